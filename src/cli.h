@@ -1,0 +1,18 @@
+/*
+ * cli.h: what both mains share: the connection URI from -u, RSTREAM_URI or
+ * the default; exit statuses; the diagnostic format "prog: STREAM: reason".
+ */
+#ifndef RS_CLI_H
+#define RS_CLI_H
+
+#include "err.h"
+#include "uri.h"
+
+#define RS_EXIT_USAGE	2
+
+int	rs_cli_uri(struct rs_uri *, const char *, const char *);
+int	rs_cli_status(enum rs_err_kind);
+void	rs_cli_error(const char *, const char *, const char *);
+void	rs_cli_log(const char *, void *);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * loop.c: libev behind the hooks of loop.h. The only file with <ev.h>.
+ *
+ * Watchers find their owner through their data pointer. Signals need the
+ * default loop, so that is the one we use.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include <ev.h>
+
+#include "loop.h"
+
+struct rs_loop {
+	struct ev_loop	*ev;
+};
+
+struct rs_io {
+	ev_io		 w;
+	struct rs_loop	*loop;
+	rs_io_cb	*cb;
+	void		*data;
+	int		 events;
+};
+
+struct rs_timer {
+	ev_timer	 w;
+	struct rs_loop	*loop;
+	rs_cb		*cb;
+	void		*data;
+};
+
+struct rs_sig {
+	ev_signal	 w;
+	struct rs_loop	*loop;
+	rs_cb		*cb;
+	void		*data;
+};
+
+struct rs_loop *
+rs_loop_new(void)
+{
+	struct rs_loop	*l;
+
+	if ((l = calloc(1, sizeof *l)) == NULL)
+		return NULL;
+	if ((l->ev = ev_default_loop(EVFLAG_AUTO)) == NULL) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void
+rs_loop_free(struct rs_loop *l)
+{
+	free(l);
+}
+
+void
+rs_loop_run(struct rs_loop *l)
+{
+	ev_run(l->ev, 0);
+}
+
+void
+rs_loop_break(struct rs_loop *l)
+{
+	ev_break(l->ev, EVBREAK_ALL);
+}
+
+double
+rs_loop_now(struct rs_loop *l)
+{
+	return ev_now(l->ev);
+}
+
+static void
+io_fire(struct ev_loop *ev, ev_io *w, int revents)
+{
+	struct rs_io	*io = w->data;
+	int		 events = 0;
+
+	(void)ev;
+	if (revents & EV_READ)
+		events |= RS_READ;
+	if (revents & EV_WRITE)
+		events |= RS_WRITE;
+	io->cb(io->data, events);
+}
+
+struct rs_io *
+rs_io_new(struct rs_loop *l, int fd, rs_io_cb *cb, void *data)
+{
+	struct rs_io	*io;
+
+	if ((io = calloc(1, sizeof *io)) == NULL)
+		return NULL;
+	io->loop = l;
+	io->cb = cb;
+	io->data = data;
+	ev_io_init(&io->w, io_fire, fd, 0);
+	io->w.data = io;
+	return io;
+}
+
+/* Watch for these events (RS_READ | RS_WRITE); 0 stops watching. */
+void
+rs_io_set(struct rs_io *io, int events)
+{
+	int	 ev = 0;
+
+	if (io == NULL || events == io->events)
+		return;
+	io->events = events;
+	ev_io_stop(io->loop->ev, &io->w);
+	if (events & RS_READ)
+		ev |= EV_READ;
+	if (events & RS_WRITE)
+		ev |= EV_WRITE;
+	if (ev == 0)
+		return;
+	ev_io_set(&io->w, io->w.fd, ev);
+	ev_io_start(io->loop->ev, &io->w);
+}
+
+void
+rs_io_free(struct rs_io *io)
+{
+	if (io == NULL)
+		return;
+	ev_io_stop(io->loop->ev, &io->w);
+	free(io);
+}
+
+static void
+timer_fire(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	struct rs_timer	*t = w->data;
+
+	(void)ev;
+	(void)revents;
+	t->cb(t->data);
+}
+
+struct rs_timer *
+rs_timer_new(struct rs_loop *l, rs_cb *cb, void *data)
+{
+	struct rs_timer	*t;
+
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return NULL;
+	t->loop = l;
+	t->cb = cb;
+	t->data = data;
+	ev_timer_init(&t->w, timer_fire, 0., 0.);
+	t->w.data = t;
+	return t;
+}
+
+/* Fire after seconds, then every repeat seconds (0: once). Restarts a running timer. */
+void
+rs_timer_set(struct rs_timer *t, double after, double repeat)
+{
+	ev_timer_stop(t->loop->ev, &t->w);
+	ev_timer_set(&t->w, after, repeat);
+	ev_timer_start(t->loop->ev, &t->w);
+}
+
+void
+rs_timer_stop(struct rs_timer *t)
+{
+	if (t != NULL)
+		ev_timer_stop(t->loop->ev, &t->w);
+}
+
+void
+rs_timer_free(struct rs_timer *t)
+{
+	if (t == NULL)
+		return;
+	ev_timer_stop(t->loop->ev, &t->w);
+	free(t);
+}
+
+static void
+sig_fire(struct ev_loop *ev, ev_signal *w, int revents)
+{
+	struct rs_sig	*s = w->data;
+
+	(void)ev;
+	(void)revents;
+	s->cb(s->data);
+}
+
+struct rs_sig *
+rs_sig_new(struct rs_loop *l, int signum, rs_cb *cb, void *data)
+{
+	struct rs_sig	*s;
+
+	if ((s = calloc(1, sizeof *s)) == NULL)
+		return NULL;
+	s->loop = l;
+	s->cb = cb;
+	s->data = data;
+	ev_signal_init(&s->w, sig_fire, signum);
+	s->w.data = s;
+	ev_signal_start(l->ev, &s->w);
+	ev_unref(l->ev);	/* a signal watcher alone does not keep the loop running */
+	return s;
+}
+
+void
+rs_sig_free(struct rs_sig *s)
+{
+	if (s == NULL)
+		return;
+	ev_ref(s->loop->ev);
+	ev_signal_stop(s->loop->ev, &s->w);
+	free(s);
+}

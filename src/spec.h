@@ -1,0 +1,32 @@
+/*
+ * spec.h: the value syntaxes of the command line. Pure.
+ *
+ *	offsets		first | beginning | last | next | end | N
+ *	sizes		N, Nb, Nkb Nmb Ngb Ntb (powers of 1000),
+ *			Nk Nm Ng Nt, Nkib Nmib Ngib Ntib (powers of 1024)
+ *	durations	N[s|m|h|d|w], also in sequence: 1h30m; plain N = seconds
+ *	counts		N, a non-negative decimal integer
+ */
+#ifndef RS_SPEC_H
+#define RS_SPEC_H
+
+#include <stdint.h>
+
+enum rs_offset_kind {
+	RS_SPEC_FIRST,
+	RS_SPEC_LAST,
+	RS_SPEC_NEXT,
+	RS_SPEC_ABSOLUTE
+};
+
+struct rs_offset_spec {
+	enum rs_offset_kind	kind;
+	uint64_t		offset;
+};
+
+int	rs_spec_offset(const char *, struct rs_offset_spec *);
+int	rs_spec_size(const char *, uint64_t *);
+int	rs_spec_duration(const char *, uint64_t *);
+int	rs_spec_count(const char *, uint64_t *);
+
+#endif

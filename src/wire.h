@@ -1,0 +1,62 @@
+/*
+ * wire.h: big-endian encoding into a growable buffer, and bounds-checked
+ * decoding from a cursor. The types of PROTOCOL.adoc section "Types":
+ * intN/uintN, string (i16 length, -1 = null), bytes (i32 length, -1 = null),
+ * arrays (i32 count).
+ *
+ * Both sides have sticky errors: once a put fails to allocate (buf.oom) or a
+ * get runs past the end (cur.err), every later call is a no-op, so a caller
+ * may check once at the end.
+ */
+#ifndef RS_WIRE_H
+#define RS_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rs_buf {
+	uint8_t	*data;
+	size_t	 len;
+	size_t	 cap;
+	int	 oom;
+};
+
+void	rs_buf_init(struct rs_buf *);
+void	rs_buf_free(struct rs_buf *);
+int	rs_buf_reserve(struct rs_buf *, size_t);
+void	rs_buf_consume(struct rs_buf *, size_t);
+void	rs_buf_put(struct rs_buf *, const void *, size_t);
+void	rs_buf_u8(struct rs_buf *, uint8_t);
+void	rs_buf_u16(struct rs_buf *, uint16_t);
+void	rs_buf_u32(struct rs_buf *, uint32_t);
+void	rs_buf_u64(struct rs_buf *, uint64_t);
+void	rs_buf_str(struct rs_buf *, const char *);
+void	rs_buf_strn(struct rs_buf *, const char *, size_t);
+void	rs_buf_bytes(struct rs_buf *, const void *, size_t);
+
+/* Raw big-endian stores and loads at a pointer the caller has checked. */
+void	 rs_wire_w16(uint8_t *, uint16_t);
+void	 rs_wire_w32(uint8_t *, uint32_t);
+void	 rs_wire_w64(uint8_t *, uint64_t);
+uint16_t rs_wire_r16(const uint8_t *);
+uint32_t rs_wire_r32(const uint8_t *);
+uint64_t rs_wire_r64(const uint8_t *);
+
+/* A read cursor over bytes owned by someone else. */
+struct rs_cur {
+	const uint8_t	*p;
+	size_t		 left;
+	int		 err;
+};
+
+void	rs_cur_init(struct rs_cur *, const void *, size_t);
+int	rs_cur_u8(struct rs_cur *, uint8_t *);
+int	rs_cur_u16(struct rs_cur *, uint16_t *);
+int	rs_cur_u32(struct rs_cur *, uint32_t *);
+int	rs_cur_u64(struct rs_cur *, uint64_t *);
+int	rs_cur_skip(struct rs_cur *, size_t);
+int	rs_cur_str(struct rs_cur *, const char **, size_t *);
+int	rs_cur_bytes(struct rs_cur *, const uint8_t **, size_t *);
+int	rs_cur_count(struct rs_cur *, uint32_t *, size_t);
+
+#endif
