@@ -1,0 +1,86 @@
+#!/usr/bin/env bats
+# The command line without a broker: help, version, usage errors, exit 2.
+
+load helper
+
+@test "rstream-cat --help prints usage on stdout and exits 0" {
+	run -0 rstream-cat --help
+	assert_line --partial 'usage: rstream-cat [OPTIONS] STREAM [FILE...]'
+	assert_line --partial '--create'
+}
+
+@test "rstream-tail --help prints usage on stdout and exits 0" {
+	run -0 rstream-tail --help
+	assert_line --partial 'usage: rstream-tail [OPTIONS] STREAM'
+	assert_line --partial '--follow'
+}
+
+@test "-V prints the version of each tool" {
+	run -0 rstream-cat -V
+	assert_output --regexp '^rstream-cat [0-9]+\.[0-9]+\.[0-9]+$'
+	run -0 rstream-tail --version
+	assert_output --regexp '^rstream-tail [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "a missing STREAM is a usage error (exit 2)" {
+	run -2 rstream-cat
+	assert_output --partial 'missing STREAM'
+	run -2 rstream-tail
+	assert_output --partial 'missing STREAM'
+}
+
+@test "an unknown option is a usage error (exit 2)" {
+	run -2 rstream-cat --bogus s
+	assert_output --partial "Try 'rstream-cat --help'"
+	run -2 rstream-tail -Z s
+	assert_output --partial "Try 'rstream-tail --help'"
+}
+
+@test "bad option values name the option and the value" {
+	run -2 rstream-tail -o sideways s
+	assert_output --partial '--offset'
+	assert_output --partial 'sideways'
+	run -2 rstream-tail -n -3 s
+	assert_output --partial '--lines'
+	run -2 rstream-tail -c 0 s
+	assert_output --partial '--count'
+	run -2 rstream-cat --create --max-age 3x s
+	assert_output --partial '--max-age: bad duration: 3x'
+	run -2 rstream-cat --create --max-length-bytes 1zb s
+	assert_output --partial '--max-length-bytes: bad size: 1zb'
+}
+
+@test "retention options without --create are refused" {
+	run -2 rstream-cat --max-age 7d s
+	assert_output --partial 'need --create'
+}
+
+@test "-o and -n cannot be combined" {
+	run -2 rstream-tail -o first -n 3 s
+	assert_output --partial 'cannot be combined'
+}
+
+@test "a bad URI is a usage error naming where it came from" {
+	run -2 rstream-tail -u http://localhost/ s
+	assert_output --partial 'rstream-tail: --uri: URI must start with rabbitmq-stream://'
+	RSTREAM_URI='rabbitmq-stream://h:99999/' run -2 rstream-cat s
+	assert_output --partial 'RSTREAM_URI: bad port'
+	run -2 rstream-cat -u 'rabbitmq-stream+tls://localhost/' s
+	assert_output --partial 'TLS'
+}
+
+@test "a URI with a password is not echoed in errors" {
+	run -2 rstream-tail -u 'rabbitmq-stream://u:s3cret@h:0/' s
+	refute_output --partial 's3cret'
+}
+
+@test "a missing input file exits 66 naming it, before connecting" {
+	# Port 1 on localhost refuses connections: had it connected first, the exit would be 69.
+	run -66 rstream-cat -u rabbitmq-stream://localhost:1/ s /nonexistent/input.log
+	assert_output --partial 'rstream-cat: s: /nonexistent/input.log: No such file or directory'
+}
+
+@test "an unreachable broker exits 69 with the address" {
+	run -69 rstream-tail -u rabbitmq-stream://localhost:1/ s
+	assert_output --partial 'cannot connect to localhost:1'
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# rstream-tail's offsets, counts and follow mode against a real broker.
+
+load helper
+
+setup() {
+	need_broker
+	S=$(new_stream)
+	# Three publishes make three chunks: offsets 0-3, 4-5, 6-9.
+	printf 'r0\nr1\nr2\nr3\n' | rstream-cat --create "$S"
+	printf 'r4\nr5\n' | rstream-cat "$S"
+	printf 'r6\nr7\nr8\nr9\n' | rstream-cat "$S"
+}
+
+teardown() {
+	drop_stream "$S"
+}
+
+@test "-o N starts exactly at N, also inside a chunk" {
+	run -0 rstream-tail -o 5 "$S"
+	assert_equal "$output" "$(printf 'r5\nr6\nr7\nr8\nr9')"
+	run -0 rstream-tail -o 2 -c 1 "$S"
+	assert_output 'r2'
+	run -0 rstream-tail -o 9 "$S"
+	assert_output 'r9'
+}
+
+@test "-o N beyond the end prints nothing and exits 0" {
+	run -0 rstream-tail -o 10 "$S"
+	assert_output ''
+}
+
+@test "-n 3 prints the last 3 records" {
+	run -0 rstream-tail -n 3 "$S"
+	assert_equal "$output" "$(printf 'r7\nr8\nr9')"
+}
+
+@test "the default is the last 10, and -n larger than the stream prints it all" {
+	printf 'r10\nr11\n' | rstream-cat "$S"
+	run -0 rstream-tail "$S"
+	assert_equal "$output" "$(printf 'r%s\n' 2 3 4 5 6 7 8 9 10 11 | head -c -1)"
+	run -0 rstream-tail -n 100 "$S"
+	assert_equal "${#lines[@]}" 12
+	assert_line --index 0 'r0'
+}
+
+@test "-o first, -o last and -o next" {
+	run -0 rstream-tail -o first "$S"
+	assert_equal "${#lines[@]}" 10
+	assert_line --index 0 'r0'
+	run -0 rstream-tail -o last "$S"
+	assert_output 'r9'
+	run -0 rstream-tail -o next "$S"
+	assert_output ''
+}
+
+@test "-c N stops after N records" {
+	run -0 rstream-tail -o first -c 3 "$S"
+	assert_equal "$output" "$(printf 'r0\nr1\nr2')"
+}
+
+@test "without -f the run ends at the end the stream had when it started" {
+	rstream-tail -v -o first "$S" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for _ in $(seq 100); do
+		grep -q 'the stream ends at offset' "$BATS_TEST_TMPDIR/err" && break
+		sleep 0.05
+	done
+	printf 'late\n' | rstream-cat "$S"
+	wait "$pid"
+	run -0 cat "$BATS_TEST_TMPDIR/err"
+	assert_line 'rstream-tail: the stream ends at offset 9'
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	assert_equal "${#lines[@]}" 10
+	assert_line --index 9 'r9'
+	refute_line 'late'
+}
+
+@test "without -f the run ends on a busy stream too" {
+	seq 1 300000 | rstream-cat "$S" &
+	writer=$!
+	for _ in $(seq 100); do
+		[ "$(rstream-tail -o last "$S")" != r9 ] && break
+		sleep 0.05
+	done
+	run -0 timeout 30 rstream-tail -v -o first "$S"
+	wait "$writer"
+	end=$(printf '%s\n' "${lines[@]}" | sed -n 's/^rstream-tail: the stream ends at offset //p')
+	[ -n "$end" ]
+	# stderr and stdout are merged here: 10 records r0-r9, then the numbers up to the end.
+	last=$(printf '%s\n' "${lines[@]}" | grep -v '^rstream-tail:' | tail -1)
+	assert_equal "$last" "$((end - 9))"
+}
+
+@test "-f prints a line published after it started" {
+	rstream-tail -f -n 0 "$S" >"$BATS_TEST_TMPDIR/out" &
+	pid=$!
+	sleep 1
+	printf 'published later\n' | rstream-cat "$S"
+	for _ in $(seq 50); do
+		grep -q 'published later' "$BATS_TEST_TMPDIR/out" && break
+		sleep 0.1
+	done
+	kill "$pid"
+	wait "$pid" || true
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	assert_output 'published later'
+}
+
+@test "-f -c 1 exits by itself once the record arrives" {
+	rstream-tail -f -o next -c 1 "$S" >"$BATS_TEST_TMPDIR/out" &
+	pid=$!
+	sleep 1
+	printf 'one\ntwo\n' | rstream-cat "$S"
+	run -0 timeout 10 tail --pid="$pid" -f /dev/null
+	wait "$pid"
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	assert_output 'one'
+}
+
+@test "a closed stdout ends the run at once, quietly, with status 0" {
+	run -0 bash -c 'set -o pipefail; rstream-tail -o first "$1" | head -1' _ "$S"
+	assert_output 'r0'
+}
+
+@test "a closed stdout ends -f while the stream is idle" {
+	start=$SECONDS
+	run -0 timeout 20 bash -c 'set -o pipefail; rstream-tail -f -o last "$1" | head -1' _ "$S"
+	assert_output 'r9'
+	[ $((SECONDS - start)) -lt 15 ]
+}
+
+@test "a stream that does not exist exits 69 naming it" {
+	run -69 rstream-tail -o first "$S-missing"
+	assert_output "rstream-tail: $S-missing: stream does not exist"
+}
