@@ -1,0 +1,32 @@
+#!/bin/sh
+# contrib/deps.sh: install what building and testing rstream-tools needs, on
+# Debian 12 (bookworm). Run as root, or as a user who may sudo.
+#
+#   build   gcc, make, autoconf, automake, pkg-config, libev, zlib
+#   broker  rabbitmq-server (3.10.8 on Debian 12; tests start a private node)
+#   tests   bats with bats-support and bats-assert, python3-pika (the AMQP
+#           0-9-1 interop peer), mandoc (man page lint), clang (sanitizers)
+set -eu
+
+packages="build-essential autoconf automake pkg-config libev-dev zlib1g-dev
+rabbitmq-server bats bats-support bats-assert python3 python3-pika mandoc
+clang"
+
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=
+else
+	sudo=sudo
+fi
+
+# Skip apt entirely when everything is there already (CI machines are reused).
+missing=
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+	    missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+# shellcheck disable=SC2086
+$sudo apt-get install -y -q --no-install-recommends $missing

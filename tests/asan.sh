@@ -1,0 +1,21 @@
+#!/bin/sh
+# tests/asan.sh: build a copy of the tree with --enable-asan (AddressSanitizer
+# and UndefinedBehaviorSanitizer) and run the pure-core unit tests under it.
+# The copy lives in a temporary directory, so the normal build is untouched.
+set -eu
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/rstream-asan.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+cd "$src"
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	git ls-files -z --cached --others --exclude-standard |
+	    xargs -0 tar cf - | (cd "$work" && tar xf -)
+else
+	tar cf - --exclude=.git . | (cd "$work" && tar xf -)
+fi
+cd "$work"
+autoreconf -fi >/dev/null 2>&1
+CC=${CC:-cc} ./configure -q --enable-asan
+make -s -j2 check-unit
