@@ -15,6 +15,10 @@ rs_cli_uri(struct rs_uri *u, const char *opt, const char *prog)
 	const char	*s = opt, *from = "--uri";
 	char		 err[160];
 
+	if (s != NULL && *s == '\0') {
+		fprintf(stderr, "%s: --uri: empty URI\n", prog);
+		return -1;
+	}
 	if (s == NULL && (s = getenv("RSTREAM_URI")) != NULL && *s != '\0')
 		from = "RSTREAM_URI";
 	else if (s == NULL || *s == '\0') {

@@ -248,7 +248,8 @@ rs_conn_flush(struct rs_conn *c)
 		n = c->t.write(&c->t, c->out.data + c->out_off,
 		    c->out.len - c->out_off);
 		if (n < 0) {
-			rs_conn_fail(c, RS_E_TEMPFAIL, "%s:%u: %s", c->host,
+			rs_conn_fail(c, c->state == READY || c->state == CLOSING ?
+			    RS_E_TEMPFAIL : RS_E_UNAVAILABLE, "%s:%u: %s", c->host,
 			    c->port, c->t.errstr);
 			return -1;
 		}

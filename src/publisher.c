@@ -41,7 +41,6 @@ static void	pub_frame(struct rs_conn *, const struct rs_frame *, void *);
 static void	pub_error(struct rs_conn *, void *);
 static void	pub_closed(struct rs_conn *, void *);
 static void	pub_drained(struct rs_conn *, void *);
-static void	pub_input(void *, int);
 static void	located(struct rs_conn *, const struct rs_err *, void *);
 
 static const struct rs_conn_handler pub_handler = {
@@ -133,6 +132,10 @@ ack(struct rs_publisher *p, uint64_t id)
 	return 0;
 }
 
+static void	pub_input(void *, int);
+static void	input_step(struct rs_publisher *);
+
+/* Below the bounds again: read on, or (past the end of a file) frame what is left. */
 static void
 resume_input(struct rs_publisher *p)
 {
@@ -140,7 +143,10 @@ resume_input(struct rs_publisher *p)
 	    in_flight(p) < p->cfg.max_in_flight &&
 	    rs_conn_unsent(p->conn) < OUT_HIGH) {
 		p->paused = 0;
-		rs_io_set(p->in_io, RS_READ);
+		if (p->file_eof)
+			input_step(p);
+		else
+			rs_io_set(p->in_io, RS_READ);
 	}
 }
 
@@ -187,9 +193,9 @@ pub_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	case RS_METADATA_UPDATE:
 		if (rs_frame_metadata_update_decode(f, &code, &s) == -1)
 			s.p = "", s.len = 0;
-		rs_conn_fail(c, RS_E_TEMPFAIL, "the stream's topology changed "
-		    "(%s); re-run to publish what was not confirmed",
-		    rs_proto_code_str(code));
+		rs_conn_fail(c, RS_E_TEMPFAIL, "the stream is no longer "
+		    "available on this connection (%s): it was deleted, or its "
+		    "leader moved", rs_proto_code_str(code));
 		break;
 	default:
 		break;
@@ -231,6 +237,8 @@ open_next(struct rs_publisher *p)
 		return -1;
 	}
 	rs_input_next_file(&p->in);
+	p->file_eof = 0;
+	p->file_base = p->in.recno;
 	rs_io_set(p->in_io, RS_READ);
 	return 1;
 }
@@ -283,7 +291,8 @@ frame_records(struct rs_publisher *p)
 		if (r == -1) {
 			if (count > 0)
 				rs_frame_publish_end(out, start, count);
-			set_err(p, RS_E_INPUT, "%s: %s", p->file_name,
+			set_err(p, RS_E_INPUT, "%s: line %llu: %s", p->file_name,
+			    (unsigned long long)(p->in.recno - p->file_base + 1),
 			    p->in.errstr);
 			return -1;
 		}
@@ -316,23 +325,26 @@ pause_input(struct rs_publisher *p)
 }
 
 /*
- * The input is readable: read what is there now, frame it, send it. At the
- * end of a file whose records are all framed, go on with the next file.
+ * Read what the input has now (nothing once it has ended: a terminal would
+ * wait for a second end-of-file), frame it, send it. At the end of a file
+ * whose records are all framed, go on with the next file.
  */
 static void
-pub_input(void *ud, int events)
+input_step(struct rs_publisher *p)
 {
-	struct rs_publisher	*p = ud;
-	uint8_t			*buf;
-	size_t			 avail;
-	ssize_t			 n;
-	int			 rounds, eof = 0;
+	uint8_t		*buf;
+	size_t		 avail;
+	ssize_t		 n;
+	int		 rounds;
 
-	(void)events;
 	for (rounds = 0; rounds < READS_PER_WAKE; rounds++) {
 		if (in_flight(p) >= p->cfg.max_in_flight ||
 		    rs_conn_unsent(p->conn) >= OUT_HIGH) {
 			pause_input(p);
+			break;
+		}
+		if (p->file_eof) {
+			frame_records(p);
 			break;
 		}
 		rs_input_space(&p->in, &buf, &avail);
@@ -347,11 +359,11 @@ pub_input(void *ud, int events)
 			break;
 		}
 		if (n == 0) {
-			eof = 1;
+			p->file_eof = 1;
 			rs_input_end(&p->in);
 		} else
 			rs_input_commit(&p->in, (size_t)n);
-		if (frame_records(p) == -1 || eof || !more_now(p->fd))
+		if (frame_records(p) == -1 || p->file_eof || !more_now(p->fd))
 			break;
 	}
 	if (p->err.kind != RS_E_OK) {
@@ -359,7 +371,7 @@ pub_input(void *ud, int events)
 			input_over(p);
 		return;
 	}
-	if (eof) {
+	if (p->file_eof) {
 		if (p->in.pos == p->in.len) {
 			close_input(p);
 			if (open_next(p) != 1)
@@ -370,6 +382,13 @@ pub_input(void *ud, int events)
 	if (rs_conn_flush(p->conn) == -1)
 		return;
 	maybe_finish(p);
+}
+
+static void
+pub_input(void *ud, int events)
+{
+	(void)events;
+	input_step(ud);
 }
 
 static void

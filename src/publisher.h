@@ -42,6 +42,8 @@ struct rs_publisher {
 	const char		*file_name;
 	struct rs_io		*in_io;
 	int			 paused;
+	int			 file_eof;	/* the current file has ended */
+	uint64_t		 file_base;	/* records before the current file */
 	int			 input_done;
 
 	uint64_t		 read;		/* records read; the last publishing id */

@@ -79,7 +79,7 @@ main(int argc, char *argv[])
 
 	memset(&cfg, 0, sizeof cfg);
 	max_bytes[0] = max_age[0] = '\0';
-	while ((ch = getopt_long(argc, argv, "+u:vhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "u:vhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'u':
 			uri = optarg;
@@ -149,7 +149,7 @@ main(int argc, char *argv[])
 	rc = rs_publisher_run(&pub, &cfg, loop);
 	if (rc == -1) {
 		rs_cli_error(prog, cfg.stream, pub.err.msg);
-		if (pub.read > 0)
+		if (pub.in_ready)
 			fprintf(stderr, "%s: %s: %" PRIu64 " records read, %"
 			    PRIu64 " confirmed, %" PRIu64 " failed; first "
 			    "unconfirmed: record %" PRIu64 "\n", prog,

@@ -78,7 +78,7 @@ main(int argc, char *argv[])
 	cfg.lines = 10;
 	cfg.out_fd = STDOUT_FILENO;
 	rs_output_init(&cfg.output, "\n", 1);
-	while ((ch = getopt_long(argc, argv, "+u:o:n:fc:vhV", longopts,
+	while ((ch = getopt_long(argc, argv, "u:o:n:fc:vhV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'u':

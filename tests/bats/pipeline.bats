@@ -83,8 +83,30 @@ PY
 @test "a line longer than a frame exits 65 naming file and record, after confirming the rest" {
 	{ echo first; echo second; head -c 1100000 /dev/zero | tr '\0' y; echo; echo after; } >"$BATS_TEST_TMPDIR/long"
 	run -65 rstream-cat --create "$S" "$BATS_TEST_TMPDIR/long"
-	assert_output --partial "$BATS_TEST_TMPDIR/long: record 3 is longer than"
+	assert_output --partial "$BATS_TEST_TMPDIR/long: line 3: record 3 is longer than"
 	assert_output --partial '2 records read, 2 confirmed, 0 failed; first unconfirmed: record 3'
 	run -0 rstream-tail -o first "$S"
 	assert_equal "$output" "$(printf 'first\nsecond')"
+}
+
+@test "an oversize line in a later file is named by file, line and record" {
+	printf 'a\nb\n' >"$BATS_TEST_TMPDIR/f1"
+	{ echo c; head -c 1048544 /dev/zero | tr '\0' z; echo; } >"$BATS_TEST_TMPDIR/f2"
+	run -65 rstream-cat --create "$S" "$BATS_TEST_TMPDIR/f1" "$BATS_TEST_TMPDIR/f2"
+	assert_line --index 0 "rstream-cat: $S: $BATS_TEST_TMPDIR/f2: line 2: record 4 is longer than the 1048543 bytes a message can hold"
+	run -0 rstream-tail -o first "$S"
+	assert_equal "$output" "$(printf 'a\nb\nc')"
+}
+
+@test "the longest line that fits a frame is published whole" {
+	head -c 1048543 /dev/zero | tr '\0' w >"$BATS_TEST_TMPDIR/max"
+	run -0 rstream-cat --create "$S" "$BATS_TEST_TMPDIR/max"
+	rstream-tail -o first "$S" | head -c 1048543 | cmp - "$BATS_TEST_TMPDIR/max"
+}
+
+@test "options may follow STREAM and FILE operands" {
+	printf 'x\n' >"$BATS_TEST_TMPDIR/f"
+	run -0 rstream-cat "$S" "$BATS_TEST_TMPDIR/f" --create
+	run -0 rstream-tail "$S" -o first
+	assert_output 'x'
 }
