@@ -15,7 +15,7 @@ export BUILDDIR
 mode=${1:-all}
 
 unit_tests() {
-	for t in "$BUILDDIR"/tests/unit/test-*; do
+	for t in "$BUILDDIR"/tests/unit/test-* "$BUILDDIR"/fuzz/replay-*; do
 		case $t in *.c|*.o|*.log|*.trs) continue ;; esac
 		[ -x "$t" ] && echo "$t"
 	done
