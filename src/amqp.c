@@ -145,7 +145,7 @@ scalar_text(struct rs_amqp_msg *m, const uint8_t *v, size_t n)
 	case 0x56: return v[1] ? "true" : "false";
 	case 0x50: case 0x52: case 0x53:
 		snprintf(t, sz, "%u", v[1]); return t;
-	case 0x51: case 0x54:
+	case 0x51: case 0x54: case 0x55:
 		snprintf(t, sz, "%d", (int8_t)v[1]); return t;
 	case 0x60: snprintf(t, sz, "%u", rs_wire_r16(v + 1)); return t;
 	case 0x61: snprintf(t, sz, "%d", (int16_t)rs_wire_r16(v + 1)); return t;

@@ -397,10 +397,12 @@ rs_frame_mechanisms_has(const struct rs_frame *f, const char *mech)
 	return found;
 }
 
+/* A null string (p NULL) equals nothing, not even "". */
 static int
 str_eq(const struct rs_str *s, const char *z)
 {
-	return z != NULL && s->len == strlen(z) && memcmp(s->p, z, s->len) == 0;
+	return z != NULL && s->p != NULL && s->len == strlen(z) &&
+	    memcmp(s->p, z, s->len) == 0;
 }
 
 /*

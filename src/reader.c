@@ -94,7 +94,7 @@ rs_reader_space(struct rs_reader *r, size_t want, uint8_t **p, size_t *avail)
 	need = r->len + want;
 	if (total > need)
 		need = total;
-	if (need > r->cap) {
+	if (need > r->cap || r->buf == NULL) {	/* never hand out NULL */
 		cap = r->cap ? r->cap : READER_MIN;
 		while (cap < need)
 			cap *= 2;
@@ -124,6 +124,8 @@ rs_reader_feed(struct rs_reader *r, const void *data, size_t n)
 
 	if (rs_reader_space(r, n, &p, &avail) == -1)
 		return -1;
+	if (n == 0)		/* data may be NULL then */
+		return 0;
 	memcpy(p, data, n);
 	rs_reader_commit(r, n);
 	return 0;

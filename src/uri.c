@@ -129,7 +129,9 @@ rs_uri_parse(struct rs_uri *u, const char *s, char *err, size_t errlen)
 		v = strtoul(port, &end, 10);
 		if (*end != '\0' || !isdigit((unsigned char)port[0]) ||
 		    v == 0 || v > 65535) {
-			snprintf(err, errlen, "bad port \"%s\" in URI", port);
+			/* Not quoted: with no '@' the "port" is a password. */
+			snprintf(err, errlen, "bad port in URI "
+			    "(must be a number from 1 to 65535)");
 			return -1;
 		}
 		u->port = (unsigned)v;
