@@ -61,7 +61,7 @@ rs_cli_error(const char *prog, const char *stream, const char *msg)
 		fprintf(stderr, "%s: %s\n", prog, msg);
 }
 
-/* -v: one diagnostic line on stderr; ud is the program name. */
+/* -v and warnings: one diagnostic line on stderr; ud is the program name. */
 void
 rs_cli_log(const char *msg, void *ud)
 {

@@ -1,9 +1,10 @@
 /*
- * input.c: delimiter framing of the bytes rstream-cat reads.
+ * input.c: record framing of the bytes rstream-cat reads.
  *
  * The buffer holds at most one record's worth of unframed bytes plus the
  * next read: its size is max_record + delimiter + a read block, allocated
- * once, so memory stays bounded whatever the input.
+ * once, so memory stays bounded whatever the input. An oversize record is
+ * never held whole: when skipped, its bytes are dropped as they arrive.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "input.h"
+#include "wire.h"
 
 #define INPUT_BLOCK	(256u << 10)
 
@@ -21,13 +23,20 @@ rs_input_init(struct rs_input *in, const void *delim, size_t len,
     size_t max_record)
 {
 	memset(in, 0, sizeof *in);
+	in->framing = RS_INPUT_DELIM;
 	in->delim = delim;
 	in->delim_len = len;
 	in->max_record = max_record;
-	in->cap = max_record + len + INPUT_BLOCK;
+	in->cap = max_record + (len > 4 ? len : 4) + INPUT_BLOCK;
 	if ((in->buf = malloc(in->cap)) == NULL)
 		return -1;
 	return 0;
+}
+
+void
+rs_input_set_framing(struct rs_input *in, enum rs_input_framing framing)
+{
+	in->framing = framing;
 }
 
 void
@@ -37,7 +46,7 @@ rs_input_free(struct rs_input *in)
 	in->buf = NULL;
 }
 
-/* Where to read the next bytes: *p and *avail (0 only while a record is oversize). */
+/* Where to read the next bytes: *p and *avail. */
 int
 rs_input_space(struct rs_input *in, uint8_t **p, size_t *avail)
 {
@@ -71,20 +80,85 @@ void
 rs_input_next_file(struct rs_input *in)
 {
 	in->at_end = 0;
+	in->discarding = 0;
+	in->discard = 0;
+	in->whole_done = 0;
 }
 
+/*
+ * An oversize record. Only a length prefix says how long it is: otherwise
+ * the message must not depend on how much of it had arrived.
+ */
 static int
-oversize(struct rs_input *in)
+oversize(struct rs_input *in, uint64_t len)
 {
-	snprintf(in->errstr, sizeof in->errstr,
-	    "record %llu is longer than the %zu bytes a message can hold",
-	    (unsigned long long)in->recno + 1, in->max_record);
+	in->oversize = 1;
+	if (len > 0)
+		snprintf(in->errstr, sizeof in->errstr,
+		    "record %llu is %llu bytes, longer than the %zu bytes a "
+		    "message can hold", (unsigned long long)in->recno + 1,
+		    (unsigned long long)len, in->max_record);
+	else
+		snprintf(in->errstr, sizeof in->errstr,
+		    "record %llu is longer than the %zu bytes a message can "
+		    "hold", (unsigned long long)in->recno + 1, in->max_record);
 	return -1;
 }
 
-/* The next record: 1 with a slice, 0 when more input is needed, -1 if oversize. */
-int
-rs_input_next(struct rs_input *in, const uint8_t **rec, size_t *n)
+/* Hand out the n bytes at pos as a record, then step over skip more. */
+static int
+record(struct rs_input *in, const uint8_t **rec, size_t *n, size_t len,
+    size_t skip)
+{
+	*rec = in->buf + in->pos;
+	*n = len;
+	in->pos += len + skip;
+	in->scan = in->pos;
+	in->recno++;
+	return 1;
+}
+
+/* Drop bytes of a skipped record; 1 when it is all gone. */
+static int
+drop(struct rs_input *in)
+{
+	const uint8_t	*hit;
+	size_t		 avail = in->len - in->pos, dl = in->delim_len;
+
+	if (in->discard > 0) {
+		if (in->discard > avail) {
+			in->discard -= avail;
+			in->pos = in->scan = in->len;
+			return in->at_end;	/* a truncated record ends with its file */
+		}
+		in->pos += (size_t)in->discard;
+		in->scan = in->pos;
+		in->discard = 0;
+		return 1;
+	}
+	if (in->framing == RS_INPUT_DELIM && avail >= dl &&
+	    (hit = memmem(in->buf + in->pos, avail, in->delim, dl)) != NULL) {
+		in->pos = (size_t)(hit - in->buf) + dl;
+		in->scan = in->pos;
+		in->discarding = 0;
+		return 1;
+	}
+	/* Keep a possible partial delimiter; drop the rest. */
+	if (in->framing == RS_INPUT_DELIM && avail >= dl)
+		in->pos += avail - (dl - 1);
+	else if (in->framing != RS_INPUT_DELIM)
+		in->pos = in->len;
+	in->scan = in->pos;
+	if (in->at_end) {
+		in->pos = in->scan = in->len;
+		in->discarding = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+next_delim(struct rs_input *in, const uint8_t **rec, size_t *n)
 {
 	const uint8_t	*d, *hit = NULL;
 	size_t		 avail, from, dl = in->delim_len;
@@ -97,26 +171,113 @@ rs_input_next(struct rs_input *in, const uint8_t **rec, size_t *n)
 	else if (avail >= dl)
 		hit = memmem(d, avail, in->delim, dl);
 	if (hit != NULL) {
-		*rec = in->buf + in->pos;
-		*n = (size_t)(hit - *rec);
-		if (*n > in->max_record)
-			return oversize(in);
-		in->pos += *n + dl;
-		in->scan = in->pos;
-		in->recno++;
-		return 1;
+		if ((size_t)(hit - (in->buf + in->pos)) > in->max_record)
+			return oversize(in, 0);
+		return record(in, rec, n, (size_t)(hit - (in->buf + in->pos)), dl);
 	}
 	in->scan = in->len;
 	if (in->len - in->pos > in->max_record + dl - 1)
-		return oversize(in);
+		return oversize(in, 0);
 	if (in->at_end && in->len > in->pos) {
-		*rec = in->buf + in->pos;
-		*n = in->len - in->pos;
-		if (*n > in->max_record)
-			return oversize(in);
-		in->pos = in->scan = in->len;
-		in->recno++;
-		return 1;
+		if (in->len - in->pos > in->max_record)
+			return oversize(in, 0);
+		return record(in, rec, n, in->len - in->pos, 0);
 	}
 	return 0;
+}
+
+static int
+next_be32(struct rs_input *in, const uint8_t **rec, size_t *n)
+{
+	size_t		 avail = in->len - in->pos;
+	uint32_t	 len;
+
+	if (avail < 4) {
+		if (in->at_end && avail > 0) {
+			snprintf(in->errstr, sizeof in->errstr, "record %llu: "
+			    "the input ends inside its 4-byte length",
+			    (unsigned long long)in->recno + 1);
+			in->pos = in->len;
+			return -1;
+		}
+		return 0;
+	}
+	len = rs_wire_r32(in->buf + in->pos);
+	if (len > in->max_record)
+		return oversize(in, len);
+	if (avail - 4 < len) {
+		if (in->at_end) {
+			snprintf(in->errstr, sizeof in->errstr, "record %llu: "
+			    "the input ends %zu bytes into a %u-byte record",
+			    (unsigned long long)in->recno + 1, avail - 4, len);
+			in->pos = in->len;
+			return -1;
+		}
+		return 0;
+	}
+	in->pos += 4;
+	return record(in, rec, n, len, 0);
+}
+
+static int
+next_whole(struct rs_input *in, const uint8_t **rec, size_t *n)
+{
+	if (in->len - in->pos > in->max_record)
+		return oversize(in, 0);
+	if (!in->at_end || in->whole_done)
+		return 0;
+	in->whole_done = 1;
+	return record(in, rec, n, in->len - in->pos, 0);
+}
+
+/* The next record: 1 with a slice, 0 when more input is needed, -1 on error. */
+int
+rs_input_next(struct rs_input *in, const uint8_t **rec, size_t *n)
+{
+	if (in->oversize)
+		return -1;
+	if ((in->discarding || in->discard > 0) && !drop(in))
+		return 0;
+	switch (in->framing) {
+	case RS_INPUT_BE32:
+		return next_be32(in, rec, n);
+	case RS_INPUT_WHOLE:
+		return next_whole(in, rec, n);
+	default:
+		return next_delim(in, rec, n);
+	}
+}
+
+/* After an oversize error: count the record as taken and drop its bytes. */
+void
+rs_input_skip(struct rs_input *in)
+{
+	size_t		 dl = in->delim_len, avail = in->len - in->pos;
+	const uint8_t	*hit;
+	uint32_t	 len;
+
+	if (!in->oversize)
+		return;
+	in->oversize = 0;
+	in->recno++;
+	switch (in->framing) {
+	case RS_INPUT_BE32:
+		len = rs_wire_r32(in->buf + in->pos);
+		in->pos += 4;
+		in->discard = len;
+		break;
+	case RS_INPUT_WHOLE:
+		in->discarding = 1;
+		in->whole_done = 1;
+		break;
+	default:
+		hit = avail >= dl ? memmem(in->buf + in->pos, avail, in->delim, dl) :
+		    NULL;
+		if (hit != NULL) {
+			in->pos = (size_t)(hit - in->buf) + dl;
+			in->scan = in->pos;
+		} else
+			in->discarding = 1;
+		break;
+	}
 }

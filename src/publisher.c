@@ -1,31 +1,35 @@
 /*
  * publisher.c: the publishing side of rstream-cat (PROTOCOL.adoc
- * "DeclarePublisher", "Publish", "PublishConfirm", "PublishError").
+ * "DeclarePublisher", "QueryPublisherSequence", "Publish", "PublishConfirm",
+ * "PublishError").
  *
- * Flow: locate the stream's leader (cluster.c), DeclarePublisher, then read
- * input. Each record gets the publishing id equal to its record number, so
- * ids are dense and a ring of max_in_flight flags tracks which are
- * acknowledged without any search. Records are encoded straight into the
- * connection's output buffer, in Publish frames filled up to the negotiated
- * frame max; whatever is framed is sent as soon as the input has nothing
- * more to give at once, so slow sources are not delayed.
+ * Flow: locate the stream's leader (cluster.c); for a named publisher ask
+ * the last publishing id the stream stored for it; DeclarePublisher; then
+ * read input (source.c), frame records (input.c) and publish them.
  *
- * Reading stops while max_in_flight records are unconfirmed or the socket
- * is backed up, so memory stays bounded whatever the input size. The run
- * ends when every record read has been acknowledged: it then closes the
- * connection and stops the loop.
+ * Records are numbered from 1 across the inputs. A record's publishing id
+ * is its number plus a fixed offset: 0 normally and with --resume (so a
+ * re-run over the same input skips what the stream already has, and the
+ * broker's deduplication drops any overlap), the stored id for a named
+ * publisher without --resume (so ids keep growing). A ring of
+ * max_in_flight flags indexed by record number tracks what is acknowledged
+ * (confirmed, rejected, or skipped here) with no search.
+ *
+ * Records are encoded straight into the connection's output buffer, in
+ * Publish frames filled up to the negotiated frame max; what is framed is
+ * sent as soon as the input has nothing more to give at once (or after
+ * --linger), so slow sources are not delayed. Reading pauses while
+ * max_in_flight records are unacknowledged or the socket is backed up, so
+ * memory stays bounded whatever the input. The run ends when every record
+ * taken is acknowledged, or when the confirm timeout runs out.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "amqp.h"
 #include "frame.h"
@@ -41,7 +45,7 @@ static void	pub_frame(struct rs_conn *, const struct rs_frame *, void *);
 static void	pub_error(struct rs_conn *, void *);
 static void	pub_closed(struct rs_conn *, void *);
 static void	pub_drained(struct rs_conn *, void *);
-static void	located(struct rs_conn *, const struct rs_err *, void *);
+static void	input_step(void *);
 
 static const struct rs_conn_handler pub_handler = {
 	pub_ready, pub_frame, pub_error, pub_closed, pub_drained, NULL
@@ -60,25 +64,42 @@ set_err(struct rs_publisher *p, enum rs_err_kind kind, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void
-logmsg(struct rs_publisher *p, const char *msg)
+static void __attribute__((format(printf, 3, 4)))
+say(struct rs_publisher *p, void (*fn)(const char *, void *), const char *fmt,
+    ...)
 {
-	if (p->cfg.log != NULL)
-		p->cfg.log(msg, p->cfg.log_ud);
+	char	 msg[512];
+	va_list	 ap;
+
+	if (fn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fn(msg, p->cfg.log_ud);
 }
 
-static uint64_t
-in_flight(const struct rs_publisher *p)
+/* Records taken from the input so far. */
+uint64_t
+rs_publisher_read(const struct rs_publisher *p)
 {
-	return p->read + 1 - p->base;
+	return p->in_ready ? p->in.recno : 0;
+}
+
+/* Records taken but neither acknowledged nor skipped. */
+uint64_t
+rs_publisher_unconfirmed(const struct rs_publisher *p)
+{
+	return rs_publisher_read(p) + 1 - p->base;
 }
 
 /* Stop everything: the run is over (err says whether it failed). */
 static void
 stop(struct rs_publisher *p)
 {
-	rs_io_free(p->in_io);
-	p->in_io = NULL;
+	rs_source_close(&p->src);
+	rs_timer_stop(p->linger_timer);
+	rs_timer_stop(p->confirm_timer);
 	rs_loop_break(p->loop);
 }
 
@@ -86,12 +107,27 @@ stop(struct rs_publisher *p)
 static void
 maybe_finish(struct rs_publisher *p)
 {
-	if (!p->input_done || in_flight(p) > 0 || p->closing)
+	if (!p->input_done || p->closing)
 		return;
+	if (rs_publisher_unconfirmed(p) > 0) {
+		if (p->cfg.confirm_timeout > 0)
+			rs_timer_set(p->confirm_timer, p->cfg.confirm_timeout, 0.);
+		return;
+	}
 	p->closing = 1;
-	rs_io_free(p->in_io);
-	p->in_io = NULL;
+	rs_timer_stop(p->confirm_timer);
 	rs_conn_close(p->conn);
+}
+
+static void
+confirm_timeout(void *ud)
+{
+	struct rs_publisher	*p = ud;
+
+	set_err(p, RS_E_TEMPFAIL, "%llu records still unconfirmed after %g s",
+	    (unsigned long long)rs_publisher_unconfirmed(p),
+	    p->cfg.confirm_timeout);
+	stop(p);
 }
 
 static void
@@ -106,7 +142,7 @@ pub_error(struct rs_conn *c, void *ud)
 {
 	struct rs_publisher	*p = ud;
 
-	if (p->closing && in_flight(p) == 0 && p->input_done) {
+	if (p->closing) {
 		stop(p);	/* everything was confirmed; the close was untidy */
 		return;
 	}
@@ -114,85 +150,103 @@ pub_error(struct rs_conn *c, void *ud)
 	stop(p);
 }
 
-/* Mark id acknowledged; advance base over the acknowledged prefix. 0, or -1 if id is not in flight. */
+/* Mark record r acknowledged; advance base over the acknowledged prefix. 0, or -1 if r is not in flight. */
 static int
-ack(struct rs_publisher *p, uint64_t id)
+ack(struct rs_publisher *p, uint64_t r)
 {
 	uint32_t	 w = p->cfg.max_in_flight;
 
-	if (id < p->base || id > p->read)
+	if (r < p->base || r > rs_publisher_read(p) || p->acked[r % w])
 		return -1;
-	if (p->acked[id % w])
-		return -1;
-	p->acked[id % w] = 1;
-	while (p->base <= p->read && p->acked[p->base % w]) {
+	p->acked[r % w] = 1;
+	while (p->base <= rs_publisher_read(p) && p->acked[p->base % w]) {
 		p->acked[p->base % w] = 0;
 		p->base++;
 	}
 	return 0;
 }
 
-static void	pub_input(void *, int);
-static void	input_step(struct rs_publisher *);
+static int
+bounded(const struct rs_publisher *p)
+{
+	return rs_publisher_unconfirmed(p) >= p->cfg.max_in_flight ||
+	    rs_conn_unsent(p->conn) >= OUT_HIGH;
+}
+
+static void
+pause_input(struct rs_publisher *p)
+{
+	p->paused = 1;
+	rs_source_watch(&p->src, 0);
+}
 
 /* Below the bounds again: read on, or (past the end of a file) frame what is left. */
 static void
 resume_input(struct rs_publisher *p)
 {
-	if (p->paused && p->in_io != NULL &&
-	    in_flight(p) < p->cfg.max_in_flight &&
-	    rs_conn_unsent(p->conn) < OUT_HIGH) {
-		p->paused = 0;
-		if (p->file_eof)
-			input_step(p);
-		else
-			rs_io_set(p->in_io, RS_READ);
+	if (!p->paused || p->input_done || bounded(p))
+		return;
+	p->paused = 0;
+	if (p->src.eof)
+		input_step(p);
+	else
+		rs_source_watch(&p->src, 1);
+}
+
+static void
+on_ids(struct rs_publisher *p, struct rs_conn *c, const struct rs_frame *f)
+{
+	struct rs_cur	 cur;
+	uint64_t	 id;
+	uint32_t	 n, i;
+	uint16_t	 code;
+	uint8_t		 pubid;
+	int		 progress = 0;
+
+	if (rs_frame_ids_begin(f, &cur, &pubid, &n) == -1 || pubid != PUBLISHER_ID) {
+		rs_conn_fail(c, RS_E_RUNTIME, "malformed %s",
+		    rs_proto_key_str(f->key));
+		return;
 	}
+	for (i = 0; i < n; i++) {
+		code = RS_OK;
+		if (f->key == RS_PUBLISH_CONFIRM)
+			rs_frame_confirm_next(&cur, &id);
+		else
+			rs_frame_error_next(&cur, &id, &code);
+		if (id < p->id_offset || ack(p, id - p->id_offset) == -1)
+			continue;	/* a duplicate or stray id */
+		progress = 1;
+		if (code == RS_OK) {
+			p->confirmed++;
+			continue;
+		}
+		if (p->failed++ == 0 || id - p->id_offset < p->first_failed) {
+			p->first_failed = id - p->id_offset;
+			p->first_failed_code = code;
+		}
+	}
+	if (progress && p->input_done && p->cfg.confirm_timeout > 0)
+		rs_timer_set(p->confirm_timer, p->cfg.confirm_timeout, 0.);
+	resume_input(p);
+	maybe_finish(p);
 }
 
 static void
 pub_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {
 	struct rs_publisher	*p = ud;
-	struct rs_cur		 cur;
 	struct rs_str		 s;
-	uint64_t		 id;
-	uint32_t		 n, i;
 	uint16_t		 code;
-	uint8_t			 pubid;
 
 	switch (f->key) {
 	case RS_PUBLISH_CONFIRM:
 	case RS_PUBLISH_ERROR:
-		if (rs_frame_ids_begin(f, &cur, &pubid, &n) == -1 ||
-		    pubid != PUBLISHER_ID) {
-			rs_conn_fail(c, RS_E_RUNTIME, "malformed %s",
-			    rs_proto_key_str(f->key));
-			return;
-		}
-		for (i = 0; i < n; i++) {
-			code = RS_OK;
-			if (f->key == RS_PUBLISH_CONFIRM)
-				rs_frame_confirm_next(&cur, &id);
-			else
-				rs_frame_error_next(&cur, &id, &code);
-			if (ack(p, id) == -1)
-				continue;	/* a duplicate or stray id */
-			if (code == RS_OK) {
-				p->confirmed++;
-				continue;
-			}
-			if (p->failed++ == 0 || id < p->first_failed) {
-				p->first_failed = id;
-				p->first_failed_code = code;
-			}
-		}
-		resume_input(p);
-		maybe_finish(p);
+		on_ids(p, c, f);
 		break;
 	case RS_METADATA_UPDATE:
 		if (rs_frame_metadata_update_decode(f, &code, &s) == -1)
-			s.p = "", s.len = 0;
+			code = 0;
 		rs_conn_fail(c, RS_E_TEMPFAIL, "the stream is no longer "
 		    "available on this connection (%s): it was deleted, or its "
 		    "leader moved", rs_proto_code_str(code));
@@ -209,71 +263,38 @@ pub_drained(struct rs_conn *c, void *ud)
 	resume_input(ud);
 }
 
-/* Open the next input; 1 opened, 0 no more inputs, -1 error (err set). */
-static int
-open_next(struct rs_publisher *p)
-{
-	const char	*name;
-
-	if (p->cfg.files == NULL) {
-		if (p->file_idx++ > 0)
-			return 0;
-		p->fd = STDIN_FILENO;
-		p->file_name = "-";
-	} else {
-		if (p->file_idx == p->cfg.nfiles)
-			return 0;
-		name = p->cfg.files[p->file_idx++];
-		p->file_name = name;
-		if (strcmp(name, "-") == 0)
-			p->fd = STDIN_FILENO;
-		else if ((p->fd = open(name, O_RDONLY | O_CLOEXEC)) == -1) {
-			set_err(p, RS_E_NOINPUT, "%s: %s", name, strerror(errno));
-			return -1;
-		}
-	}
-	if ((p->in_io = rs_io_new(p->loop, p->fd, pub_input, p)) == NULL) {
-		set_err(p, RS_E_RUNTIME, "out of memory");
-		return -1;
-	}
-	rs_input_next_file(&p->in);
-	p->file_eof = 0;
-	p->file_base = p->in.recno;
-	rs_io_set(p->in_io, RS_READ);
-	return 1;
-}
-
-static void
-close_input(struct rs_publisher *p)
-{
-	rs_io_free(p->in_io);
-	p->in_io = NULL;
-	if (p->fd > STDIN_FILENO)
-		close(p->fd);
-	p->fd = -1;
-}
-
-/* No more input: either all is read or an error stopped reading. */
+/* No more input: everything is read, -c was reached, a signal came or reading failed. */
 static void
 input_over(struct rs_publisher *p)
 {
-	close_input(p);
+	rs_source_close(&p->src);
+	rs_timer_stop(p->linger_timer);
 	p->input_done = 1;
 	maybe_finish(p);
 }
 
-/* Does fd have bytes (or EOF) waiting right now? */
+/* An oversize record: skip it with a warning, or stop the run (-1). */
 static int
-more_now(int fd)
+oversize(struct rs_publisher *p)
 {
-	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
+	char	 where[320];
 
-	return poll(&pfd, 1, 0) > 0;
+	snprintf(where, sizeof where, "%s: line %llu", p->src.name,
+	    (unsigned long long)(p->in.recno - p->src.base + 1));
+	if (!p->cfg.oversize_skip) {
+		set_err(p, RS_E_INPUT, "%s: %s", where, p->in.errstr);
+		return -1;
+	}
+	say(p, p->cfg.warn, "%s: skipped: %s", where, p->in.errstr);
+	rs_input_skip(&p->in);
+	p->skipped++;
+	ack(p, p->in.recno);
+	return 0;
 }
 
 /*
  * Frame every whole record in the input buffer into Publish frames appended
- * to the connection's output. 0, or -1 on an oversize record (err set).
+ * to the connection's output. 0, or -1 when the run must stop (err set).
  */
 static int
 frame_records(struct rs_publisher *p)
@@ -281,20 +302,37 @@ frame_records(struct rs_publisher *p)
 	struct rs_buf	*out = rs_conn_buf(p->conn);
 	const uint8_t	*rec;
 	uint8_t		 hdr[RS_AMQP_DATA_HEADER_MAX];
-	size_t		 n, h, start = 0;
+	size_t		 n, h, start = 0, frame_len = 0;
 	uint32_t	 count = 0, frame_max = rs_conn_frame_max(p->conn);
-	size_t		 frame_len = 0;
-	int		 r;
+	uint64_t	 r;
+	int		 rc;
 
-	while (in_flight(p) < p->cfg.max_in_flight &&
-	    (r = rs_input_next(&p->in, &rec, &n)) != 0) {
-		if (r == -1) {
-			if (count > 0)
-				rs_frame_publish_end(out, start, count);
-			set_err(p, RS_E_INPUT, "%s: line %llu: %s", p->file_name,
-			    (unsigned long long)(p->in.recno - p->file_base + 1),
-			    p->in.errstr);
-			return -1;
+	while (!bounded(p)) {
+		if (p->cfg.count > 0 && p->published == p->cfg.count) {
+			p->input_done = 1;
+			break;
+		}
+		if ((rc = rs_input_next(&p->in, &rec, &n)) == 0)
+			break;
+		if (rc == -1) {
+			if (p->in.oversize && oversize(p) == 0)
+				continue;
+			if (!p->in.oversize)
+				set_err(p, RS_E_INPUT, "%s: %s", p->src.name,
+				    p->in.errstr);
+			rc = -1;
+			break;
+		}
+		r = p->in.recno;
+		if (p->cfg.resume && r <= p->stored) {
+			p->present++;
+			ack(p, r);
+			continue;
+		}
+		if (p->cfg.skip_empty && n == 0) {
+			p->skipped++;
+			ack(p, r);
+			continue;
 		}
 		h = p->cfg.raw ? 0 : rs_amqp_data_header(hdr, n);
 		if (count > 0 && frame_len + RS_PUBLISH_PER_MSG + h + n > frame_max) {
@@ -305,78 +343,91 @@ frame_records(struct rs_publisher *p)
 			start = rs_frame_publish_begin(out, PUBLISHER_ID);
 			frame_len = RS_PUBLISH_HEADER;
 		}
-		p->read++;
-		rs_frame_publish_msg(out, p->read, (uint32_t)(h + n));
+		rs_frame_publish_msg(out, r + p->id_offset, (uint32_t)(h + n));
 		rs_buf_put(out, hdr, h);
 		rs_buf_put(out, rec, n);
 		frame_len += RS_PUBLISH_PER_MSG + h + n;
 		count++;
+		p->published++;
 	}
 	if (count > 0)
 		rs_frame_publish_end(out, start, count);
-	return 0;
+	return p->err.kind == RS_E_OK ? 0 : -1;
 }
 
-static void
-pause_input(struct rs_publisher *p)
+/* Should framing wait (--linger) for more input to fill the frame? */
+static int
+linger(struct rs_publisher *p)
 {
-	p->paused = 1;
-	rs_io_set(p->in_io, 0);
+	if (p->cfg.linger <= 0 || p->src.eof)
+		return 0;
+	if (p->in.len - p->in.pos >= rs_conn_frame_max(p->conn) / 2)
+		return 0;
+	if (!p->lingering) {
+		p->lingering = 1;
+		rs_timer_set(p->linger_timer, p->cfg.linger, 0.);
+	}
+	return 1;
+}
+
+/* The input ended: check what --resume can see, then go on with the next file. */
+static void
+next_file(struct rs_publisher *p)
+{
+	int	 r;
+
+	if ((r = rs_source_open_next(&p->src)) == 1)
+		return;
+	if (r == -1)
+		set_err(p, p->src.err.kind, "%s", p->src.err.msg);
+	else if (p->cfg.resume && p->in.recno < p->stored)
+		set_err(p, RS_E_INPUT, "the input has %llu records, but "
+		    "publisher \"%s\" already stored record %llu: was it "
+		    "truncated or rotated? A new file needs a new --name",
+		    (unsigned long long)p->in.recno, p->cfg.name,
+		    (unsigned long long)p->stored);
+	input_over(p);
 }
 
 /*
- * Read what the input has now (nothing once it has ended: a terminal would
- * wait for a second end-of-file), frame it, send it. At the end of a file
+ * Read what the input has now, frame it, send it. At the end of a file
  * whose records are all framed, go on with the next file.
  */
 static void
-input_step(struct rs_publisher *p)
+input_step(void *ud)
 {
-	uint8_t		*buf;
-	size_t		 avail;
-	ssize_t		 n;
-	int		 rounds;
+	struct rs_publisher	*p = ud;
+	ssize_t			 n = -2;
+	int			 rounds;
 
+	if (p->input_done)
+		return;
 	for (rounds = 0; rounds < READS_PER_WAKE; rounds++) {
-		if (in_flight(p) >= p->cfg.max_in_flight ||
-		    rs_conn_unsent(p->conn) >= OUT_HIGH) {
+		if (bounded(p)) {
 			pause_input(p);
 			break;
 		}
-		if (p->file_eof) {
-			frame_records(p);
+		if ((n = rs_source_read(&p->src)) == -1) {
+			set_err(p, p->src.err.kind, "%s", p->src.err.msg);
 			break;
 		}
-		rs_input_space(&p->in, &buf, &avail);
-		do
-			n = read(p->fd, buf, avail);
-		while (n == -1 && errno == EINTR);
-		if (n == -1) {
-			if (errno == EAGAIN)
-				break;
-			set_err(p, RS_E_NOINPUT, "%s: %s", p->file_name,
-			    strerror(errno));
-			break;
-		}
-		if (n == 0) {
-			p->file_eof = 1;
-			rs_input_end(&p->in);
-		} else
-			rs_input_commit(&p->in, (size_t)n);
-		if (frame_records(p) == -1 || p->file_eof || !more_now(p->fd))
+		if (n != -2 && linger(p))
+			return;
+		if (frame_records(p) == -1 || n <= 0 || p->input_done ||
+		    !rs_source_more_now(&p->src))
 			break;
 	}
-	if (p->err.kind != RS_E_OK) {
+	p->lingering = 0;
+	rs_timer_stop(p->linger_timer);
+	if (p->err.kind != RS_E_OK || p->input_done) {
 		if (rs_conn_flush(p->conn) == 0)
 			input_over(p);
 		return;
 	}
-	if (p->file_eof) {
-		if (p->in.pos == p->in.len) {
-			close_input(p);
-			if (open_next(p) != 1)
-				p->input_done = 1;
-		} else
+	if (p->src.eof) {
+		if (p->in.pos == p->in.len && !p->in.discarding)
+			next_file(p);
+		else if (!p->paused)
 			pause_input(p);	/* the rest waits for confirms */
 	}
 	if (rs_conn_flush(p->conn) == -1)
@@ -385,17 +436,72 @@ input_step(struct rs_publisher *p)
 }
 
 static void
-pub_input(void *ud, int events)
+linger_done(void *ud)
 {
-	(void)events;
-	input_step(ud);
+	struct rs_publisher	*p = ud;
+
+	p->lingering = 0;
+	if (frame_records(p) == -1 || p->input_done) {
+		if (rs_conn_flush(p->conn) == 0)
+			input_over(p);
+		return;
+	}
+	rs_conn_flush(p->conn);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: stop reading, wait for confirms; a second one ends the run at once. */
+static void
+on_signal(struct rs_publisher *p, int signo)
+{
+	if (p->signo != 0) {
+		signal(signo, SIG_DFL);
+		raise(signo);
+		return;
+	}
+	p->signo = signo;
+	say(p, p->cfg.log, "signal %d: waiting for %llu confirms", signo,
+	    (unsigned long long)rs_publisher_unconfirmed(p));
+	if (p->conn == NULL) {
+		stop(p);
+		return;
+	}
+	if (p->closing)
+		return;
+	if (p->in_ready && rs_conn_flush(p->conn) == 0)
+		input_over(p);
+	else if (!p->in_ready)
+		stop(p);
+}
+
+static void	sig_int(void *ud) { on_signal(ud, SIGINT); }
+static void	sig_term(void *ud) { on_signal(ud, SIGTERM); }
+static void	sig_hup(void *ud) { on_signal(ud, SIGHUP); }
+
+static void
+start_input(struct rs_publisher *p, struct rs_conn *c)
+{
+	uint32_t	 overhead;
+
+	overhead = RS_PUBLISH_HEADER + RS_PUBLISH_PER_MSG +
+	    (p->cfg.raw ? 0 : RS_AMQP_DATA_HEADER_MAX);
+	p->max_record = rs_conn_frame_max(c) - overhead;
+	if (rs_input_init(&p->in, p->cfg.delim, p->cfg.delim_len,
+	    p->max_record) == -1) {
+		set_err(p, RS_E_RUNTIME, "out of memory");
+		rs_conn_close(c);
+		return;
+	}
+	rs_input_set_framing(&p->in, p->cfg.framing);
+	p->in_ready = 1;
+	rs_source_init(&p->src, p->loop, p->cfg.files, p->cfg.nfiles, &p->in,
+	    input_step, p);
+	next_file(p);
 }
 
 static void
 on_declare(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {
 	struct rs_publisher	*p = ud;
-	uint32_t		 overhead;
 
 	if (f->code != RS_OK) {
 		set_err(p, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
@@ -404,19 +510,43 @@ on_declare(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		rs_conn_close(c);
 		return;
 	}
-	overhead = RS_PUBLISH_HEADER + RS_PUBLISH_PER_MSG +
-	    (p->cfg.raw ? 0 : RS_AMQP_DATA_HEADER_MAX);
-	p->max_record = rs_conn_frame_max(c) - overhead;
-	if (rs_input_init(&p->in, "\n", 1, p->max_record) == -1) {
-		set_err(p, RS_E_RUNTIME, "out of memory");
+	if (p->signo != 0) {
+		input_over(p);
+		return;
+	}
+	start_input(p, c);
+}
+
+static void
+declare(struct rs_publisher *p, struct rs_conn *c)
+{
+	rs_frame_declare_publisher(rs_conn_buf(c), rs_conn_corr(c, on_declare, p),
+	    PUBLISHER_ID, p->cfg.name ? p->cfg.name : "", p->cfg.stream);
+	rs_conn_flush(c);
+}
+
+static void
+on_sequence(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	struct rs_publisher	*p = ud;
+
+	if (f->code != RS_OK ||
+	    rs_frame_publisher_sequence_decode(f, &p->stored) == -1) {
+		set_err(p, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
+		    RS_E_UNAVAILABLE, "cannot query publisher \"%s\": %s",
+		    p->cfg.name, rs_proto_code_str(f->code));
 		rs_conn_close(c);
 		return;
 	}
-	p->in_ready = 1;
-	if (open_next(p) != 1) {
-		p->input_done = 1;
-		maybe_finish(p);
-	}
+	p->id_offset = p->cfg.resume ? 0 : p->stored;
+	if (p->cfg.resume)
+		say(p, p->cfg.log, "publisher \"%s\": the stream has records up "
+		    "to %llu; resuming after it", p->cfg.name,
+		    (unsigned long long)p->stored);
+	else
+		say(p, p->cfg.log, "publisher \"%s\": last stored id %llu",
+		    p->cfg.name, (unsigned long long)p->stored);
+	declare(p, c);
 }
 
 static void
@@ -438,43 +568,50 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 	}
 	p->conn = c;
 	rs_conn_set_handler(c, &pub_handler, p);
-	rs_frame_declare_publisher(rs_conn_buf(c), rs_conn_corr(c, on_declare, p),
-	    PUBLISHER_ID, "", p->cfg.stream);
+	if (p->cfg.name == NULL) {
+		declare(p, c);
+		return;
+	}
+	rs_frame_query_publisher_sequence(rs_conn_buf(c),
+	    rs_conn_corr(c, on_sequence, p), p->cfg.name, p->cfg.stream);
 	rs_conn_flush(c);
 }
 
 static void
 cluster_log(const char *msg, void *ud)
 {
-	logmsg(ud, msg);
+	struct rs_publisher	*p = ud;
+
+	say(p, p->cfg.log, "%s", msg);
 }
 
-/* Publish everything the inputs hold; 0 when every record was confirmed, -1 otherwise. */
+/* Publish everything the inputs hold; 0 when every record was acknowledged as asked, -1 otherwise. */
 int
 rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
     struct rs_loop *loop)
 {
-	size_t	 i;
-
 	memset(p, 0, sizeof *p);
 	p->cfg = *cfg;
 	p->loop = loop;
-	p->fd = -1;
 	p->base = 1;
 	if (p->cfg.max_in_flight == 0)
-		p->cfg.max_in_flight = 10000;
-	for (i = 0; i < cfg->nfiles; i++) {
-		if (strcmp(cfg->files[i], "-") != 0 &&
-		    access(cfg->files[i], R_OK) == -1) {
-			set_err(p, RS_E_NOINPUT, "%s: %s", cfg->files[i],
-			    strerror(errno));
-			return -1;
-		}
+		p->cfg.max_in_flight = 1000;
+	if (p->cfg.delim == NULL) {
+		p->cfg.delim = "\n";
+		p->cfg.delim_len = 1;
 	}
-	if ((p->acked = calloc(p->cfg.max_in_flight, 1)) == NULL) {
+	rs_source_init(&p->src, loop, NULL, 0, NULL, NULL, NULL);
+	if (rs_source_check(cfg->files, cfg->nfiles, &p->err) == -1)
+		return -1;
+	if ((p->acked = calloc(p->cfg.max_in_flight, 1)) == NULL ||
+	    (p->linger_timer = rs_timer_new(loop, linger_done, p)) == NULL ||
+	    (p->confirm_timer = rs_timer_new(loop, confirm_timeout, p)) == NULL) {
 		set_err(p, RS_E_RUNTIME, "out of memory");
 		return -1;
 	}
+	p->sigs[0] = rs_sig_new(loop, SIGINT, sig_int, p);
+	p->sigs[1] = rs_sig_new(loop, SIGTERM, sig_term, p);
+	p->sigs[2] = rs_sig_new(loop, SIGHUP, sig_hup, p);
 	p->cluster.loop = loop;
 	p->cluster.uri = cfg->uri;
 	p->cluster.stream = cfg->stream;
@@ -486,7 +623,7 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	p->cluster.ud = p;
 	p->cluster.log = cluster_log;
 	rs_cluster_open(&p->cluster);
-	if (p->err.kind == RS_E_OK || p->conn != NULL)
+	if (p->err.kind == RS_E_OK)
 		rs_loop_run(loop);
 	if (p->err.kind == RS_E_OK && p->failed > 0)
 		set_err(p, RS_E_RUNTIME, "%llu records were rejected by the "
@@ -494,16 +631,22 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 		    (unsigned long long)p->failed,
 		    (unsigned long long)p->first_failed,
 		    rs_proto_code_str(p->first_failed_code));
-	return p->err.kind == RS_E_OK ? 0 : -1;
+	return p->err.kind == RS_E_OK && p->signo == 0 ? 0 : -1;
 }
 
 void
 rs_publisher_free(struct rs_publisher *p)
 {
-	close_input(p);
+	size_t	 i;
+
+	rs_source_close(&p->src);
 	rs_conn_free(p->conn);
 	rs_cluster_free(&p->cluster);
 	if (p->in_ready)
 		rs_input_free(&p->in);
+	for (i = 0; i < 3; i++)
+		rs_sig_free(p->sigs[i]);
+	rs_timer_free(p->linger_timer);
+	rs_timer_free(p->confirm_timer);
 	free(p->acked);
 }

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "input.h"
 #include "loop.h"
+#include "source.h"
 #include "uri.h"
 
 struct rs_publisher_cfg {
@@ -20,12 +21,23 @@ struct rs_publisher_cfg {
 	const char		*stream;
 	char *const		*files;		/* NULL: stdin */
 	size_t			 nfiles;
+	enum rs_input_framing	 framing;
+	const char		*delim;
+	size_t			 delim_len;
+	int			 skip_empty;
+	int			 oversize_skip;	/* warn and go on, not exit 65 */
 	int			 raw;		/* bare bytes, no AMQP 1.0 */
 	int			 create;
 	const char *const	*create_args;
 	size_t			 ncreate;
 	uint32_t		 max_in_flight;
-	void			(*log)(const char *, void *);
+	double			 linger;	/* seconds to wait for fuller frames */
+	double			 confirm_timeout;
+	const char		*name;		/* -N: publisher reference */
+	int			 resume;	/* publishing id = record number */
+	uint64_t		 count;		/* publish at most this many; 0: all */
+	void			(*log)(const char *, void *);	/* -v */
+	void			(*warn)(const char *, void *);	/* always */
 	void			*log_ud;
 };
 
@@ -37,30 +49,37 @@ struct rs_publisher {
 
 	struct rs_input		 in;
 	int			 in_ready;
-	int			 fd;
-	size_t			 file_idx;
-	const char		*file_name;
-	struct rs_io		*in_io;
+	struct rs_source	 src;
 	int			 paused;
-	int			 file_eof;	/* the current file has ended */
-	uint64_t		 file_base;	/* records before the current file */
 	int			 input_done;
+	int			 closing;
+	int			 lingering;
 
-	uint64_t		 read;		/* records read; the last publishing id */
+	/* Records are numbered from 1 across the inputs (in.recno). */
+	uint64_t		 published;	/* sent to the broker */
 	uint64_t		 confirmed;
 	uint64_t		 failed;
+	uint64_t		 skipped;	/* empty (--skip-empty) or oversize */
+	uint64_t		 present;	/* --resume: already in the stream */
 	uint64_t		 first_failed;
 	uint16_t		 first_failed_code;
-	uint64_t		 base;		/* lowest id not yet confirmed or failed */
+	uint64_t		 base;		/* lowest record not yet acknowledged */
 	uint8_t			*acked;		/* ring over [base, base + max_in_flight) */
+	uint64_t		 id_offset;	/* publishing id = record + id_offset */
+	uint64_t		 stored;	/* QueryPublisherSequence: last id stored */
 	uint32_t		 max_record;
 
-	int			 closing;
+	struct rs_timer		*linger_timer;
+	struct rs_timer		*confirm_timer;
+	struct rs_sig		*sigs[3];
+	int			 signo;		/* the signal that stopped the run */
 	struct rs_err		 err;		/* why the run stopped early */
 };
 
 int	rs_publisher_run(struct rs_publisher *, const struct rs_publisher_cfg *,
 	    struct rs_loop *);
 void	rs_publisher_free(struct rs_publisher *);
+uint64_t rs_publisher_read(const struct rs_publisher *);
+uint64_t rs_publisher_unconfirmed(const struct rs_publisher *);
 
 #endif

@@ -3,6 +3,8 @@
  *
  * Options -> struct rs_publisher_cfg -> rs_publisher_run() -> exit status.
  */
+#include "config.h"
+
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -10,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "cli.h"
 #include "loop.h"
 #include "publisher.h"
@@ -23,22 +24,53 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: rstream-cat [OPTIONS] STREAM [FILE...]\n"
-"Publish each line of the FILEs (or of stdin; - is stdin) as one message to\n"
-"STREAM. Exits 0 only once the broker has confirmed every record.\n"
+"Publish each record of the FILEs (or of stdin; - is stdin) as one message\n"
+"to STREAM. Records are lines unless another framing is chosen. Exits 0 only\n"
+"once the broker has confirmed every record read.\n"
 "\n"
+"Connection:\n"
 "  -u, --uri URI               broker URI (default $RSTREAM_URI, else\n"
 "                              %s)\n"
+"Input:\n"
+"  -0, --null                  records end with NUL, not newline\n"
+"  -D, --delimiter STR         records end with STR (escapes \\n \\t \\r \\0 \\\\ \\xNN)\n"
+"      --framing=KIND          lines (default), null, be32 (4-byte big-endian\n"
+"                              length before each record) or whole\n"
+"  -W, --whole                 each FILE (or all of stdin) is one record\n"
+"      --skip-empty            do not publish empty records\n"
+"      --oversize=fail|skip    a record too large for a message: exit 65\n"
+"                              (default) or warn and skip it\n"
+"  -c, --count N               publish at most N records\n"
+"Messages:\n"
 "      --raw                   publish the bare bytes, not AMQP 1.0 messages\n"
+"Delivery:\n"
+"  -N, --name NAME             a named publisher: the broker drops duplicates\n"
+"      --resume                with -N: a record's publishing id is its number\n"
+"                              in the input, so a re-run over the same (or a\n"
+"                              grown) input publishes only what is new\n"
+"      --max-in-flight N       unconfirmed records before reading pauses\n"
+"                              (default 1000)\n"
+"      --linger DURATION       wait up to DURATION (e.g. 50ms) for fuller\n"
+"                              frames (default: send when input would block)\n"
+"      --confirm-timeout DUR   give up waiting for confirms after the input\n"
+"                              ends or a signal (default 10s)\n"
+"      --stats                 print the summary line on success too\n"
+"Stream creation:\n"
 "      --create                create STREAM if it does not exist\n"
-"      --max-length-bytes SIZE with --create: retention by size (500mb, 1GiB)\n"
-"      --max-age DURATION      with --create: retention by age (30s 10m 2h 7d)\n"
+"      --max-length-bytes SIZE retention by size (500mb, 20gb, 1GiB)\n"
+"      --max-age DURATION      retention by age (30s 10m 2h 7d)\n"
+"      --max-segment-size SIZE size of the stream's segment files\n"
+"      --leader-locator WHERE  client-local, balanced (or least-leaders, random)\n"
+"      --initial-cluster-size N  number of nodes holding the stream\n"
+"Other:\n"
 "  -v, --verbose               say what is happening on stderr\n"
 "  -h, --help                  show this help and exit\n"
 "  -V, --version               show the version and exit\n"
 "\n"
 "Exit status: 0 all confirmed, 1 error, 2 usage, 65 bad input record,\n"
 "66 input file missing, 69 stream or broker unavailable, 75 temporary\n"
-"failure, 77 access refused.\n", RS_URI_DEFAULT);
+"failure, 77 access refused; killed by a signal: that signal's status.\n",
+	    RS_URI_DEFAULT);
 }
 
 static int
@@ -52,40 +84,173 @@ bad_usage(const char *msg, const char *arg)
 	return RS_EXIT_USAGE;
 }
 
-enum { OPT_RAW = 256, OPT_CREATE, OPT_MAX_LENGTH_BYTES, OPT_MAX_AGE };
+/* The one-line account of a run: after a failure, a signal, or with --stats. */
+static void
+summary(const struct rs_publisher *p, const char *stream, int done)
+{
+	uint64_t	 first = p->base;
+	char		 present[64] = "";
+
+	if (p->failed > 0 && p->first_failed < first)
+		first = p->first_failed;
+	if (p->present > 0)
+		snprintf(present, sizeof present, ", %" PRIu64 " already in "
+		    "the stream", p->present);
+	fprintf(stderr, "%s: %s: %" PRIu64 " records read, %" PRIu64
+	    " confirmed, %" PRIu64 " failed, %" PRIu64 " skipped%s", prog,
+	    stream, rs_publisher_read(p), p->confirmed, p->failed, p->skipped,
+	    present);
+	if (!done)
+		fprintf(stderr, "; first unconfirmed: record %" PRIu64, first);
+	fputc('\n', stderr);
+}
+
+enum {
+	OPT_RAW = 256, OPT_CREATE, OPT_MAX_LENGTH_BYTES, OPT_MAX_AGE,
+	OPT_MAX_SEGMENT_SIZE, OPT_LEADER_LOCATOR, OPT_INITIAL_CLUSTER_SIZE,
+	OPT_FRAMING, OPT_SKIP_EMPTY, OPT_OVERSIZE, OPT_RESUME,
+	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS
+};
+
+#define MAX_CREATE_ARGS	5
 
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "uri",		required_argument,	NULL, 'u' },
+		{ "null",		no_argument,		NULL, '0' },
+		{ "delimiter",		required_argument,	NULL, 'D' },
+		{ "framing",		required_argument,	NULL, OPT_FRAMING },
+		{ "whole",		no_argument,		NULL, 'W' },
+		{ "skip-empty",		no_argument,		NULL, OPT_SKIP_EMPTY },
+		{ "oversize",		required_argument,	NULL, OPT_OVERSIZE },
+		{ "count",		required_argument,	NULL, 'c' },
 		{ "raw",		no_argument,		NULL, OPT_RAW },
+		{ "name",		required_argument,	NULL, 'N' },
+		{ "resume",		no_argument,		NULL, OPT_RESUME },
+		{ "max-in-flight",	required_argument,	NULL, OPT_MAX_IN_FLIGHT },
+		{ "linger",		required_argument,	NULL, OPT_LINGER },
+		{ "confirm-timeout",	required_argument,	NULL, OPT_CONFIRM_TIMEOUT },
+		{ "stats",		no_argument,		NULL, OPT_STATS },
 		{ "create",		no_argument,		NULL, OPT_CREATE },
 		{ "max-length-bytes",	required_argument,	NULL, OPT_MAX_LENGTH_BYTES },
 		{ "max-age",		required_argument,	NULL, OPT_MAX_AGE },
+		{ "max-segment-size",	required_argument,	NULL, OPT_MAX_SEGMENT_SIZE },
+		{ "leader-locator",	required_argument,	NULL, OPT_LEADER_LOCATOR },
+		{ "initial-cluster-size", required_argument,	NULL, OPT_INITIAL_CLUSTER_SIZE },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	/* Broker argument names, in the order of their options above. */
+	static const char *const create_keys[MAX_CREATE_ARGS] = {
+		"max-length-bytes", "max-age", "stream-max-segment-size-bytes",
+		"queue-leader-locator", "initial-cluster-size"
+	};
 	struct rs_publisher_cfg	 cfg;
 	struct rs_publisher	 pub;
 	struct rs_loop		*loop;
-	const char		*uri = NULL, *args[4];
-	char			 max_bytes[32], max_age[32];
+	const char		*uri = NULL, *args[2 * MAX_CREATE_ARGS];
+	char			 vals[MAX_CREATE_ARGS][32], *delim = NULL;
 	uint64_t		 v;
-	size_t			 nargs = 0;
-	int			 ch, rc;
+	size_t			 i, nargs = 0;
+	int			 ch, rc, stats = 0, status;
 
 	memset(&cfg, 0, sizeof cfg);
-	max_bytes[0] = max_age[0] = '\0';
-	while ((ch = getopt_long(argc, argv, "u:vhV", longopts, NULL)) != -1) {
+	memset(vals, 0, sizeof vals);
+	cfg.confirm_timeout = 10.0;
+	while ((ch = getopt_long(argc, argv, "u:0D:Wc:N:vhV", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'u':
 			uri = optarg;
 			break;
+		case '0':
+			cfg.framing = RS_INPUT_DELIM;
+			cfg.delim = "";
+			cfg.delim_len = 1;
+			break;
+		case 'D':
+			free(delim);
+			if ((delim = malloc(strlen(optarg) + 1)) == NULL)
+				return 1;
+			if (rs_spec_unescape(optarg, delim, &cfg.delim_len) == -1)
+				return bad_usage("--delimiter: empty, or a bad "
+				    "escape", optarg);
+			cfg.framing = RS_INPUT_DELIM;
+			cfg.delim = delim;
+			break;
+		case OPT_FRAMING:
+			if (strcmp(optarg, "lines") == 0) {
+				cfg.framing = RS_INPUT_DELIM;
+				cfg.delim = "\n";
+				cfg.delim_len = 1;
+			} else if (strcmp(optarg, "null") == 0) {
+				cfg.framing = RS_INPUT_DELIM;
+				cfg.delim = "";
+				cfg.delim_len = 1;
+			} else if (strcmp(optarg, "be32") == 0)
+				cfg.framing = RS_INPUT_BE32;
+			else if (strcmp(optarg, "whole") == 0)
+				cfg.framing = RS_INPUT_WHOLE;
+			else
+				return bad_usage("--framing: expected lines, "
+				    "null, be32 or whole", optarg);
+			break;
+		case 'W':
+			cfg.framing = RS_INPUT_WHOLE;
+			break;
+		case OPT_SKIP_EMPTY:
+			cfg.skip_empty = 1;
+			break;
+		case OPT_OVERSIZE:
+			if (strcmp(optarg, "fail") == 0)
+				cfg.oversize_skip = 0;
+			else if (strcmp(optarg, "skip") == 0)
+				cfg.oversize_skip = 1;
+			else
+				return bad_usage("--oversize: expected fail or "
+				    "skip", optarg);
+			break;
+		case 'c':
+			if (rs_spec_count(optarg, &cfg.count) == -1 ||
+			    cfg.count == 0)
+				return bad_usage("--count: bad number", optarg);
+			break;
 		case OPT_RAW:
 			cfg.raw = 1;
+			break;
+		case 'N':
+			if (*optarg == '\0' || strlen(optarg) > 256)
+				return bad_usage("--name: must be 1 to 256 bytes",
+				    optarg);
+			cfg.name = optarg;
+			break;
+		case OPT_RESUME:
+			cfg.resume = 1;
+			break;
+		case OPT_MAX_IN_FLIGHT:
+			if (rs_spec_count(optarg, &v) == -1 || v == 0 ||
+			    v > 40000)
+				return bad_usage("--max-in-flight: expected 1 to "
+				    "40000", optarg);
+			cfg.max_in_flight = (uint32_t)v;
+			break;
+		case OPT_LINGER:
+			if (rs_spec_duration_ms(optarg, &v) == -1)
+				return bad_usage("--linger: bad duration", optarg);
+			cfg.linger = (double)v / 1000.0;
+			break;
+		case OPT_CONFIRM_TIMEOUT:
+			if (rs_spec_duration_ms(optarg, &v) == -1 || v == 0)
+				return bad_usage("--confirm-timeout: bad duration",
+				    optarg);
+			cfg.confirm_timeout = (double)v / 1000.0;
+			break;
+		case OPT_STATS:
+			stats = 1;
 			break;
 		case OPT_CREATE:
 			cfg.create = 1;
@@ -94,16 +259,37 @@ main(int argc, char *argv[])
 			if (rs_spec_size(optarg, &v) == -1 || v == 0)
 				return bad_usage("--max-length-bytes: bad size",
 				    optarg);
-			snprintf(max_bytes, sizeof max_bytes, "%" PRIu64, v);
+			snprintf(vals[0], sizeof vals[0], "%" PRIu64, v);
 			break;
 		case OPT_MAX_AGE:
 			if (rs_spec_duration(optarg, &v) == -1 || v == 0)
 				return bad_usage("--max-age: bad duration", optarg);
-			snprintf(max_age, sizeof max_age, "%" PRIu64 "s", v);
+			snprintf(vals[1], sizeof vals[1], "%" PRIu64 "s", v);
+			break;
+		case OPT_MAX_SEGMENT_SIZE:
+			if (rs_spec_size(optarg, &v) == -1 || v == 0)
+				return bad_usage("--max-segment-size: bad size",
+				    optarg);
+			snprintf(vals[2], sizeof vals[2], "%" PRIu64, v);
+			break;
+		case OPT_LEADER_LOCATOR:
+			if (strcmp(optarg, "client-local") != 0 &&
+			    strcmp(optarg, "balanced") != 0 &&
+			    strcmp(optarg, "least-leaders") != 0 &&
+			    strcmp(optarg, "random") != 0)
+				return bad_usage("--leader-locator: expected "
+				    "client-local, balanced, least-leaders or "
+				    "random", optarg);
+			snprintf(vals[3], sizeof vals[3], "%s", optarg);
+			break;
+		case OPT_INITIAL_CLUSTER_SIZE:
+			if (rs_spec_count(optarg, &v) == -1 || v == 0 || v > 255)
+				return bad_usage("--initial-cluster-size: expected "
+				    "1 to 255", optarg);
+			snprintf(vals[4], sizeof vals[4], "%" PRIu64, v);
 			break;
 		case 'v':
 			cfg.log = rs_cli_log;
-			cfg.log_ud = (void *)prog;
 			break;
 		case 'h':
 			usage(stdout);
@@ -122,23 +308,25 @@ main(int argc, char *argv[])
 	cfg.stream = argv[optind++];
 	if (*cfg.stream == '\0')
 		return bad_usage("STREAM is empty", NULL);
-	if ((max_bytes[0] || max_age[0]) && !cfg.create)
-		return bad_usage("--max-length-bytes and --max-age need --create",
-		    NULL);
+	if (cfg.resume && cfg.name == NULL)
+		return bad_usage("--resume needs --name", NULL);
+	for (i = 0; i < MAX_CREATE_ARGS; i++) {
+		if (vals[i][0] == '\0')
+			continue;
+		if (!cfg.create)
+			return bad_usage("stream arguments (--max-age and the "
+			    "like) need --create", NULL);
+		args[nargs++] = create_keys[i];
+		args[nargs++] = vals[i];
+	}
+	cfg.create_args = args;
+	cfg.ncreate = nargs / 2;
 	if (optind < argc) {
 		cfg.files = argv + optind;
 		cfg.nfiles = (size_t)(argc - optind);
 	}
-	if (max_bytes[0]) {
-		args[nargs++] = "max-length-bytes";
-		args[nargs++] = max_bytes;
-	}
-	if (max_age[0]) {
-		args[nargs++] = "max-age";
-		args[nargs++] = max_age;
-	}
-	cfg.create_args = args;
-	cfg.ncreate = nargs / 2;
+	cfg.warn = rs_cli_log;
+	cfg.log_ud = (void *)prog;
 	if (rs_cli_uri(&cfg.uri, uri, prog) == -1)
 		return RS_EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);
@@ -147,17 +335,17 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	rc = rs_publisher_run(&pub, &cfg, loop);
-	if (rc == -1) {
+	if (pub.err.kind != RS_E_OK)
 		rs_cli_error(prog, cfg.stream, pub.err.msg);
-		if (pub.in_ready)
-			fprintf(stderr, "%s: %s: %" PRIu64 " records read, %"
-			    PRIu64 " confirmed, %" PRIu64 " failed; first "
-			    "unconfirmed: record %" PRIu64 "\n", prog,
-			    cfg.stream, pub.read, pub.confirmed, pub.failed,
-			    pub.failed && pub.first_failed < pub.base ?
-			    pub.first_failed : pub.base);
-	}
+	if (pub.in_ready && (rc == -1 || stats))
+		summary(&pub, cfg.stream, rc == 0);
+	status = rs_cli_status(pub.err.kind);
 	rs_publisher_free(&pub);
 	rs_loop_free(loop);
-	return rs_cli_status(pub.err.kind);
+	free(delim);
+	if (pub.signo != 0) {
+		signal(pub.signo, SIG_DFL);
+		raise(pub.signo);
+	}
+	return status;
 }

@@ -90,8 +90,9 @@ rs_spec_size(const char *s, uint64_t *v)
 	return -1;
 }
 
-int
-rs_spec_duration(const char *s, uint64_t *v)
+/* A duration in units of unit milliseconds (1000: seconds); "ms" only if unit is 1. */
+static int
+duration(const char *s, uint64_t unit, uint64_t *v)
 {
 	uint64_t	 n, m, total = 0;
 
@@ -101,18 +102,78 @@ rs_spec_duration(const char *s, uint64_t *v)
 		if (number(&s, &n) == -1)
 			return -1;
 		switch (*s) {
-		case '\0': m = 1; break;
-		case 's': m = 1; s++; break;
-		case 'm': m = 60; s++; break;
-		case 'h': m = 3600; s++; break;
-		case 'd': m = 86400; s++; break;
-		case 'w': m = 604800; s++; break;
+		case '\0': m = 1000; break;
+		case 's': m = 1000; s++; break;
+		case 'm':
+			if (s[1] == 's') {
+				if (unit != 1)
+					return -1;
+				m = 1;
+				s += 2;
+			} else {
+				m = 60000;
+				s++;
+			}
+			break;
+		case 'h': m = 3600000; s++; break;
+		case 'd': m = 86400000; s++; break;
+		case 'w': m = 604800000; s++; break;
 		default: return -1;
 		}
-		if (mul(&n, m) == -1 || total > UINT64_MAX - n)
+		if (mul(&n, m / unit) == -1 || total > UINT64_MAX - n)
 			return -1;
 		total += n;
 	}
 	*v = total;
 	return 0;
+}
+
+int
+rs_spec_duration(const char *s, uint64_t *v)
+{
+	return duration(s, 1000, v);
+}
+
+int
+rs_spec_duration_ms(const char *s, uint64_t *v)
+{
+	return duration(s, 1, v);
+}
+
+/*
+ * Decode the escapes of a delimiter into out (as long as s, at least); the
+ * length in *len. -1 on a bad escape or an empty result.
+ */
+int
+rs_spec_unescape(const char *s, char *out, size_t *len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const char		*h1, *h2;
+	size_t			 n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s != '\\') {
+			out[n++] = *s;
+			continue;
+		}
+		switch (*++s) {
+		case 'n': out[n++] = '\n'; break;
+		case 't': out[n++] = '\t'; break;
+		case 'r': out[n++] = '\r'; break;
+		case '0': out[n++] = '\0'; break;
+		case '\\': out[n++] = '\\'; break;
+		case 'x':
+			if (s[1] == '\0' || s[2] == '\0' ||
+			    (h1 = strchr(hex, tolower((unsigned char)s[1]))) == NULL ||
+			    (h2 = strchr(hex, tolower((unsigned char)s[2]))) == NULL)
+				return -1;
+			out[n++] = (char)((h1 - hex) << 4 | (h2 - hex));
+			s += 2;
+			break;
+		default:
+			return -1;
+		}
+	}
+	*len = n;
+	return n == 0 ? -1 : 0;
 }

@@ -4,12 +4,15 @@
  *	offsets		first | beginning | last | next | end | N
  *	sizes		N, Nb, Nkb Nmb Ngb Ntb (powers of 1000),
  *			Nk Nm Ng Nt, Nkib Nmib Ngib Ntib (powers of 1024)
- *	durations	N[s|m|h|d|w], also in sequence: 1h30m; plain N = seconds
+ *	durations	N[s|m|h|d|w], also in sequence: 1h30m; plain N = seconds;
+ *			rs_spec_duration_ms also takes Nms and gives milliseconds
+ *	escapes		\n \t \r \0 \\ \xNN in a byte string (delimiters)
  *	counts		N, a non-negative decimal integer
  */
 #ifndef RS_SPEC_H
 #define RS_SPEC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum rs_offset_kind {
@@ -28,5 +31,7 @@ int	rs_spec_offset(const char *, struct rs_offset_spec *);
 int	rs_spec_size(const char *, uint64_t *);
 int	rs_spec_duration(const char *, uint64_t *);
 int	rs_spec_count(const char *, uint64_t *);
+int	rs_spec_duration_ms(const char *, uint64_t *);
+int	rs_spec_unescape(const char *, char *, size_t *);
 
 #endif

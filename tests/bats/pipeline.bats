@@ -84,7 +84,7 @@ PY
 	{ echo first; echo second; head -c 1100000 /dev/zero | tr '\0' y; echo; echo after; } >"$BATS_TEST_TMPDIR/long"
 	run -65 rstream-cat --create "$S" "$BATS_TEST_TMPDIR/long"
 	assert_output --partial "$BATS_TEST_TMPDIR/long: line 3: record 3 is longer than"
-	assert_output --partial '2 records read, 2 confirmed, 0 failed; first unconfirmed: record 3'
+	assert_output --partial '2 records read, 2 confirmed, 0 failed, 0 skipped; first unconfirmed: record 3'
 	run -0 rstream-tail -o first "$S"
 	assert_equal "$output" "$(printf 'first\nsecond')"
 }
