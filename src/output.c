@@ -6,26 +6,41 @@
 #include "amqp.h"
 #include "output.h"
 
+/* Delimited output (delim of len bytes); set framing afterwards for the others. */
 void
 rs_output_init(struct rs_output *o, const char *delim, size_t len)
 {
+	o->framing = RS_OUTPUT_DELIM;
 	o->delim = delim;
 	o->delim_len = len;
 }
 
-/* Append the printable form of one record and the delimiter to out. */
+/* Append the printable form of one record, framed, to out. */
 void
 rs_output_record(const struct rs_output *o, struct rs_buf *out,
     const uint8_t *rec, size_t len)
 {
 	struct rs_amqp_msg	 m;
 	const uint8_t		*p;
-	size_t			 n;
+	size_t			 n, start = out->len;
 
+	if (o->framing == RS_OUTPUT_BE32)
+		rs_buf_u32(out, 0);
 	if (rs_amqp_parse(&m, rec, len)) {
 		while (rs_amqp_body_next(&m, &p, &n) == 1)
 			rs_buf_put(out, p, n);
 	} else
 		rs_buf_put(out, rec, len);
-	rs_buf_put(out, o->delim, o->delim_len);
+	switch (o->framing) {
+	case RS_OUTPUT_BE32:
+		if (!out->oom)
+			rs_wire_w32(out->data + start,
+			    (uint32_t)(out->len - start - 4));
+		break;
+	case RS_OUTPUT_DELIM:
+		rs_buf_put(out, o->delim, o->delim_len);
+		break;
+	default:
+		break;
+	}
 }

@@ -33,6 +33,11 @@ usage(FILE *f)
 "  -n, --lines N          start N records before the end (default 10)\n"
 "  -f, --follow           keep printing records as they arrive\n"
 "  -c, --count N          exit after N records\n"
+"  -0, --null             end each record with NUL, not newline\n"
+"  -D, --delimiter STR    end each record with STR (escapes \\n \\t \\r \\0 \\\\ \\xNN)\n"
+"      --framing=KIND     lines (default), null, be32 (4-byte big-endian\n"
+"                         length before each record) or raw (nothing\n"
+"                         between records)\n"
 "  -v, --verbose          say what is happening on stderr\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
@@ -53,6 +58,8 @@ bad_usage(const char *msg, const char *arg)
 	return RS_EXIT_USAGE;
 }
 
+enum { OPT_FRAMING = 256 };
+
 int
 main(int argc, char *argv[])
 {
@@ -62,6 +69,9 @@ main(int argc, char *argv[])
 		{ "lines",	required_argument,	NULL, 'n' },
 		{ "follow",	no_argument,		NULL, 'f' },
 		{ "count",	required_argument,	NULL, 'c' },
+		{ "null",	no_argument,		NULL, '0' },
+		{ "delimiter",	required_argument,	NULL, 'D' },
+		{ "framing",	required_argument,	NULL, OPT_FRAMING },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "version",	no_argument,		NULL, 'V' },
@@ -71,6 +81,8 @@ main(int argc, char *argv[])
 	struct rs_consumer	 con;
 	struct rs_loop		*loop;
 	const char		*uri = NULL;
+	char			*delim = NULL;
+	size_t			 dl;
 	uint64_t		 v;
 	int			 ch, rc, have_offset = 0, have_lines = 0;
 
@@ -78,7 +90,7 @@ main(int argc, char *argv[])
 	cfg.lines = 10;
 	cfg.out_fd = STDOUT_FILENO;
 	rs_output_init(&cfg.output, "\n", 1);
-	while ((ch = getopt_long(argc, argv, "u:o:n:fc:vhV", longopts,
+	while ((ch = getopt_long(argc, argv, "u:o:n:fc:0D:vhV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'u':
@@ -103,6 +115,31 @@ main(int argc, char *argv[])
 			if (rs_spec_count(optarg, &cfg.count) == -1 ||
 			    cfg.count == 0)
 				return bad_usage("--count: bad number", optarg);
+			break;
+		case '0':
+			rs_output_init(&cfg.output, "", 1);
+			break;
+		case 'D':
+			free(delim);
+			if ((delim = malloc(strlen(optarg) + 1)) == NULL)
+				return 1;
+			if (rs_spec_unescape(optarg, delim, &dl) == -1)
+				return bad_usage("--delimiter: empty, or a bad "
+				    "escape", optarg);
+			rs_output_init(&cfg.output, delim, dl);
+			break;
+		case OPT_FRAMING:
+			if (strcmp(optarg, "lines") == 0)
+				rs_output_init(&cfg.output, "\n", 1);
+			else if (strcmp(optarg, "null") == 0)
+				rs_output_init(&cfg.output, "", 1);
+			else if (strcmp(optarg, "be32") == 0)
+				cfg.output.framing = RS_OUTPUT_BE32;
+			else if (strcmp(optarg, "raw") == 0)
+				cfg.output.framing = RS_OUTPUT_RAW;
+			else
+				return bad_usage("--framing: expected lines, "
+				    "null, be32 or raw", optarg);
 			break;
 		case 'v':
 			cfg.log = rs_cli_log;
@@ -143,5 +180,6 @@ main(int argc, char *argv[])
 		rs_cli_error(prog, cfg.stream, con.err.msg);
 	rs_consumer_free(&con);
 	rs_loop_free(loop);
+	free(delim);
 	return rs_cli_status(con.err.kind);
 }
