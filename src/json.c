@@ -1,0 +1,176 @@
+/*
+ * json.c: JSON strings and base64 (RFC 8259, RFC 4648).
+ *
+ * rs_json_str() writes a quoted string: '"' and '\\' escaped, control
+ * characters as \n, \t, ... or \u00XX, everything else as is. It is given
+ * valid UTF-8 only (callers check with rs_json_utf8_valid() and fall back to
+ * base64), so what it writes always parses.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "json.h"
+
+/* Is p (n bytes) well-formed UTF-8: no overlongs, surrogates or code points past U+10FFFF? */
+int
+rs_json_utf8_valid(const uint8_t *p, size_t n)
+{
+	size_t		 i = 0, k, need;
+	uint32_t	 cp, min;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((p[i] & 0xe0) == 0xc0) {
+			need = 1, cp = p[i] & 0x1f, min = 0x80;
+		} else if ((p[i] & 0xf0) == 0xe0) {
+			need = 2, cp = p[i] & 0x0f, min = 0x800;
+		} else if ((p[i] & 0xf8) == 0xf0) {
+			need = 3, cp = p[i] & 0x07, min = 0x10000;
+		} else
+			return 0;
+		if (n - i - 1 < need)
+			return 0;
+		for (k = 1; k <= need; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+/* A JSON string of n bytes of valid UTF-8, quotes included. */
+void
+rs_json_str(struct rs_buf *b, const uint8_t *p, size_t n)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 i, run = 0;
+	char			 esc[6];
+
+	rs_buf_u8(b, '"');
+	for (i = 0; i < n; i++) {
+		const char	*e = NULL;
+		size_t		 elen = 2;
+
+		switch (p[i]) {
+		case '"': e = "\\\""; break;
+		case '\\': e = "\\\\"; break;
+		case '\n': e = "\\n"; break;
+		case '\r': e = "\\r"; break;
+		case '\t': e = "\\t"; break;
+		case '\b': e = "\\b"; break;
+		case '\f': e = "\\f"; break;
+		default:
+			if (p[i] >= 0x20 && p[i] != 0x7f)
+				continue;
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[p[i] >> 4];
+			esc[5] = hex[p[i] & 0xf];
+			e = esc;
+			elen = 6;
+			break;
+		}
+		rs_buf_put(b, p + run, i - run);
+		rs_buf_put(b, e, elen);
+		run = i + 1;
+	}
+	rs_buf_put(b, p + run, n - run);
+	rs_buf_u8(b, '"');
+}
+
+void
+rs_json_cstr(struct rs_buf *b, const char *s)
+{
+	rs_json_str(b, (const uint8_t *)s, strlen(s));
+}
+
+/* A quoted base64 string of n bytes. */
+void
+rs_json_base64(struct rs_buf *b, const uint8_t *p, size_t n)
+{
+	static const char	 tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char			 q[4];
+	size_t			 i;
+	uint32_t		 v;
+
+	rs_buf_u8(b, '"');
+	for (i = 0; i + 3 <= n; i += 3) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		q[0] = tab[v >> 18];
+		q[1] = tab[v >> 12 & 63];
+		q[2] = tab[v >> 6 & 63];
+		q[3] = tab[v & 63];
+		rs_buf_put(b, q, 4);
+	}
+	if (n - i == 1) {
+		v = (uint32_t)p[i] << 16;
+		q[0] = tab[v >> 18];
+		q[1] = tab[v >> 12 & 63];
+		q[2] = q[3] = '=';
+		rs_buf_put(b, q, 4);
+	} else if (n - i == 2) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+		q[0] = tab[v >> 18];
+		q[1] = tab[v >> 12 & 63];
+		q[2] = tab[v >> 6 & 63];
+		q[3] = '=';
+		rs_buf_put(b, q, 4);
+	}
+	rs_buf_u8(b, '"');
+}
+
+static int
+b64val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * Decode n characters of base64 (padding required, no whitespace) into out,
+ * which has room for n / 4 * 3 bytes; the length in *len. -1 if malformed.
+ */
+int
+rs_base64_decode(const char *s, size_t n, uint8_t *out, size_t *len)
+{
+	size_t	 i, o = 0, pad = 0;
+	int	 v[4], k;
+
+	if (n % 4 != 0)
+		return -1;
+	for (i = 0; i < n; i += 4) {
+		for (k = 0; k < 4; k++) {
+			if (s[i + k] == '=' && i + 4 == n && k >= 2) {
+				v[k] = 0;
+				pad++;
+				continue;
+			}
+			if (pad > 0 || (v[k] = b64val(s[i + k])) < 0)
+				return -1;
+		}
+		out[o++] = (uint8_t)(v[0] << 2 | v[1] >> 4);
+		if (pad < 2)
+			out[o++] = (uint8_t)(v[1] << 4 | v[2] >> 2);
+		if (pad < 1)
+			out[o++] = (uint8_t)(v[2] << 6 | v[3]);
+	}
+	*len = o;
+	return 0;
+}

@@ -1,0 +1,102 @@
+/*
+ * test-json.c: JSON strings (every control byte escaped, quotes and
+ * backslashes too), the UTF-8 check (overlongs, surrogates, truncated
+ * sequences, code points past U+10FFFF are invalid), and base64 both ways
+ * against the RFC 4648 test vectors.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "json.h"
+#include "tap.h"
+
+static void
+str_is(const char *in, size_t n, const char *want, const char *what)
+{
+	struct rs_buf	 b;
+
+	rs_buf_init(&b);
+	rs_json_str(&b, (const uint8_t *)in, n);
+	is_mem(b.data, b.len, want, strlen(want), "string: %s", what);
+	rs_buf_free(&b);
+}
+
+static void
+b64_is(const char *in, const char *want)
+{
+	struct rs_buf	 b;
+	uint8_t		 out[64];
+	size_t		 n;
+
+	rs_buf_init(&b);
+	rs_json_base64(&b, (const uint8_t *)in, strlen(in));
+	is_mem(b.data, b.len, want, strlen(want), "base64 of \"%s\"", in);
+	ok(rs_base64_decode(want + 1, strlen(want) - 2, out, &n) == 0 &&
+	    n == strlen(in) && memcmp(out, in, n) == 0,
+	    "base64 decodes back to \"%s\"", in);
+	rs_buf_free(&b);
+}
+
+int
+main(void)
+{
+	uint8_t	 out[16];
+	size_t	 n;
+	int	 i;
+
+	str_is("plain", 5, "\"plain\"", "plain");
+	str_is("", 0, "\"\"", "empty");
+	str_is("a\"b\\c", 5, "\"a\\\"b\\\\c\"", "quote and backslash");
+	str_is("\n\r\t\b\f", 5, "\"\\n\\r\\t\\b\\f\"", "short escapes");
+	str_is("\0\x01\x1f\x7f", 4, "\"\\u0000\\u0001\\u001f\\u007f\"",
+	    "control bytes and DEL as \\u");
+	str_is("caf\xc3\xa9 \xe2\x9c\x93", 9, "\"caf\xc3\xa9 \xe2\x9c\x93\"",
+	    "UTF-8 passes through");
+	for (i = 0; i < 0x20; i++) {
+		char		 c = (char)i;
+		struct rs_buf	 b;
+
+		rs_buf_init(&b);
+		rs_json_str(&b, (const uint8_t *)&c, 1);
+		ok(b.len >= 4 && b.data[1] == '\\', "byte 0x%02x is escaped", i);
+		rs_buf_free(&b);
+	}
+
+	ok(rs_json_utf8_valid((const uint8_t *)"", 0), "empty is UTF-8");
+	ok(rs_json_utf8_valid((const uint8_t *)"ascii", 5), "ASCII is UTF-8");
+	ok(rs_json_utf8_valid((const uint8_t *)"\xf0\x9f\x98\x80", 4),
+	    "a 4-byte sequence (U+1F600)");
+	ok(rs_json_utf8_valid((const uint8_t *)"\xf4\x8f\xbf\xbf", 4), "U+10FFFF");
+	ok(!rs_json_utf8_valid((const uint8_t *)"\xf4\x90\x80\x80", 4),
+	    "past U+10FFFF");
+	ok(!rs_json_utf8_valid((const uint8_t *)"\xc0\xaf", 2), "overlong /");
+	ok(!rs_json_utf8_valid((const uint8_t *)"\xe0\x80\xaf", 3),
+	    "overlong 3-byte");
+	ok(!rs_json_utf8_valid((const uint8_t *)"\xed\xa0\x80", 3),
+	    "a surrogate (U+D800)");
+	ok(!rs_json_utf8_valid((const uint8_t *)"\xe2\x9c", 2),
+	    "a truncated sequence");
+	ok(!rs_json_utf8_valid((const uint8_t *)"\x80", 1),
+	    "a lone continuation byte");
+	ok(!rs_json_utf8_valid((const uint8_t *)"\xff", 1), "0xff");
+	ok(!rs_json_utf8_valid((const uint8_t *)"a\xc3(", 3),
+	    "a bad continuation");
+
+	b64_is("", "\"\"");
+	b64_is("f", "\"Zg==\"");
+	b64_is("fo", "\"Zm8=\"");
+	b64_is("foo", "\"Zm9v\"");
+	b64_is("foob", "\"Zm9vYg==\"");
+	b64_is("fooba", "\"Zm9vYmE=\"");
+	b64_is("foobar", "\"Zm9vYmFy\"");
+	ok(rs_base64_decode("+/8=", 4, out, &n) == 0 && n == 2 &&
+	    out[0] == 0xfb && out[1] == 0xff, "+ and / decode");
+	ok(rs_base64_decode("Zg=", 3, out, &n) == -1, "length not a multiple of 4");
+	ok(rs_base64_decode("Z===", 4, out, &n) == -1, "too much padding");
+	ok(rs_base64_decode("Zg==Zg==", 8, out, &n) == -1, "padding inside");
+	ok(rs_base64_decode("Zm9v\n", 5, out, &n) == -1, "whitespace");
+	ok(rs_base64_decode("Zm*v", 4, out, &n) == -1, "a bad character");
+	ok(rs_base64_decode("Zg=a", 4, out, &n) == -1, "data after padding");
+	return done_testing();
+}
