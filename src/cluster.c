@@ -131,6 +131,7 @@ on_metadata(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		return;
 	}
 	if (r == 0 || m.code == RS_STREAM_DOES_NOT_EXIST) {
+		cl->missing = 1;
 		fail(cl, RS_E_UNAVAILABLE, "stream does not exist%s",
 		    cl->want_leader ? " (use --create to create it)" : "");
 		return;

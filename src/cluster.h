@@ -31,6 +31,7 @@ struct rs_cluster {
 	struct rs_conn		*target;
 	struct rs_err		 err;
 	int			 finished;
+	int			 missing;	/* Metadata said: no such stream */
 };
 
 void	rs_cluster_open(struct rs_cluster *);

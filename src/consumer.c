@@ -1,25 +1,34 @@
 /*
  * consumer.c: the consuming side of rstream-tail (PROTOCOL.adoc
- * "Subscribe", "Deliver", "Credit", "Unsubscribe").
+ * "Subscribe", "Deliver", "Credit", "Unsubscribe", "StoreOffset",
+ * "QueryOffset").
  *
  * The end of the stream as it was when the run started is needed to stop
- * there (no -f) and to start N records before it (-n, -o last). RabbitMQ
- * 3.10.8 has no StreamStats, so it is measured: a second subscription at
- * "last" with credit 1, followed at once by a Metadata request as a barrier.
- * The broker sends a subscription's first chunks while it handles the
- * Subscribe, before it reads the next request, so if no chunk arrived by the
- * time the barrier's reply does, the stream was empty. The last chunk's
- * first offset plus its record count, minus one, is the end.
+ * there (no -f) and to start N records before it (-n, -o last, -o -N).
+ * RabbitMQ 3.10.8 has no StreamStats, so it is measured: a second
+ * subscription at "last" with credit 1, followed at once by a Metadata
+ * request as a barrier. The broker sends a subscription's first chunks
+ * while it handles the Subscribe, before it reads the next request, so if
+ * no chunk arrived by the time the barrier's reply does, the stream was
+ * empty. The last chunk's first offset plus its record count, minus one,
+ * is the end.
  *
  * Deliveries are whole chunks: records before the requested offset are
  * dropped here. Credit counts chunks; one more is granted after each chunk
  * has been written out, so a slow reader stops the broker rather than
  * growing our memory.
+ *
+ * A named reader (-N) starts after the offset stored for its name and
+ * stores the offset of the last record written: every store_every records,
+ * every store_interval seconds, and at the end, where a QueryOffset then
+ * checks the store took effect before the connection closes. Nothing past
+ * a record whose write failed is ever stored.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,13 +42,17 @@
 #include "proto.h"
 
 #define SUB_MAIN	0
-#define SUB_SNAP	1
+#define SUB_SNAP	1	/* at "last": the end of the stream */
+#define SUB_FIRST	2	/* at "first": where retention starts it */
 #define INITIAL_CREDIT	4
+#define FINAL_TRIES	40	/* QueryOffset checks of the last store, 50 ms apart */
+#define RETRY_MAX	15.0	/* -F: longest wait between attempts */
 
 static void	con_ready(struct rs_conn *, void *);
 static void	con_frame(struct rs_conn *, const struct rs_frame *, void *);
 static void	con_error(struct rs_conn *, void *);
 static void	con_closed(struct rs_conn *, void *);
+static void	attempt(struct rs_consumer *);
 
 static const struct rs_conn_handler con_handler = {
 	con_ready, con_frame, con_error, con_closed, NULL, NULL
@@ -58,46 +71,145 @@ set_err(struct rs_consumer *k, enum rs_err_kind kind, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void __attribute__((format(printf, 2, 3)))
-logf_(struct rs_consumer *k, const char *fmt, ...)
+static void __attribute__((format(printf, 3, 4)))
+say(struct rs_consumer *k, void (*fn)(const char *, void *), const char *fmt,
+    ...)
 {
 	char	 msg[512];
 	va_list	 ap;
 
-	if (k->cfg.log == NULL)
+	if (fn == NULL)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	k->cfg.log(msg, k->cfg.log_ud);
+	fn(msg, k->cfg.log_ud);
 }
 
-static void
-stop(struct rs_consumer *k)
+static int
+storing(const struct rs_consumer *k)
 {
+	return k->cfg.name != NULL && !k->cfg.no_store;
+}
+
+/* The connection is over (closed, failed or never made): retry under -F, or stop. */
+static void
+over(struct rs_consumer *k)
+{
+	double	 wait;
+
+	rs_timer_stop(k->store_timer);
+	if (k->conn != NULL) {
+		rs_conn_free(k->conn);
+		k->conn = NULL;
+	}
+	if (k->cluster.missing && !k->was_missing) {
+		/* Deleted, or not there yet: what comes is a new stream. */
+		k->was_missing = 1;
+		k->have_written = 0;
+	}
+	rs_cluster_free(&k->cluster);
+	if (k->cfg.retry && !k->done && k->signo == 0 && !k->out_closed &&
+	    (k->err.kind == RS_E_UNAVAILABLE || k->err.kind == RS_E_TEMPFAIL)) {
+		wait = k->attempts < 4 ? (double)(1 << k->attempts) : RETRY_MAX;
+		if (wait > RETRY_MAX)
+			wait = RETRY_MAX;
+		say(k, k->cfg.log, "%s; trying again in %.0f s", k->err.msg, wait);
+		k->err.kind = RS_E_OK;
+		k->attempts++;
+		rs_timer_set(k->retry_timer, wait, 0.);
+		return;
+	}
 	rs_io_free(k->out_watch);
 	k->out_watch = NULL;
+	k->stopped = 1;
 	rs_loop_break(k->loop);
 }
 
-/* The run is over: close the connection politely, then stop. */
+static void
+store(struct rs_consumer *k)
+{
+	if (!storing(k) || !k->have_written || k->conn == NULL ||
+	    (k->have_store && k->last_store == k->last_written))
+		return;
+	rs_frame_store_offset(rs_conn_buf(k->conn), k->cfg.name, k->cfg.stream,
+	    k->last_written);
+	k->have_store = 1;
+	k->last_store = k->last_written;
+	k->since_store = 0;
+	rs_conn_flush(k->conn);
+}
+
+static void	final_check(struct rs_consumer *);
+
+static void
+on_final_query(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	struct rs_consumer	*k = ud;
+	uint64_t		 off;
+
+	if (f->code == RS_OK && rs_frame_query_offset_decode(f, &off) == 0 &&
+	    off == k->last_store) {
+		rs_conn_close(c);
+		return;
+	}
+	if (++k->final_tries >= FINAL_TRIES) {
+		say(k, k->cfg.warn, "the stored offset of \"%s\" could not be "
+		    "checked", k->cfg.name);
+		rs_conn_close(c);
+		return;
+	}
+	rs_timer_set(k->store_timer, 0.05, 0.);
+}
+
+static void
+final_check(struct rs_consumer *k)
+{
+	rs_frame_query_offset(rs_conn_buf(k->conn),
+	    rs_conn_corr(k->conn, on_final_query, k), k->cfg.name,
+	    k->cfg.stream);
+	rs_conn_flush(k->conn);
+}
+
+/* The run is over: store the offset (named readers), close politely, then stop. */
 static void
 finish(struct rs_consumer *k)
 {
 	if (k->done)
 		return;
 	k->done = 1;
-	if (k->conn != NULL)
-		rs_conn_close(k->conn);
-	else
-		stop(k);
+	rs_timer_stop(k->store_timer);
+	if (k->conn == NULL) {
+		over(k);
+		return;
+	}
+	if (storing(k) && k->have_written && !k->out_closed &&
+	    (!k->have_store || k->last_store != k->last_written)) {
+		store(k);
+		final_check(k);
+		return;
+	}
+	rs_conn_close(k->conn);
+}
+
+static void
+store_tick(void *ud)
+{
+	struct rs_consumer	*k = ud;
+
+	if (k->done) {
+		if (k->conn != NULL)
+			final_check(k);
+		return;
+	}
+	store(k);
 }
 
 static void
 con_closed(struct rs_conn *c, void *ud)
 {
 	(void)c;
-	stop(ud);
+	over(ud);
 }
 
 static void
@@ -107,7 +219,7 @@ con_error(struct rs_conn *c, void *ud)
 
 	if (!k->done)
 		set_err(k, rs_conn_err(c)->kind, "%s", rs_conn_err(c)->msg);
-	stop(k);
+	over(k);
 }
 
 static void
@@ -166,48 +278,90 @@ on_ignore(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	(void)ud;
 }
 
+/* The first offset for n records before the end. */
+static uint64_t
+before_end(const struct rs_consumer *k, uint64_t n)
+{
+	if (!k->have_end)
+		return 0;
+	return n > k->end ? 0 : k->end + 1 - n;
+}
+
 /* With the end known (or not needed), subscribe where the user asked. */
 static void
 subscribe(struct rs_consumer *k)
 {
-	struct rs_conn	*c = k->conn;
-	uint16_t	 type;
-	uint64_t	 off = 0;
+	const struct rs_offset_spec	*s = &k->cfg.start;
+	struct rs_conn			*c = k->conn;
+	uint16_t			 type = RS_OFFSET_OFFSET;
+	uint64_t			 value = 0;
+	int				 nothing = 0;
 
-	if (k->cfg.lines >= 0 || k->cfg.start.kind == RS_SPEC_LAST) {
-		if (!k->have_end)
-			k->start = 0;
-		else if (k->cfg.lines < 0)
-			k->start = k->end;
-		else if ((uint64_t)k->cfg.lines > k->end)
-			k->start = 0;
-		else
-			k->start = k->end + 1 - (uint64_t)k->cfg.lines;
-		type = RS_OFFSET_OFFSET;
-		off = k->start;
-	} else if (k->cfg.start.kind == RS_SPEC_FIRST) {
+	k->exact = 0;
+	if (k->was_missing && !k->have_written && !k->has_stored) {
+		type = RS_OFFSET_FIRST;	/* -F: a new stream, read it all */
+		k->start = 0;
+	} else if (k->have_written) {
+		k->start = k->last_written + 1;	/* -F: after what was written */
+		k->exact = 1;
+	} else if (k->has_stored) {
+		k->start = k->stored + 1;
+		k->exact = 1;
+	} else if (k->cfg.lines >= 0)
+		k->start = before_end(k, (uint64_t)k->cfg.lines);
+	else if (!k->cfg.have_start || s->kind == RS_SPEC_FIRST) {
 		type = RS_OFFSET_FIRST;
-	} else if (k->cfg.start.kind == RS_SPEC_NEXT) {
-		type = RS_OFFSET_NEXT;
-		k->start = k->have_end ? k->end + 1 : 0;
+		k->start = 0;
 	} else {
-		type = RS_OFFSET_OFFSET;
-		off = k->start = k->cfg.start.offset;
+		switch (s->kind) {
+		case RS_SPEC_LAST:
+			k->start = before_end(k, 1);
+			break;
+		case RS_SPEC_NEXT:
+			type = RS_OFFSET_NEXT;
+			k->start = k->have_end ? k->end + 1 : 0;
+			nothing = 1;
+			break;
+		case RS_SPEC_FROM_END:
+			k->start = before_end(k, s->offset);
+			break;
+		case RS_SPEC_TIMESTAMP:
+			type = RS_OFFSET_TIMESTAMP;
+			value = (uint64_t)s->time;
+			k->start = 0;
+			nothing = k->have_end && s->time > k->end_ts;
+			break;
+		default:
+			k->start = s->offset;
+			k->exact = 1;
+			break;
+		}
 	}
-	if (!k->cfg.follow &&
-	    (!k->have_end || k->start > k->end ||
-	    k->cfg.start.kind == RS_SPEC_NEXT)) {
-		logf_(k, "nothing to read before the end of the stream");
+	if (type == RS_OFFSET_OFFSET)
+		value = k->start;
+	if (k->exact && k->have_first && k->start < k->first)
+		say(k, k->cfg.warn, "records %llu to %llu are no longer in the "
+		    "stream (retention); starting at %llu",
+		    (unsigned long long)k->start,
+		    (unsigned long long)k->first - 1,
+		    (unsigned long long)k->first);
+	if (!k->cfg.follow && (!k->have_end || nothing ||
+	    (type == RS_OFFSET_OFFSET && k->start > k->end))) {
+		say(k, k->cfg.log, "nothing to read before the end of the stream");
 		finish(k);
 		return;
 	}
-	logf_(k, "subscribing at %s %llu%s", type == RS_OFFSET_FIRST ? "first" :
-	    type == RS_OFFSET_NEXT ? "next" : "offset",
-	    (unsigned long long)off, k->cfg.follow ? ", following" : "");
+	say(k, k->cfg.log, "subscribing at %s %llu%s",
+	    type == RS_OFFSET_FIRST ? "first" : type == RS_OFFSET_NEXT ? "next" :
+	    type == RS_OFFSET_TIMESTAMP ? "timestamp" : "offset",
+	    (unsigned long long)value, k->cfg.follow ? ", following" : "");
 	k->subscribed = 1;
 	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_subscribe, k),
-	    SUB_MAIN, k->cfg.stream, type, off, INITIAL_CREDIT, NULL, 0);
+	    SUB_MAIN, k->cfg.stream, type, value, INITIAL_CREDIT, NULL, 0);
 	rs_conn_flush(c);
+	if (storing(k) && k->cfg.store_interval > 0)
+		rs_timer_set(k->store_timer, k->cfg.store_interval,
+		    k->cfg.store_interval);
 }
 
 /* The barrier's reply: every chunk the "last" subscription had is in. */
@@ -217,14 +371,16 @@ on_barrier(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	struct rs_consumer	*k = ud;
 
 	(void)f;
-	k->snap_done = 1;
 	if (k->have_end)
-		logf_(k, "the stream ends at offset %llu",
+		say(k, k->cfg.log, "the stream ends at offset %llu",
 		    (unsigned long long)k->end);
 	else
-		logf_(k, "the stream is empty");
+		say(k, k->cfg.log, "the stream is empty");
 	rs_frame_unsubscribe(rs_conn_buf(c), rs_conn_corr(c, on_ignore, k),
 	    SUB_SNAP);
+	if (k->probing_first)
+		rs_frame_unsubscribe(rs_conn_buf(c),
+		    rs_conn_corr(c, on_ignore, k), SUB_FIRST);
 	subscribe(k);
 }
 
@@ -241,6 +397,59 @@ on_snap_subscribe(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	}
 }
 
+/* Measure the end when it matters, then subscribe. */
+static void
+measure_end(struct rs_consumer *k)
+{
+	struct rs_conn	*c = k->conn;
+	int		 needed;
+
+	k->probing_first = k->has_stored || k->have_written ||
+	    (k->cfg.have_start && k->cfg.start.kind == RS_SPEC_ABSOLUTE);
+	needed = k->probing_first || !k->cfg.follow ||
+	    (!k->has_stored && !k->have_written &&
+	    (k->cfg.lines >= 0 || (k->cfg.have_start &&
+	    (k->cfg.start.kind == RS_SPEC_LAST ||
+	    k->cfg.start.kind == RS_SPEC_NEXT ||
+	    k->cfg.start.kind == RS_SPEC_FROM_END))));
+	if (!needed) {
+		subscribe(k);
+		return;
+	}
+	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_snap_subscribe, k),
+	    SUB_SNAP, k->cfg.stream, RS_OFFSET_LAST, 0, 1, NULL, 0);
+	if (k->probing_first)
+		rs_frame_subscribe(rs_conn_buf(c),
+		    rs_conn_corr(c, on_snap_subscribe, k), SUB_FIRST,
+		    k->cfg.stream, RS_OFFSET_FIRST, 0, 1, NULL, 0);
+	rs_frame_metadata(rs_conn_buf(c), rs_conn_corr(c, on_barrier, k),
+	    &k->cfg.stream, 1);
+	rs_conn_flush(c);
+}
+
+static void
+on_query(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	struct rs_consumer	*k = ud;
+
+	(void)c;
+	if (f->code == RS_OK && rs_frame_query_offset_decode(f, &k->stored) == 0) {
+		k->has_stored = 1;
+		say(k, k->cfg.log, "reader \"%s\": stored offset %llu",
+		    k->cfg.name, (unsigned long long)k->stored);
+	} else if (f->code == RS_NO_OFFSET || f->code == RS_OK)
+		say(k, k->cfg.log, "reader \"%s\": no stored offset",
+		    k->cfg.name);
+	else {
+		set_err(k, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
+		    RS_E_UNAVAILABLE, "cannot query the offset of \"%s\": %s",
+		    k->cfg.name, rs_proto_code_str(f->code));
+		finish(k);
+		return;
+	}
+	measure_end(k);
+}
+
 static void
 located(struct rs_conn *c, const struct rs_err *err, void *ud)
 {
@@ -248,22 +457,31 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 
 	if (c == NULL) {
 		set_err(k, err->kind, "%s", err->msg);
-		stop(k);
+		over(k);
 		return;
 	}
 	k->conn = c;
 	rs_conn_set_handler(c, &con_handler, k);
-	if (k->cfg.follow && k->cfg.lines < 0 &&
-	    k->cfg.start.kind != RS_SPEC_LAST) {
-		k->snap_done = 1;
-		subscribe(k);
+	if (k->cfg.name != NULL && !k->cfg.reset && !k->have_written) {
+		rs_frame_query_offset(rs_conn_buf(c), rs_conn_corr(c, on_query, k),
+		    k->cfg.name, k->cfg.stream);
+		rs_conn_flush(c);
 		return;
 	}
-	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_snap_subscribe, k),
-	    SUB_SNAP, k->cfg.stream, RS_OFFSET_LAST, 0, 1, NULL, 0);
-	rs_frame_metadata(rs_conn_buf(c), rs_conn_corr(c, on_barrier, k),
-	    &k->cfg.stream, 1);
-	rs_conn_flush(c);
+	measure_end(k);
+}
+
+/* One record written: flush now if asked, count it for the store. */
+static int
+written(struct rs_consumer *k, uint64_t off)
+{
+	if (k->cfg.line_buffered && write_out(k) == -1)
+		return -1;
+	k->printed++;
+	k->since_store++;
+	k->have_written = 1;
+	k->last_written = off;
+	return 0;
 }
 
 /* A chunk for the main subscription: print its records in range. */
@@ -273,11 +491,16 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 	struct rs_chunk	 ch;
 	const uint8_t	*rec;
 	size_t		 n;
-	uint64_t	 off;
-	int		 r, end = 0;
+	uint64_t	 off, pending = 0, last = 0;
+	int		 r = 0, end = 0;
 
-	if (rs_chunk_parse(&ch, p, len, 1) == -1) {
+	if (rs_chunk_parse(&ch, p, len, !k->cfg.no_crc) == -1) {
 		rs_conn_fail(k->conn, RS_E_RUNTIME, "bad chunk: %s", ch.errstr);
+		return;
+	}
+	if (ch.type == RS_CHUNK_USER && k->cfg.have_until &&
+	    ch.timestamp >= k->cfg.until) {
+		finish(k);
 		return;
 	}
 	if (ch.type == RS_CHUNK_USER) {
@@ -289,17 +512,19 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 				break;
 			}
 			rs_output_record(&k->cfg.output, &k->out, rec, n);
-			k->printed++;
-			if ((k->cfg.count > 0 && k->printed == k->cfg.count) ||
+			if (k->cfg.line_buffered) {
+				if (written(k, off) == -1)
+					return;
+			} else {
+				pending++;
+				last = off;
+			}
+			if ((k->cfg.count > 0 &&
+			    k->printed + pending == k->cfg.count) ||
 			    (!k->cfg.follow && off == k->end)) {
 				end = 1;
 				break;
 			}
-		}
-		if (r == -1) {
-			rs_conn_fail(k->conn, RS_E_RUNTIME, "bad chunk: %s",
-			    ch.errstr);
-			return;
 		}
 	}
 	if (k->out.oom) {
@@ -309,12 +534,43 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 	}
 	if (write_out(k) == -1)
 		return;
+	if (pending > 0) {
+		k->printed += pending;
+		k->since_store += pending;
+		k->have_written = 1;
+		k->last_written = last;
+	}
+	if (r == -1) {
+		rs_conn_fail(k->conn, RS_E_RUNTIME, "bad chunk: %s", ch.errstr);
+		return;
+	}
+	if (storing(k) && k->cfg.store_every > 0 &&
+	    k->since_store >= k->cfg.store_every)
+		store(k);
 	if (end || (!k->cfg.follow && ch.first_offset + ch.nrecords > k->end))
 		finish(k);
 	else {
 		rs_frame_credit(rs_conn_buf(k->conn), SUB_MAIN, 1);
 		rs_conn_flush(k->conn);
 	}
+}
+
+/* After a MetadataUpdate: a deleted stream ends the run (or, with -F, waits); a moved one reconnects. */
+static void
+on_moved(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	struct rs_consumer	*k = ud;
+	struct rs_stream_meta	 m;
+	int			 r;
+
+	r = rs_frame_metadata_decode(f, k->cfg.stream, "", 0, &m);
+	if (r == 0 || (r == 1 && m.code == RS_STREAM_DOES_NOT_EXIST)) {
+		k->cluster.missing = 1;
+		set_err(k, RS_E_UNAVAILABLE, "the stream was deleted");
+	} else
+		set_err(k, RS_E_TEMPFAIL, "the stream is no longer available "
+		    "on this node (it moved, or a node went down)");
+	rs_conn_close(c);
 }
 
 static void
@@ -337,8 +593,6 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 			return;
 		}
 		if (sub == SUB_SNAP) {
-			if (k->snap_done)
-				return;
 			if (rs_chunk_parse(&ch, chunk, len, 0) == -1) {
 				rs_conn_fail(c, RS_E_RUNTIME, "bad chunk: %s",
 				    ch.errstr);
@@ -347,6 +601,17 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 			if (ch.nrecords > 0) {
 				k->have_end = 1;
 				k->end = ch.first_offset + ch.nrecords - 1;
+				k->end_ts = ch.timestamp;
+			}
+		} else if (sub == SUB_FIRST) {
+			if (rs_chunk_parse(&ch, chunk, len, 0) == -1) {
+				rs_conn_fail(c, RS_E_RUNTIME, "bad chunk: %s",
+				    ch.errstr);
+				return;
+			}
+			if (ch.nrecords > 0 && !k->have_first) {
+				k->have_first = 1;
+				k->first = ch.first_offset;
 			}
 		} else if (sub == SUB_MAIN && k->subscribed)
 			deliver(k, chunk, len);
@@ -354,10 +619,10 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	case RS_METADATA_UPDATE:
 		if (rs_frame_metadata_update_decode(f, &code, &s) == -1)
 			code = 0;
-		set_err(k, RS_E_UNAVAILABLE, "the stream is no longer available "
-		    "here (%s): it was deleted or its node went down",
-		    rs_proto_code_str(code));
-		finish(k);
+		/* Deleted, or moved? Metadata tells. */
+		rs_frame_metadata(rs_conn_buf(c), rs_conn_corr(c, on_moved, k),
+		    &k->cfg.stream, 1);
+		rs_conn_flush(c);
 		break;
 	case RS_CREDIT | RS_RESPONSE:
 		if (f->code == RS_SUBSCRIPTION_ID_DOES_NOT_EXIST)
@@ -387,13 +652,54 @@ out_event(void *ud, int events)
 	}
 }
 
+/* SIGINT, SIGTERM, SIGHUP: store the offset and end; a second one ends the run at once. */
+static void
+on_signal(struct rs_consumer *k, int signo)
+{
+	if (k->signo != 0) {
+		signal(signo, SIG_DFL);
+		raise(signo);
+		return;
+	}
+	k->signo = signo;
+	rs_timer_stop(k->retry_timer);
+	finish(k);
+}
+
+static void	sig_int(void *ud) { on_signal(ud, SIGINT); }
+static void	sig_term(void *ud) { on_signal(ud, SIGTERM); }
+static void	sig_hup(void *ud) { on_signal(ud, SIGHUP); }
+
 static void
 cluster_log(const char *msg, void *ud)
 {
 	struct rs_consumer	*k = ud;
 
-	if (k->cfg.log != NULL)
-		k->cfg.log(msg, k->cfg.log_ud);
+	say(k, k->cfg.log, "%s", msg);
+}
+
+/* Connect (again), with the per-connection state reset. */
+static void
+attempt(struct rs_consumer *k)
+{
+	k->have_end = k->has_stored = k->subscribed = k->have_first = 0;
+	k->end = k->stored = 0;
+	k->final_tries = 0;
+	memset(&k->cluster, 0, sizeof k->cluster);
+	k->cluster.loop = k->loop;
+	k->cluster.uri = k->cfg.uri;
+	k->cluster.stream = k->cfg.stream;
+	k->cluster.want_leader = 0;
+	k->cluster.done = located;
+	k->cluster.ud = k;
+	k->cluster.log = cluster_log;
+	rs_cluster_open(&k->cluster);
+}
+
+static void
+retry_tick(void *ud)
+{
+	attempt(ud);
 }
 
 /* Read the stream as configured; 0 on success (a closed output included), -1 with err set. */
@@ -407,27 +713,34 @@ rs_consumer_run(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
 	k->cfg = *cfg;
 	k->loop = loop;
 	rs_buf_init(&k->out);
+	if ((k->store_timer = rs_timer_new(loop, store_tick, k)) == NULL ||
+	    (k->retry_timer = rs_timer_new(loop, retry_tick, k)) == NULL) {
+		set_err(k, RS_E_RUNTIME, "out of memory");
+		return -1;
+	}
+	k->sigs[0] = rs_sig_new(loop, SIGINT, sig_int, k);
+	k->sigs[1] = rs_sig_new(loop, SIGTERM, sig_term, k);
+	k->sigs[2] = rs_sig_new(loop, SIGHUP, sig_hup, k);
 	if (fstat(cfg->out_fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
 	    (k->out_watch = rs_io_new(loop, cfg->out_fd, out_event, k)) != NULL)
 		rs_io_set(k->out_watch, RS_READ);
-	k->cluster.loop = loop;
-	k->cluster.uri = cfg->uri;
-	k->cluster.stream = cfg->stream;
-	k->cluster.want_leader = 0;
-	k->cluster.done = located;
-	k->cluster.ud = k;
-	k->cluster.log = cluster_log;
-	rs_cluster_open(&k->cluster);
-	if (k->err.kind == RS_E_OK)
+	attempt(k);
+	if (!k->stopped)
 		rs_loop_run(loop);
-	return k->err.kind == RS_E_OK ? 0 : -1;
+	return k->err.kind == RS_E_OK && k->signo == 0 ? 0 : -1;
 }
 
 void
 rs_consumer_free(struct rs_consumer *k)
 {
+	size_t	 i;
+
 	rs_io_free(k->out_watch);
 	rs_conn_free(k->conn);
 	rs_cluster_free(&k->cluster);
+	rs_timer_free(k->store_timer);
+	rs_timer_free(k->retry_timer);
+	for (i = 0; i < 3; i++)
+		rs_sig_free(k->sigs[i]);
 	rs_buf_free(&k->out);
 }

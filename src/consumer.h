@@ -1,8 +1,10 @@
 /*
  * consumer.h: what rstream-tail does. Subscribes to a stream at an offset
- * specification, writes each delivered record to an output fd, and stops at
- * the end the stream had when the run started (unless following), after a
- * count, or when the output is closed.
+ * specification (or after a named reader's stored offset), writes each
+ * delivered record to an output fd, and stops at the end the stream had
+ * when the run started (unless following), after a count, at a time, or
+ * when the output is closed. A named reader stores the offset of the last
+ * record written on the server as it goes and at the end.
  */
 #ifndef RS_CONSUMER_H
 #define RS_CONSUMER_H
@@ -20,13 +22,25 @@
 struct rs_consumer_cfg {
 	struct rs_uri		 uri;
 	const char		*stream;
-	struct rs_offset_spec	 start;		/* used when lines < 0 */
-	int64_t			 lines;		/* -n: start this many before the end */
-	int			 follow;
-	uint64_t		 count;		/* stop after this many; 0: no limit */
+	struct rs_offset_spec	 start;		/* -o, --since */
+	int			 have_start;
+	int64_t			 lines;		/* -n: start this many before the end; -1: not given */
+	int			 follow;	/* -f */
+	int			 retry;		/* -F: wait for the stream, reconnect */
+	uint64_t		 count;		/* -c; 0: no limit */
+	int64_t			 until;		/* --until (ms) */
+	int			 have_until;
+	const char		*name;		/* -N: a named reader */
+	int			 reset;		/* --reset: ignore the stored offset */
+	int			 no_store;	/* --no-store */
+	uint64_t		 store_every;	/* records between stores */
+	double			 store_interval; /* seconds between stores */
+	int			 line_buffered;	/* write each record at once */
+	int			 no_crc;	/* skip the chunk CRC check */
 	int			 out_fd;
 	struct rs_output	 output;
-	void			(*log)(const char *, void *);
+	void			(*log)(const char *, void *);	/* -v */
+	void			(*warn)(const char *, void *);	/* always */
 	void			*log_ud;
 };
 
@@ -36,16 +50,38 @@ struct rs_consumer {
 	struct rs_cluster	 cluster;
 	struct rs_conn		*conn;
 	struct rs_io		*out_watch;
+	struct rs_timer		*store_timer;
+	struct rs_timer		*retry_timer;
+	struct rs_sig		*sigs[3];
 	struct rs_buf		 out;
 
+	/* One connection's worth of state (reset for each -F attempt). */
 	int			 have_end;	/* the snapshot found a last chunk */
 	uint64_t		 end;		/* offset of the last record at start */
-	int			 snap_done;
+	int64_t			 end_ts;	/* timestamp of the last chunk */
+	int			 have_first;	/* the probe found a first chunk */
+	uint64_t		 first;		/* offset of the first record retained */
+	int			 has_stored;	/* QueryOffset found one */
+	uint64_t		 stored;
 	uint64_t		 start;		/* first offset to print */
-	uint64_t		 printed;
+	int			 exact;		/* start was asked for exactly: warn of gaps */
 	int			 subscribed;
+	int			 probing_first;	/* a subscription at "first" is out */
 	int			 done;
+	int			 final_tries;
+
+	/* Across attempts. */
+	uint64_t		 printed;
+	int			 have_written;
+	uint64_t		 last_written;	/* offset of the last record written */
+	int			 have_store;
+	uint64_t		 last_store;	/* the offset last stored */
+	uint64_t		 since_store;	/* records written since */
 	int			 out_closed;	/* stdout went away: a quiet end */
+	int			 signo;
+	int			 attempts;
+	int			 was_missing;	/* -F: the stream did not exist */
+	int			 stopped;
 	struct rs_err		 err;
 };
 

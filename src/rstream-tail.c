@@ -3,15 +3,17 @@
  *
  * Options -> struct rs_consumer_cfg -> rs_consumer_run() -> exit status.
  */
+#include "config.h"
+
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "cli.h"
 #include "consumer.h"
 #include "loop.h"
@@ -27,24 +29,50 @@ usage(FILE *f)
 "Print the records of STREAM, one per line: by default the last 10, then\n"
 "exit at the end the stream had when the run started.\n"
 "\n"
+"Connection:\n"
 "  -u, --uri URI          broker URI (default $RSTREAM_URI, else\n"
 "                         %s)\n"
-"  -o, --offset SPEC      start at first, last, next or offset N\n"
+"Where to start:\n"
+"  -o, --offset SPEC      first, last, next, an offset N, -N (N records\n"
+"                         before the end) or a TIME\n"
 "  -n, --lines N          start N records before the end (default 10)\n"
+"      --since TIME       start at the first chunk written at or after TIME\n"
+"Where to stop:\n"
+"  -e, --exit-at-end      stop at the end the stream had at the start (the\n"
+"                         default without -f)\n"
 "  -f, --follow           keep printing records as they arrive\n"
+"  -F                     like -f, and wait for the stream to exist and\n"
+"                         reconnect after failures, forever\n"
 "  -c, --count N          exit after N records\n"
+"      --until TIME       stop before the first chunk written at or after TIME\n"
+"Named readers:\n"
+"  -N, --name NAME        start after the offset stored for NAME (else at\n"
+"                         -o/-n/--since, default first) and store the offset\n"
+"                         of the last record written\n"
+"      --reset            with -N: ignore the stored offset this time\n"
+"      --no-store         with -N: read from the stored offset, store nothing\n"
+"      --store-every N    store every N records (default 10000) and\n"
+"                         every 5 seconds, and at the end\n"
+"Output:\n"
 "  -0, --null             end each record with NUL, not newline\n"
 "  -D, --delimiter STR    end each record with STR (escapes \\n \\t \\r \\0 \\\\ \\xNN)\n"
 "      --framing=KIND     lines (default), null, be32 (4-byte big-endian\n"
 "                         length before each record) or raw (nothing\n"
 "                         between records)\n"
+"  -l, --line-buffered    write each record at once\n"
+"      --no-crc           do not check the CRC-32 of each chunk\n"
+"Other:\n"
 "  -v, --verbose          say what is happening on stderr\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
+"TIME: RFC 3339 (2026-11-25T12:00:00Z), @EPOCH seconds, epoch milliseconds,\n"
+"now, today, yesterday, or relative: -30s -10m -1h -2d.\n"
+"\n"
 "Exit status: 0 success (also when the reader of stdout goes away), 1 error,\n"
 "2 usage, 69 stream or broker unavailable, 75 temporary failure, 77 access\n"
-"refused.\n", RS_URI_DEFAULT);
+"refused; stopped by a signal: that signal's status.\n",
+	    RS_URI_DEFAULT);
 }
 
 static int
@@ -58,23 +86,44 @@ bad_usage(const char *msg, const char *arg)
 	return RS_EXIT_USAGE;
 }
 
-enum { OPT_FRAMING = 256 };
+static int64_t
+now_ms(void)
+{
+	struct timeval	 tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+enum {
+	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
+	OPT_STORE_EVERY, OPT_NO_CRC
+};
 
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "uri",	required_argument,	NULL, 'u' },
-		{ "offset",	required_argument,	NULL, 'o' },
-		{ "lines",	required_argument,	NULL, 'n' },
-		{ "follow",	no_argument,		NULL, 'f' },
-		{ "count",	required_argument,	NULL, 'c' },
-		{ "null",	no_argument,		NULL, '0' },
-		{ "delimiter",	required_argument,	NULL, 'D' },
-		{ "framing",	required_argument,	NULL, OPT_FRAMING },
-		{ "verbose",	no_argument,		NULL, 'v' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "version",	no_argument,		NULL, 'V' },
+		{ "uri",		required_argument,	NULL, 'u' },
+		{ "offset",		required_argument,	NULL, 'o' },
+		{ "lines",		required_argument,	NULL, 'n' },
+		{ "since",		required_argument,	NULL, OPT_SINCE },
+		{ "exit-at-end",	no_argument,		NULL, 'e' },
+		{ "follow",		no_argument,		NULL, 'f' },
+		{ "count",		required_argument,	NULL, 'c' },
+		{ "until",		required_argument,	NULL, OPT_UNTIL },
+		{ "name",		required_argument,	NULL, 'N' },
+		{ "reset",		no_argument,		NULL, OPT_RESET },
+		{ "no-store",		no_argument,		NULL, OPT_NO_STORE },
+		{ "store-every",	required_argument,	NULL, OPT_STORE_EVERY },
+		{ "null",		no_argument,		NULL, '0' },
+		{ "delimiter",		required_argument,	NULL, 'D' },
+		{ "framing",		required_argument,	NULL, OPT_FRAMING },
+		{ "line-buffered",	no_argument,		NULL, 'l' },
+		{ "no-crc",		no_argument,		NULL, OPT_NO_CRC },
+		{ "verbose",		no_argument,		NULL, 'v' },
+		{ "help",		no_argument,		NULL, 'h' },
+		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rs_consumer_cfg	 cfg;
@@ -84,37 +133,77 @@ main(int argc, char *argv[])
 	char			*delim = NULL;
 	size_t			 dl;
 	uint64_t		 v;
-	int			 ch, rc, have_offset = 0, have_lines = 0;
+	int64_t			 now = now_ms();
+	int			 ch, rc, status, starts = 0, exit_at_end = 0;
 
 	memset(&cfg, 0, sizeof cfg);
-	cfg.lines = 10;
+	cfg.lines = -1;
 	cfg.out_fd = STDOUT_FILENO;
+	cfg.store_every = 10000;
+	cfg.store_interval = 5.0;
 	rs_output_init(&cfg.output, "\n", 1);
-	while ((ch = getopt_long(argc, argv, "u:o:n:fc:0D:vhV", longopts,
+	while ((ch = getopt_long(argc, argv, "u:o:n:efFc:N:0D:lvhV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'u':
 			uri = optarg;
 			break;
 		case 'o':
-			if (rs_spec_offset(optarg, &cfg.start) == -1)
-				return bad_usage("--offset: expected first, "
-				    "last, next or a number", optarg);
-			have_offset = 1;
+			if (rs_spec_offset(optarg, now, &cfg.start) == -1)
+				return bad_usage("--offset: expected first, last, "
+				    "next, N, -N or a time", optarg);
+			cfg.have_start = 1;
+			starts++;
 			break;
 		case 'n':
 			if (rs_spec_count(optarg, &v) == -1 || v > INT64_MAX)
 				return bad_usage("--lines: bad number", optarg);
 			cfg.lines = (int64_t)v;
-			have_lines = 1;
+			starts++;
+			break;
+		case OPT_SINCE:
+			if (rs_spec_time(optarg, now, &cfg.start.time) == -1)
+				return bad_usage("--since: bad time", optarg);
+			cfg.start.kind = RS_SPEC_TIMESTAMP;
+			cfg.have_start = 1;
+			starts++;
+			break;
+		case 'e':
+			exit_at_end = 1;
 			break;
 		case 'f':
 			cfg.follow = 1;
+			break;
+		case 'F':
+			cfg.follow = cfg.retry = 1;
 			break;
 		case 'c':
 			if (rs_spec_count(optarg, &cfg.count) == -1 ||
 			    cfg.count == 0)
 				return bad_usage("--count: bad number", optarg);
+			break;
+		case OPT_UNTIL:
+			if (rs_spec_time(optarg, now, &cfg.until) == -1)
+				return bad_usage("--until: bad time", optarg);
+			cfg.have_until = 1;
+			break;
+		case 'N':
+			if (*optarg == '\0' || strlen(optarg) > 256)
+				return bad_usage("--name: must be 1 to 256 bytes",
+				    optarg);
+			cfg.name = optarg;
+			break;
+		case OPT_RESET:
+			cfg.reset = 1;
+			break;
+		case OPT_NO_STORE:
+			cfg.no_store = 1;
+			break;
+		case OPT_STORE_EVERY:
+			if (rs_spec_count(optarg, &cfg.store_every) == -1 ||
+			    cfg.store_every == 0)
+				return bad_usage("--store-every: bad number",
+				    optarg);
 			break;
 		case '0':
 			rs_output_init(&cfg.output, "", 1);
@@ -141,9 +230,14 @@ main(int argc, char *argv[])
 				return bad_usage("--framing: expected lines, "
 				    "null, be32 or raw", optarg);
 			break;
+		case 'l':
+			cfg.line_buffered = 1;
+			break;
+		case OPT_NO_CRC:
+			cfg.no_crc = 1;
+			break;
 		case 'v':
 			cfg.log = rs_cli_log;
-			cfg.log_ud = (void *)prog;
 			break;
 		case 'h':
 			usage(stdout);
@@ -157,10 +251,16 @@ main(int argc, char *argv[])
 			return RS_EXIT_USAGE;
 		}
 	}
-	if (have_offset && have_lines)
-		return bad_usage("--offset and --lines cannot be combined", NULL);
-	if (have_offset)
-		cfg.lines = -1;
+	if (starts > 1)
+		return bad_usage("--offset, --lines and --since cannot be "
+		    "combined", NULL);
+	if (exit_at_end && cfg.follow)
+		return bad_usage("--exit-at-end and --follow cannot be combined",
+		    NULL);
+	if ((cfg.reset || cfg.no_store) && cfg.name == NULL)
+		return bad_usage("--reset and --no-store need --name", NULL);
+	if (starts == 0 && cfg.name == NULL)
+		cfg.lines = 10;
 	if (optind >= argc)
 		return bad_usage("missing STREAM", NULL);
 	cfg.stream = argv[optind++];
@@ -168,6 +268,8 @@ main(int argc, char *argv[])
 		return bad_usage("STREAM is empty", NULL);
 	if (optind < argc)
 		return bad_usage("unexpected argument", argv[optind]);
+	cfg.warn = rs_cli_log;
+	cfg.log_ud = (void *)prog;
 	if (rs_cli_uri(&cfg.uri, uri, prog) == -1)
 		return RS_EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);
@@ -176,10 +278,15 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	rc = rs_consumer_run(&con, &cfg, loop);
-	if (rc == -1)
+	if (rc == -1 && con.err.kind != RS_E_OK)
 		rs_cli_error(prog, cfg.stream, con.err.msg);
+	status = rs_cli_status(con.err.kind);
 	rs_consumer_free(&con);
 	rs_loop_free(loop);
 	free(delim);
-	return rs_cli_status(con.err.kind);
+	if (con.signo != 0) {
+		signal(con.signo, SIG_DFL);
+		raise(con.signo);
+	}
+	return status;
 }

@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "spec.h"
+
+static int	duration(const char *, uint64_t, uint64_t *);
 
 /* A decimal number at *s, advancing *s; -1 on no digits or overflow. */
 static int
@@ -39,10 +42,14 @@ rs_spec_count(const char *s, uint64_t *v)
 	return 0;
 }
 
+/* An offset specification; now (ms) resolves relative times. */
 int
-rs_spec_offset(const char *s, struct rs_offset_spec *o)
+rs_spec_offset(const char *s, int64_t now, struct rs_offset_spec *o)
 {
+	uint64_t	 v;
+
 	o->offset = 0;
+	o->time = 0;
 	if (strcmp(s, "first") == 0 || strcmp(s, "beginning") == 0)
 		o->kind = RS_SPEC_FIRST;
 	else if (strcmp(s, "last") == 0)
@@ -51,9 +58,139 @@ rs_spec_offset(const char *s, struct rs_offset_spec *o)
 		o->kind = RS_SPEC_NEXT;
 	else if (rs_spec_count(s, &o->offset) == 0)
 		o->kind = RS_SPEC_ABSOLUTE;
+	else if (s[0] == '-' && rs_spec_count(s + 1, &o->offset) == 0)
+		o->kind = RS_SPEC_FROM_END;
+	else if (rs_spec_count(s, &v) == -1 && rs_spec_time(s, now, &o->time) == 0)
+		o->kind = RS_SPEC_TIMESTAMP;
 	else
 		return -1;
 	return 0;
+}
+
+/* Exactly n digits at *s as a number; advances *s. */
+static int
+digits(const char **s, int n, int *v)
+{
+	int	 i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*s)[i]))
+			return -1;
+		*v = *v * 10 + ((*s)[i] - '0');
+	}
+	*s += n;
+	return 0;
+}
+
+/* RFC 3339 (and the date alone, or a space for the T) as ms since the epoch. */
+static int
+rfc3339(const char *s, int64_t *ms)
+{
+	struct tm	 tm;
+	int		 y, mo, d, h = 0, mi = 0, sec = 0, oh, om, frac = 0, scale;
+	int64_t		 off = 0;
+	time_t		 t;
+
+	memset(&tm, 0, sizeof tm);
+	if (digits(&s, 4, &y) == -1 || *s++ != '-' || digits(&s, 2, &mo) == -1 ||
+	    *s++ != '-' || digits(&s, 2, &d) == -1)
+		return -1;
+	if (*s == 'T' || *s == 't' || *s == ' ') {
+		s++;
+		if (digits(&s, 2, &h) == -1 || *s++ != ':' ||
+		    digits(&s, 2, &mi) == -1)
+			return -1;
+		if (*s == ':') {
+			s++;
+			if (digits(&s, 2, &sec) == -1)
+				return -1;
+			if (*s == '.') {
+				for (s++, scale = 100; isdigit((unsigned char)*s);
+				    s++, scale /= 10)
+					frac += (*s - '0') * scale;
+				if (scale == 100)
+					return -1;
+			}
+		}
+		if (*s == 'Z' || *s == 'z')
+			s++;
+		else if (*s == '+' || *s == '-') {
+			int sign = *s++ == '-' ? -1 : 1;
+
+			if (digits(&s, 2, &oh) == -1 || *s++ != ':' ||
+			    digits(&s, 2, &om) == -1 || oh > 23 || om > 59)
+				return -1;
+			off = sign * (int64_t)(oh * 3600 + om * 60);
+		}
+	}
+	if (*s != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	if ((t = timegm(&tm)) == (time_t)-1 && y != 1969)
+		return -1;
+	*ms = ((int64_t)t - off) * 1000 + frac;
+	return 0;
+}
+
+/* Local midnight, days ago, in ms since the epoch. */
+static int
+midnight(int64_t now, int days, int64_t *ms)
+{
+	struct tm	 tm;
+	time_t		 t = (time_t)(now / 1000);
+
+	if (localtime_r(&t, &tm) == NULL)
+		return -1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday -= days;
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return -1;
+	*ms = (int64_t)t * 1000;
+	return 0;
+}
+
+/* A point in time as ms since the epoch; now (ms) resolves relative forms. */
+int
+rs_spec_time(const char *s, int64_t now, int64_t *ms)
+{
+	uint64_t	 v;
+
+	if (strcmp(s, "now") == 0) {
+		*ms = now;
+		return 0;
+	}
+	if (strcmp(s, "today") == 0)
+		return midnight(now, 0, ms);
+	if (strcmp(s, "yesterday") == 0)
+		return midnight(now, 1, ms);
+	if (s[0] == '@') {
+		if (rs_spec_count(s + 1, &v) == -1 || v > INT64_MAX / 1000)
+			return -1;
+		*ms = (int64_t)v * 1000;
+		return 0;
+	}
+	if (s[0] == '-' && isdigit((unsigned char)s[1])) {
+		if (duration(s + 1, 1, &v) == -1 || v > (uint64_t)INT64_MAX ||
+		    (int64_t)v > now)
+			return -1;
+		*ms = now - (int64_t)v;
+		return 0;
+	}
+	if (rs_spec_count(s, &v) == 0) {
+		if (v > INT64_MAX)
+			return -1;
+		*ms = (int64_t)v;
+		return 0;
+	}
+	return rfc3339(s, ms);
 }
 
 static int

@@ -58,5 +58,5 @@ teardown() {
 	wait "$pid" || status=$?
 	assert_equal "$status" 69
 	run cat "$BATS_TEST_TMPDIR/err"
-	assert_output --partial 'no longer available'
+	assert_output --partial 'the stream was deleted'
 }

@@ -134,3 +134,56 @@ teardown() {
 	run -69 rstream-tail -o first "$S-missing"
 	assert_output "rstream-tail: $S-missing: stream does not exist"
 }
+
+@test "-o -N starts N records before the end; -e stops at the end explicitly" {
+	run -0 rstream-tail -o -3 "$S"
+	assert_equal "$output" "$(printf 'r7\nr8\nr9')"
+	run -0 rstream-tail -o -100 -e "$S"
+	assert_equal "${#lines[@]}" 10
+	run -2 rstream-tail -e -f "$S"
+	assert_output --partial 'cannot be combined'
+}
+
+@test "--since and --until cut at chunk timestamps; -o TIME is --since" {
+	T1=$(date +%s%3N)
+	sleep 1.1
+	printf 'later1\nlater2\n' | rstream-cat "$S"
+	T2=$(date +%s%3N)
+	sleep 1.1
+	printf 'latest\n' | rstream-cat "$S"
+	run -0 rstream-tail --since "$T1" "$S"
+	assert_equal "$output" "$(printf 'later1\nlater2\nlatest')"
+	run -0 rstream-tail -o "@$((T2 / 1000 + 1))" "$S"
+	assert_output 'latest'
+	run -0 rstream-tail -o "$(date -u -d "@$((T1 / 1000 + 1))" +%Y-%m-%dT%H:%M:%SZ)" "$S"
+	assert_equal "$output" "$(printf 'later1\nlater2\nlatest')"
+	run -0 rstream-tail -o first --until "$T2" "$S"
+	assert_equal "${#lines[@]}" 12
+	assert_line --index 11 'later2'
+	run -0 rstream-tail --since "$T1" --until "$T2" "$S"
+	assert_equal "$output" "$(printf 'later1\nlater2')"
+	run -0 rstream-tail --since -1h -c 1 "$S"
+	assert_output 'r0'
+	run -0 rstream-tail --since "@$(( $(date +%s) + 3600 ))" "$S"
+	assert_output ''
+}
+
+@test "every TIME form parses; bad ones are usage errors" {
+	for t in now today yesterday -30s -10m -1h -2d @1700000000 1700000000000 2026-11-25T12:00:00Z '2026-11-25 12:00:00+01:00' 2026-11-25; do
+		run -0 rstream-tail --since "$t" -c 1 -o first "$S" 2>/dev/null || true
+		run rstream-tail --since "$t" "$S"
+		[ "$status" -ne 2 ] || fail "--since $t was refused: $output"
+	done
+	run -2 rstream-tail --since tomorrow "$S"
+	assert_output --partial '--since: bad time: tomorrow'
+	run -2 rstream-tail --until 2026-13-01 "$S"
+}
+
+@test "a retention gap before the asked offset is reported on stderr" {
+	drop_stream "$S"
+	rstream-cat --create --max-length-bytes 20000 --max-segment-size 5000 "$S" </dev/null
+	for _ in $(seq 40); do head -c 600 /dev/zero | tr '\0' a | rstream-cat "$S"; done
+	run -0 rstream-tail -o 0 -c 1 "$S"
+	assert_line --index 0 --regexp "^rstream-tail: records 0 to [0-9]+ are no longer in the stream \(retention\); starting at [0-9]+$"
+	assert_line --index 1 --regexp '^a{600}$'
+}

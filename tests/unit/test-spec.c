@@ -20,7 +20,7 @@ offset_ok(const char *s, enum rs_offset_kind kind, uint64_t off)
 {
 	struct rs_offset_spec	 o;
 
-	if (is_int(rs_spec_offset(s, &o), 0, "offset \"%s\" parses", s))
+	if (is_int(rs_spec_offset(s, 0, &o), 0, "offset \"%s\" parses", s))
 		ok(o.kind == kind && o.offset == off,
 		    "offset \"%s\" is kind %d, %llu", s, (int)kind,
 		    (unsigned long long)off);
@@ -31,7 +31,68 @@ offset_bad(const char *s)
 {
 	struct rs_offset_spec	 o;
 
-	is_int(rs_spec_offset(s, &o), -1, "offset \"%s\" refused", s);
+	is_int(rs_spec_offset(s, 0, &o), -1, "offset \"%s\" refused", s);
+}
+
+static void
+time_ok(const char *s, int64_t now, int64_t want)
+{
+	struct rs_offset_spec	 o;
+	int64_t			 t = 0;
+
+	if (is_int(rs_spec_time(s, now, &t), 0, "time \"%s\" parses", s))
+		is_int(t, want, "time \"%s\" is %lld ms", s, (long long)want);
+	if (s[0] != '\0' && (s[0] < '0' || s[0] > '9')) {
+		if (is_int(rs_spec_offset(s, now, &o), 0, "offset \"%s\"", s))
+			ok(o.kind == RS_SPEC_TIMESTAMP && o.time == want,
+			    "offset \"%s\" is a timestamp", s);
+	}
+}
+
+static void
+time_bad(const char *s)
+{
+	int64_t	 t;
+
+	is_int(rs_spec_time(s, 1764072000000LL, &t), -1, "time \"%s\" refused", s);
+}
+
+static void
+test_times(void)
+{
+	int64_t	 now = 1795608000000LL;	/* 2026-11-25T12:00:00Z */
+
+	time_ok("2026-11-25T12:00:00Z", 0, 1795608000000LL);
+	time_ok("2026-11-25t12:00:00z", 0, 1795608000000LL);
+	time_ok("2026-11-25 12:00:00Z", 0, 1795608000000LL);
+	time_ok("2026-11-25T12:00Z", 0, 1795608000000LL);
+	time_ok("2026-11-25T12:00:00.5+01:00", 0, 1795604400500LL);
+	time_ok("2026-11-25T12:00:00.123-00:30", 0, 1795609800123LL);
+	time_ok("2026-11-25", 0, 1795564800000LL);
+	time_ok("1970-01-01T00:00:00Z", 0, 0);
+	time_ok("@1764072000", 0, 1764072000000LL);
+	time_ok("1764072000123", 0, 1764072000123LL);
+	time_ok("now", now, now);
+	time_ok("-1h", now, now - 3600000);
+	time_ok("-30m", now, now - 1800000);
+	time_ok("-1h30m", now, now - 5400000);
+	time_ok("-2d", now, now - 172800000);
+	time_ok("-500ms", now, now - 500);
+	time_bad("");
+	time_bad("2026-13-01");
+	time_bad("2026-11-32");
+	time_bad("2026-11-25T24:00Z");
+	time_bad("2026-11-25T12:60Z");
+	time_bad("2026-11-25T12:00:00+1:00");
+	time_bad("2026-11-25T12:00:00.Z");
+	time_bad("2026-11-25X");
+	time_bad("26-11-25");
+	time_bad("tomorrow");
+	time_bad("@");
+	time_bad("@-1");
+	time_bad("-1x");
+	time_bad("-");
+	time_bad("-99999999999d");
 }
 
 static void
@@ -46,7 +107,11 @@ test_offsets(void)
 	offset_ok("42", RS_SPEC_ABSOLUTE, 42);
 	offset_ok("007", RS_SPEC_ABSOLUTE, 7);
 	offset_ok("18446744073709551615", RS_SPEC_ABSOLUTE, UINT64_MAX);
-	offset_bad("-1");
+	offset_ok("-1", RS_SPEC_FROM_END, 1);
+	offset_ok("-100", RS_SPEC_FROM_END, 100);
+	offset_bad("-");
+	offset_bad("--1");
+	offset_bad("-1x");
 	offset_bad("+1");
 	offset_bad("1x");
 	offset_bad("");
@@ -196,6 +261,7 @@ int
 main(void)
 {
 	test_offsets();
+	test_times();
 	test_sizes();
 	test_durations();
 	test_counts();

@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# Named readers (-N): offsets stored on the server, -c advancing exactly,
+# --reset and --no-store; signals; -F; memory with a slow reader.
+
+load helper
+
+setup() {
+	need_broker
+	S=$(new_stream)
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	drop_stream "$S"
+}
+
+@test "a named reader run three times with -c 100 prints 0-99, 100-199, 200-299" {
+	seq 0 299 | rstream-cat --create "$S"
+	run -0 rstream-tail -N job -c 100 "$S"
+	assert_equal "$output" "$(seq 0 99)"
+	run -0 rstream-tail -N job -c 100 "$S"
+	assert_equal "$output" "$(seq 100 199)"
+	run -0 rstream-tail -N job -c 100 "$S"
+	assert_equal "$output" "$(seq 200 299)"
+	run -0 rstream-tail -N job "$S"
+	assert_output ''
+}
+
+@test "a named reader with no stored offset starts at -o, default first; then goes on" {
+	seq 0 9 | rstream-cat --create "$S"
+	run -0 rstream-tail -N a "$S"
+	assert_equal "$output" "$(seq 0 9)"
+	run -0 rstream-tail -N b -o -2 "$S"
+	assert_equal "$output" "$(printf '8\n9')"
+	seq 10 12 | rstream-cat "$S"
+	run -0 rstream-tail -N a "$S"
+	assert_equal "$output" "$(seq 10 12)"
+	run -0 rstream-tail -N b -o first "$S"
+	assert_equal "$output" "$(seq 10 12)"
+}
+
+@test "--reset ignores the stored offset; --no-store leaves it alone" {
+	seq 0 9 | rstream-cat --create "$S"
+	rstream-tail -N job -c 5 "$S" >/dev/null
+	run -0 rstream-tail -N job --no-store -c 2 "$S"
+	assert_equal "$output" "$(printf '5\n6')"
+	run -0 rstream-tail -N job --reset -c 1 "$S"
+	assert_output '0'
+	run -0 rstream-tail -N job -c 1 "$S"
+	assert_output '1'
+	run -2 rstream-tail --reset "$S"
+	assert_output --partial 'need --name'
+}
+
+@test "SIGINT stores a named reader's offset and exits by the signal" {
+	seq 0 49 | rstream-cat --create "$S"
+	rstream-tail -f -N sig "$S" >"$T/out" &
+	pid=$!
+	for _ in $(seq 100); do
+		[ "$(wc -l <"$T/out")" -ge 50 ] && break
+		sleep 0.05
+	done
+	kill -INT "$pid"
+	status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 130
+	run -0 cat "$T/out"
+	assert_equal "$output" "$(seq 0 49)"
+	seq 50 52 | rstream-cat "$S"
+	run -0 rstream-tail -N sig "$S"
+	assert_equal "$output" "$(seq 50 52)"
+}
+
+@test "-F waits for a stream that does not exist yet" {
+	rstream-tail -F -n 0 "$S" >"$T/out" 2>"$T/err" &
+	pid=$!
+	sleep 1.5
+	printf 'born\n' | rstream-cat --create "$S"
+	for _ in $(seq 100); do
+		grep -q born "$T/out" && break
+		sleep 0.1
+	done
+	kill "$pid"
+	wait "$pid" || true
+	run -0 cat "$T/out"
+	assert_output 'born'
+}
+
+@test "-F reads a deleted and re-created stream from its start" {
+	printf 'one\n' | rstream-cat --create "$S"
+	rstream-tail -F -o first "$S" >"$T/out" 2>"$T/err" &
+	pid=$!
+	for _ in $(seq 50); do grep -q one "$T/out" && break; sleep 0.1; done
+	drop_stream "$S"
+	sleep 0.5
+	printf 'two\nthree\n' | rstream-cat --create "$S"
+	for _ in $(seq 150); do grep -q three "$T/out" && break; sleep 0.1; done
+	kill "$pid"
+	wait "$pid" || true
+	# A stream that went away and came back is a new stream, read from its
+	# first record, as tail -F reads a re-created file from its start.
+	run -0 cat "$T/out"
+	assert_equal "$output" "$(printf 'one\ntwo\nthree')"
+}
+
+@test "--line-buffered writes each record as it comes" {
+	seq 1 5 | rstream-cat --create "$S"
+	run -0 rstream-tail -l -o first "$S"
+	assert_equal "$output" "$(seq 1 5)"
+}
+
+@test "memory stays bounded while a slow reader drains 1,000,000 records" {
+	"$PY" -c '
+import sys
+sys.stdout.write("".join("%020d\n" % i for i in range(1000000)))' >"$T/in"
+	rstream-cat --create "$S" "$T/in"
+	rstream-tail -o first "$S" | "$PY" -c '
+import sys, time
+n = 0
+while True:
+    b = sys.stdin.buffer.read(65536)
+    if not b:
+        break
+    n += b.count(b"\n")
+    time.sleep(0.002)
+print(n)' >"$T/count" &
+	sleep 0.3
+	pid=$(pgrep -n -f "rstream-tail -o first $S")
+	peak=0
+	while kill -0 "$pid" 2>/dev/null; do
+		rss=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
+		[ -n "$rss" ] && [ "$rss" -gt "$peak" ] && peak=$rss
+		sleep 0.1
+	done
+	wait
+	run -0 cat "$T/count"
+	assert_output 1000000
+	echo "# peak RSS of rstream-tail: $peak kB" >&3
+	[ "$peak" -gt 0 ] && [ "$peak" -lt 32768 ] || fail "peak RSS $peak kB is over 32 MiB"
+}
