@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "chunk.h"
@@ -178,6 +179,7 @@ finish(struct rs_consumer *k)
 	if (k->done)
 		return;
 	k->done = 1;
+	rs_runner_stop(&k->runner);
 	rs_timer_stop(k->store_timer);
 	if (k->conn == NULL) {
 		over(k);
@@ -356,8 +358,10 @@ subscribe(struct rs_consumer *k)
 	    type == RS_OFFSET_TIMESTAMP ? "timestamp" : "offset",
 	    (unsigned long long)value, k->cfg.follow ? ", following" : "");
 	k->subscribed = 1;
+	/* A command works through one chunk at a time: credit 1, then 1 per chunk done. */
 	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_subscribe, k),
-	    SUB_MAIN, k->cfg.stream, type, value, INITIAL_CREDIT, NULL, 0);
+	    SUB_MAIN, k->cfg.stream, type, value,
+	    k->cfg.argv != NULL ? 1 : INITIAL_CREDIT, NULL, 0);
 	rs_conn_flush(c);
 	if (storing(k) && k->cfg.store_interval > 0)
 		rs_timer_set(k->store_timer, k->cfg.store_interval,
@@ -484,6 +488,93 @@ written(struct rs_consumer *k, uint64_t off)
 	return 0;
 }
 
+static void	cmd_next(struct rs_consumer *);
+
+/* The command for record cmd_off exited with status. */
+static void
+cmd_done(void *ud, int status)
+{
+	struct rs_consumer	*k = ud;
+	char			 how[64];
+
+	if (k->done)
+		return;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		written(k, k->cmd_off);
+	else {
+		if (WIFEXITED(status))
+			snprintf(how, sizeof how, "exit status %d",
+			    WEXITSTATUS(status));
+		else
+			snprintf(how, sizeof how, "signal %d",
+			    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+		if (!k->cfg.on_error_skip) {
+			set_err(k, RS_E_RUNTIME, "%s failed (%s) for the record "
+			    "at offset %llu", k->cfg.argv[0], how,
+			    (unsigned long long)k->cmd_off);
+			finish(k);
+			return;
+		}
+		say(k, k->cfg.warn, "%s failed (%s) for the record at offset "
+		    "%llu; going on", k->cfg.argv[0], how,
+		    (unsigned long long)k->cmd_off);
+	}
+	if ((k->cfg.count > 0 && k->printed == k->cfg.count) ||
+	    (!k->cfg.follow && k->cmd_off >= k->end)) {
+		finish(k);
+		return;
+	}
+	if (storing(k) && k->cfg.store_every > 0 &&
+	    k->since_store >= k->cfg.store_every)
+		store(k);
+	cmd_next(k);
+}
+
+/* Run the command for the next record of the chunk in progress, or credit the next chunk. */
+static void
+cmd_next(struct rs_consumer *k)
+{
+	const uint8_t	*rec;
+	size_t		 n;
+	uint64_t	 off;
+	int		 r;
+
+	while ((r = rs_chunk_next(&k->cmd_ch, &rec, &n, &off)) == 1) {
+		if (off < k->start)
+			continue;
+		if (!k->cfg.follow && off > k->end)
+			break;
+		k->cmd_off = off;
+		k->cmd_body.len = 0;
+		rs_output_body(&k->cmd_body, rec, n);
+		snprintf(k->cmd_env[0], sizeof k->cmd_env[0],
+		    "RSTREAM_OFFSET=%llu", (unsigned long long)off);
+		snprintf(k->cmd_env[1], sizeof k->cmd_env[1],
+		    "RSTREAM_TIMESTAMP=%lld", (long long)k->cmd_ch.timestamp);
+		if (rs_runner_start(&k->runner, k->cmd_body.data ?
+		    k->cmd_body.data : (const uint8_t *)"", k->cmd_body.len,
+		    k->cmd_envp) == -1) {
+			set_err(k, RS_E_RUNTIME, "%s: %s", k->cfg.argv[0],
+			    k->runner.errstr);
+			finish(k);
+		}
+		return;
+	}
+	if (r == -1) {
+		rs_conn_fail(k->conn, RS_E_RUNTIME, "bad chunk: %s",
+		    k->cmd_ch.errstr);
+		return;
+	}
+	k->cmd_busy = 0;
+	if (!k->cfg.follow &&
+	    k->cmd_ch.first_offset + k->cmd_ch.nrecords > k->end) {
+		finish(k);
+		return;
+	}
+	rs_frame_credit(rs_conn_buf(k->conn), SUB_MAIN, 1);
+	rs_conn_flush(k->conn);
+}
+
 /* A chunk for the main subscription: print its records in range. */
 static void
 deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
@@ -501,6 +592,25 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 	if (ch.type == RS_CHUNK_USER && k->cfg.have_until &&
 	    ch.timestamp >= k->cfg.until) {
 		finish(k);
+		return;
+	}
+	if (k->cfg.argv != NULL && k->cmd_busy) {
+		rs_conn_fail(k->conn, RS_E_RUNTIME, "a chunk arrived without "
+		    "credit");
+		return;
+	}
+	if (k->cfg.argv != NULL && ch.type == RS_CHUNK_USER) {
+		/* The read buffer moves on once we return: work on a copy. */
+		k->cmd_chunk.len = 0;
+		rs_buf_put(&k->cmd_chunk, p, len);
+		if (k->cmd_chunk.oom ||
+		    rs_chunk_parse(&k->cmd_ch, k->cmd_chunk.data, len, 0) == -1) {
+			set_err(k, RS_E_RUNTIME, "out of memory");
+			finish(k);
+			return;
+		}
+		k->cmd_busy = 1;
+		cmd_next(k);
 		return;
 	}
 	if (ch.type == RS_CHUNK_USER) {
@@ -713,6 +823,15 @@ rs_consumer_run(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
 	k->cfg = *cfg;
 	k->loop = loop;
 	rs_buf_init(&k->out);
+	rs_buf_init(&k->cmd_chunk);
+	rs_buf_init(&k->cmd_body);
+	rs_runner_init(&k->runner, loop, cfg->argv, cmd_done, k);
+	snprintf(k->cmd_env[2], sizeof k->cmd_env[2], "RSTREAM_STREAM=%.300s",
+	    cfg->stream);
+	k->cmd_envp[0] = k->cmd_env[0];
+	k->cmd_envp[1] = k->cmd_env[1];
+	k->cmd_envp[2] = k->cmd_env[2];
+	k->cmd_envp[3] = NULL;
 	if ((k->store_timer = rs_timer_new(loop, store_tick, k)) == NULL ||
 	    (k->retry_timer = rs_timer_new(loop, retry_tick, k)) == NULL) {
 		set_err(k, RS_E_RUNTIME, "out of memory");
@@ -743,4 +862,7 @@ rs_consumer_free(struct rs_consumer *k)
 	for (i = 0; i < 3; i++)
 		rs_sig_free(k->sigs[i]);
 	rs_buf_free(&k->out);
+	rs_runner_stop(&k->runner);
+	rs_buf_free(&k->cmd_chunk);
+	rs_buf_free(&k->cmd_body);
 }

@@ -15,7 +15,9 @@
 #include "cluster.h"
 #include "err.h"
 #include "loop.h"
+#include "chunk.h"
 #include "output.h"
+#include "runner.h"
 #include "spec.h"
 #include "uri.h"
 
@@ -37,6 +39,8 @@ struct rs_consumer_cfg {
 	double			 store_interval; /* seconds between stores */
 	int			 line_buffered;	/* write each record at once */
 	int			 no_crc;	/* skip the chunk CRC check */
+	char *const		*argv;		/* -- COMMAND ARGS: run per record */
+	int			 on_error_skip;	/* a failed COMMAND: go on */
 	int			 out_fd;
 	struct rs_output	 output;
 	void			(*log)(const char *, void *);	/* -v */
@@ -54,6 +58,16 @@ struct rs_consumer {
 	struct rs_timer		*retry_timer;
 	struct rs_sig		*sigs[3];
 	struct rs_buf		 out;
+
+	/* -- COMMAND: the chunk being worked through, one record at a time. */
+	struct rs_runner	 runner;
+	struct rs_buf		 cmd_chunk;	/* a copy: the read buffer moves on */
+	struct rs_chunk		 cmd_ch;
+	int			 cmd_busy;	/* a chunk is in progress */
+	uint64_t		 cmd_off;	/* the record the command runs for */
+	struct rs_buf		 cmd_body;
+	char			 cmd_env[3][320];
+	char			*cmd_envp[4];
 
 	/* One connection's worth of state (reset for each -F attempt). */
 	int			 have_end;	/* the snapshot found a last chunk */

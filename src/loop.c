@@ -38,6 +38,13 @@ struct rs_sig {
 	void		*data;
 };
 
+struct rs_child {
+	ev_child	 w;
+	struct rs_loop	*loop;
+	rs_child_cb	*cb;
+	void		*data;
+};
+
 struct rs_loop *
 rs_loop_new(void)
 {
@@ -219,4 +226,40 @@ rs_sig_free(struct rs_sig *s)
 	ev_ref(s->loop->ev);
 	ev_signal_stop(s->loop->ev, &s->w);
 	free(s);
+}
+
+static void
+child_fire(struct ev_loop *ev, ev_child *w, int revents)
+{
+	struct rs_child	*c = w->data;
+
+	(void)revents;
+	ev_child_stop(ev, w);
+	c->cb(c->data, w->rstatus);
+}
+
+/* Call back with the wait status once process pid has exited. */
+struct rs_child *
+rs_child_new(struct rs_loop *l, int pid, rs_child_cb *cb, void *data)
+{
+	struct rs_child	*c;
+
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return NULL;
+	c->loop = l;
+	c->cb = cb;
+	c->data = data;
+	ev_child_init(&c->w, child_fire, pid, 0);
+	c->w.data = c;
+	ev_child_start(l->ev, &c->w);
+	return c;
+}
+
+void
+rs_child_free(struct rs_child *c)
+{
+	if (c == NULL)
+		return;
+	ev_child_stop(c->loop->ev, &c->w);
+	free(c);
 }

@@ -1,7 +1,8 @@
 /*
  * loop.h: the event loop seam. loop.c is the only file that includes
- * <ev.h>; everything above sees these few hooks: fd readiness, timers and
- * signals, each calling back with the data pointer it was made with.
+ * <ev.h>; everything above sees these few hooks: fd readiness, timers,
+ * signals and child processes, each calling back with the data pointer it
+ * was made with.
  */
 #ifndef RS_LOOP_H
 #define RS_LOOP_H
@@ -13,9 +14,11 @@ struct rs_loop;
 struct rs_io;
 struct rs_timer;
 struct rs_sig;
+struct rs_child;
 
 typedef void rs_io_cb(void *, int);
 typedef void rs_cb(void *);
+typedef void rs_child_cb(void *, int);
 
 struct rs_loop	*rs_loop_new(void);
 void		 rs_loop_free(struct rs_loop *);
@@ -34,5 +37,8 @@ void		 rs_timer_free(struct rs_timer *);
 
 struct rs_sig	*rs_sig_new(struct rs_loop *, int, rs_cb *, void *);
 void		 rs_sig_free(struct rs_sig *);
+
+struct rs_child	*rs_child_new(struct rs_loop *, int, rs_child_cb *, void *);
+void		 rs_child_free(struct rs_child *);
 
 #endif

@@ -15,22 +15,31 @@ rs_output_init(struct rs_output *o, const char *delim, size_t len)
 	o->delim_len = len;
 }
 
-/* Append the printable form of one record, framed, to out. */
+/* Append the body of a record: an AMQP message's body, or the record itself. */
 void
-rs_output_record(const struct rs_output *o, struct rs_buf *out,
-    const uint8_t *rec, size_t len)
+rs_output_body(struct rs_buf *out, const uint8_t *rec, size_t len)
 {
 	struct rs_amqp_msg	 m;
 	const uint8_t		*p;
-	size_t			 n, start = out->len;
+	size_t			 n;
 
-	if (o->framing == RS_OUTPUT_BE32)
-		rs_buf_u32(out, 0);
 	if (rs_amqp_parse(&m, rec, len)) {
 		while (rs_amqp_body_next(&m, &p, &n) == 1)
 			rs_buf_put(out, p, n);
 	} else
 		rs_buf_put(out, rec, len);
+}
+
+/* Append the printable form of one record, framed, to out. */
+void
+rs_output_record(const struct rs_output *o, struct rs_buf *out,
+    const uint8_t *rec, size_t len)
+{
+	size_t	 start = out->len;
+
+	if (o->framing == RS_OUTPUT_BE32)
+		rs_buf_u32(out, 0);
+	rs_output_body(out, rec, len);
 	switch (o->framing) {
 	case RS_OUTPUT_BE32:
 		if (!out->oom)

@@ -32,5 +32,6 @@ struct rs_output {
 void	rs_output_init(struct rs_output *, const char *, size_t);
 void	rs_output_record(const struct rs_output *, struct rs_buf *,
 	    const uint8_t *, size_t);
+void	rs_output_body(struct rs_buf *, const uint8_t *, size_t);
 
 #endif

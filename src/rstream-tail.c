@@ -25,7 +25,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: rstream-tail [OPTIONS] STREAM\n"
+"usage: rstream-tail [OPTIONS] STREAM [-- COMMAND [ARG...]]\n"
 "Print the records of STREAM, one per line: by default the last 10, then\n"
 "exit at the end the stream had when the run started.\n"
 "\n"
@@ -60,6 +60,13 @@ usage(FILE *f)
 "                         length before each record) or raw (nothing\n"
 "                         between records)\n"
 "  -l, --line-buffered    write each record at once\n"
+"Commands:\n"
+"  -- COMMAND [ARG...]    run COMMAND once per record, the body on its stdin,\n"
+"                         RSTREAM_OFFSET, RSTREAM_TIMESTAMP, RSTREAM_STREAM\n"
+"                         in its environment; with -N, store only past\n"
+"                         records whose COMMAND succeeded\n"
+"      --on-error=stop|skip  a failing COMMAND ends the run with status 1\n"
+"                         (default), or is reported and skipped\n"
 "      --no-crc           do not check the CRC-32 of each chunk\n"
 "Other:\n"
 "  -v, --verbose          say what is happening on stderr\n"
@@ -97,7 +104,7 @@ now_ms(void)
 
 enum {
 	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
-	OPT_STORE_EVERY, OPT_NO_CRC
+	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR
 };
 
 int
@@ -121,6 +128,7 @@ main(int argc, char *argv[])
 		{ "framing",		required_argument,	NULL, OPT_FRAMING },
 		{ "line-buffered",	no_argument,		NULL, 'l' },
 		{ "no-crc",		no_argument,		NULL, OPT_NO_CRC },
+		{ "on-error",		required_argument,	NULL, OPT_ON_ERROR },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -135,6 +143,7 @@ main(int argc, char *argv[])
 	uint64_t		 v;
 	int64_t			 now = now_ms();
 	int			 ch, rc, status, starts = 0, exit_at_end = 0;
+	int			 i, nopts = argc;
 
 	memset(&cfg, 0, sizeof cfg);
 	cfg.lines = -1;
@@ -142,7 +151,15 @@ main(int argc, char *argv[])
 	cfg.store_every = 10000;
 	cfg.store_interval = 5.0;
 	rs_output_init(&cfg.output, "\n", 1);
-	while ((ch = getopt_long(argc, argv, "u:o:n:efFc:N:0D:lvhV", longopts,
+	/* Everything after "--" is the command; options end there. */
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			nopts = i;
+			if (i + 1 < argc)
+				cfg.argv = argv + i + 1;
+			break;
+		}
+	while ((ch = getopt_long(nopts, argv, "u:o:n:efFc:N:0D:lvhV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'u':
@@ -236,6 +253,15 @@ main(int argc, char *argv[])
 		case OPT_NO_CRC:
 			cfg.no_crc = 1;
 			break;
+		case OPT_ON_ERROR:
+			if (strcmp(optarg, "stop") == 0)
+				cfg.on_error_skip = 0;
+			else if (strcmp(optarg, "skip") == 0)
+				cfg.on_error_skip = 1;
+			else
+				return bad_usage("--on-error: expected stop or "
+				    "skip", optarg);
+			break;
 		case 'v':
 			cfg.log = rs_cli_log;
 			break;
@@ -261,13 +287,16 @@ main(int argc, char *argv[])
 		return bad_usage("--reset and --no-store need --name", NULL);
 	if (starts == 0 && cfg.name == NULL)
 		cfg.lines = 10;
-	if (optind >= argc)
+	if (optind >= nopts)
 		return bad_usage("missing STREAM", NULL);
 	cfg.stream = argv[optind++];
 	if (*cfg.stream == '\0')
 		return bad_usage("STREAM is empty", NULL);
-	if (optind < argc)
-		return bad_usage("unexpected argument", argv[optind]);
+	if (optind < nopts)
+		return bad_usage("unexpected argument (a command goes after --)",
+		    argv[optind]);
+	if (nopts < argc && cfg.argv == NULL)
+		return bad_usage("missing COMMAND after --", NULL);
 	cfg.warn = rs_cli_log;
 	cfg.log_ud = (void *)prog;
 	if (rs_cli_uri(&cfg.uri, uri, prog) == -1)
