@@ -62,6 +62,10 @@ rs_chunk_parse(struct rs_chunk *c, const uint8_t *p, size_t len, int check_crc)
 	if (c->data_len > len - RS_CHUNK_HEADER_SIZE)
 		return fail(c, "chunk data length %u runs past the %zu bytes "
 		    "received", c->data_len, len - RS_CHUNK_HEADER_SIZE);
+	if (c->nrecords > 0 && c->first_offset > UINT64_MAX - (c->nrecords - 1))
+		return fail(c, "chunk at offset %llu: its %u records run past "
+		    "the largest offset", (unsigned long long)c->first_offset,
+		    c->nrecords);
 	if (c->nentries > c->nrecords)
 		return fail(c, "chunk has %u entries but only %u records",
 		    c->nentries, c->nrecords);

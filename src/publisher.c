@@ -203,9 +203,14 @@ on_ids(struct rs_publisher *p, struct rs_conn *c, const struct rs_frame *f)
 	uint8_t		 pubid;
 	int		 progress = 0;
 
-	if (rs_frame_ids_begin(f, &cur, &pubid, &n) == -1 || pubid != PUBLISHER_ID) {
+	if (rs_frame_ids_begin(f, &cur, &pubid, &n) == -1) {
 		rs_conn_fail(c, RS_E_RUNTIME, "malformed %s",
 		    rs_proto_key_str(f->key));
+		return;
+	}
+	if (pubid != PUBLISHER_ID) {
+		rs_conn_fail(c, RS_E_RUNTIME, "%s for publisher %u, which was "
+		    "never declared", rs_proto_key_str(f->key), pubid);
 		return;
 	}
 	for (i = 0; i < n; i++) {
