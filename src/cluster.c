@@ -167,6 +167,8 @@ on_metadata(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	}
 	cl->target = rs_conn_new(cl->loop, &cl->uri, host, m.leader_port,
 	    &target_handler, cl);
+	if (cl->target != NULL)
+		rs_conn_set_timeout(cl->target, cl->timeout);
 	if (cl->target == NULL || rs_conn_start(cl->target) == -1) {
 		if (cl->target != NULL) {
 			if (cl->log != NULL)
@@ -234,6 +236,7 @@ rs_cluster_open(struct rs_cluster *cl)
 		fail(cl, RS_E_RUNTIME, "out of memory");
 		return;
 	}
+	rs_conn_set_timeout(cl->seed, cl->timeout);
 	if (rs_conn_start(cl->seed) == -1) {
 		cl->err = *rs_conn_err(cl->seed);
 		rs_conn_free(cl->seed);

@@ -26,6 +26,7 @@ struct rs_cluster {
 	rs_locate_fn		*done;
 	void			*ud;
 	void			(*log)(const char *, void *);
+	double			 timeout;	/* 0: the connection's default */
 
 	struct rs_conn		*seed;
 	struct rs_conn		*target;

@@ -1,12 +1,31 @@
 /*
- * conn.c: one stream-protocol connection (PROTOCOL.adoc "Connection
- * lifecycle", "Tune", "Heartbeat", "Close").
+ * conn.c: one stream-protocol connection (PROTOCOL.adoc "Authentication",
+ * "PeerProperties", "Tune", "Open", "ExchangeCommandVersions", "Heartbeat",
+ * "Close").
  *
  * States run CONNECTED -> (PeerProperties, SaslHandshake, SaslAuthenticate
- * replies) -> TUNING (waiting for the server's Tune) -> OPENING -> READY ->
- * CLOSING -> DEAD. Before READY everything is strictly sequential; after it
- * requests may be pipelined. Every request registers a pending entry keyed
- * by its correlation id; the response calls it back and removes it.
+ * replies) -> TUNING (waiting for the server's Tune) -> OPENING (Open, then
+ * on 3.11+ ExchangeCommandVersions) -> READY -> CLOSING -> DEAD. Before
+ * READY everything is strictly sequential; after it requests may be
+ * pipelined. Every request registers a pending entry keyed by its
+ * correlation id; the response calls it back and removes it.
+ *
+ * Versions: the server's PeerProperties "version" says what it has. A 3.10
+ * broker closes the connection on any command it does not know, so the
+ * connection sends ExchangeCommandVersions only to 3.11 or later, offering
+ * Deliver 1..2 (the broker then sends Deliver v2, with the committed chunk
+ * id, which rs_frame_deliver_decode() reads too) and Publish 1..2, and
+ * reports ready once the reply recorded which commands the broker accepts.
+ * Users ask rs_conn_has() before sending anything newer than 3.10.8, and
+ * rs_conn_require() for the sentence to fail with when the answer is no.
+ *
+ * After Tune the cap on inbound frames other than Deliver follows the
+ * negotiated frame max: twice it, never below RS_FRAME_CAP_FLOOR. The frame
+ * max bounds what we send; the biggest frames a server sends back besides
+ * chunks are PublishConfirm and PublishError for what is in flight (the
+ * 50,000 publish credits it grants plus one frame's messages of at least 12
+ * bytes: under 400 KiB plus 10/12 of the frame max), so twice the frame max
+ * with a 1 MiB floor leaves room. Deliver keeps its own, larger cap.
  *
  * Writes are tried at once; the write watcher is armed only while output is
  * queued. Heartbeats: one timer ticks every heartbeat/2 seconds, sends a
@@ -24,8 +43,7 @@
 #include "reader.h"
 #include "tcp.h"
 
-#define CONNECT_TIMEOUT		10.0
-#define HANDSHAKE_TIMEOUT	30.0
+#define DEFAULT_TIMEOUT		30.0	/* connect, handshake, any reply */
 #define CLOSE_TIMEOUT		5.0
 #define READ_BLOCK		(256u << 10)
 
@@ -35,6 +53,7 @@ struct pending {
 	uint32_t	 corr;
 	rs_reply_fn	*fn;
 	void		*priv;
+	double		 sent;
 };
 
 struct rs_conn {
@@ -48,6 +67,8 @@ struct rs_conn {
 	struct rs_transport		 t;
 	struct rs_io			*io;
 	struct rs_timer			*timer;
+	struct rs_timer			*reply_timer;	/* the oldest request's deadline */
+	double				 timeout;
 	struct rs_reader		 rd;
 	struct rs_buf			 out;
 	size_t				 out_off;
@@ -62,7 +83,8 @@ struct rs_conn {
 	uint32_t			 heartbeat;
 	double				 last_read;
 	int				 wrote;		/* since the last tick */
-	char				 version[64];
+	char				 version[64];	/* printable */
+	struct rs_features		 feat;
 	char				 adv_host[256];
 	unsigned			 adv_port;
 
@@ -73,9 +95,11 @@ struct rs_conn {
 
 static void	conn_io(void *, int);
 static void	conn_tick(void *);
+static void	reply_tick(void *);
 static void	teardown(struct rs_conn *);
 static void	really_free(struct rs_conn *);
 
+/* A -v line, through the handler's log hook if it has one. */
 static void __attribute__((format(printf, 2, 3)))
 logf_(struct rs_conn *c, const char *fmt, ...)
 {
@@ -90,6 +114,44 @@ logf_(struct rs_conn *c, const char *fmt, ...)
 	c->h->log(c, msg, c->ud);
 }
 
+/* Copy a string the broker sent, with '?' for control and non-ASCII bytes. */
+static void
+printable(char *dst, size_t dlen, const char *src, size_t n)
+{
+	size_t	 i;
+
+	if (dlen == 0)
+		return;
+	for (i = 0; i < n && i < dlen - 1; i++)
+		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
+	dst[i] = '\0';
+}
+
+/* Is the map that makes up a response's body whole? */
+static int
+map_whole(const struct rs_frame *f)
+{
+	struct rs_cur	 cur;
+	struct rs_str	 k, v;
+	uint32_t	 n, i;
+
+	if (rs_frame_map_begin(f, &cur, &n) == -1)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (rs_frame_map_next(&cur, &k, &v) == -1)
+			return 0;
+	return 1;
+}
+
+/* Fail on a response whose body does not hold what its command says. */
+static void
+malformed(struct rs_conn *c, const char *what)
+{
+	rs_conn_fail(c, RS_E_RUNTIME, "%s:%u: bad frame from the broker: "
+	    "malformed %s response", c->host, c->port, what);
+}
+
+/* A connection to host:port (NULL: the URI's), not started yet. */
 struct rs_conn *
 rs_conn_new(struct rs_loop *loop, const struct rs_uri *uri, const char *host,
     unsigned port, const struct rs_conn_handler *h, void *ud)
@@ -109,7 +171,10 @@ rs_conn_new(struct rs_loop *loop, const struct rs_uri *uri, const char *host,
 	c->next_corr = 1;
 	rs_reader_init(&c->rd, RS_FRAME_CAP, RS_DELIVER_CAP);
 	rs_buf_init(&c->out);
-	if ((c->timer = rs_timer_new(loop, conn_tick, c)) == NULL) {
+	c->timeout = DEFAULT_TIMEOUT;
+	if ((c->timer = rs_timer_new(loop, conn_tick, c)) == NULL ||
+	    (c->reply_timer = rs_timer_new(loop, reply_tick, c)) == NULL) {
+		rs_timer_free(c->timer);
 		free(c);
 		return NULL;
 	}
@@ -130,11 +195,13 @@ rs_conn_free(struct rs_conn *c)
 	really_free(c);
 }
 
+/* Free everything now. */
 static void
 really_free(struct rs_conn *c)
 {
 	teardown(c);
 	rs_timer_free(c->timer);
+	rs_timer_free(c->reply_timer);
 	rs_reader_free(&c->rd);
 	rs_buf_free(&c->out);
 	free(c->pending);
@@ -152,12 +219,14 @@ leave(struct rs_conn *c)
 	return 0;
 }
 
+/* Stop watching and close the socket; the connection is dead. */
 static void
 teardown(struct rs_conn *c)
 {
 	rs_io_free(c->io);
 	c->io = NULL;
 	rs_timer_stop(c->timer);
+	rs_timer_stop(c->reply_timer);
 	if (c->t.fd != -1)
 		c->t.close(&c->t);
 	c->state = DEAD;
@@ -189,6 +258,7 @@ rs_conn_set_handler(struct rs_conn *c, const struct rs_conn_handler *h, void *ud
 	c->ud = ud;
 }
 
+/* Why the connection failed. */
 const struct rs_err *
 rs_conn_err(const struct rs_conn *c)
 {
@@ -217,15 +287,20 @@ rs_conn_corr(struct rs_conn *c, rs_reply_fn *fn, void *priv)
 		c->next_corr = 1;
 	p->fn = fn;
 	p->priv = priv;
+	p->sent = rs_loop_now(c->loop);
+	if (c->npending == 1 && c->state != DEAD)
+		rs_timer_set(c->reply_timer, c->timeout, 0.);
 	return p->corr;
 }
 
+/* Where to encode frames; rs_conn_flush() sends them. */
 struct rs_buf *
 rs_conn_buf(struct rs_conn *c)
 {
 	return &c->out;
 }
 
+/* How many bytes wait to be written. */
 size_t
 rs_conn_unsent(const struct rs_conn *c)
 {
@@ -305,14 +380,69 @@ handshake_refused(struct rs_conn *c, const struct rs_frame *f, const char *step)
 		    step, rs_proto_code_str(f->code));
 }
 
+/* The handshake is over: start heartbeats and tell the user. */
+static void
+become_ready(struct rs_conn *c)
+{
+	c->state = READY;
+	rs_timer_stop(c->timer);
+	if (c->heartbeat > 0)
+		rs_timer_set(c->timer, c->heartbeat / 2.0, c->heartbeat / 2.0);
+	logf_(c, "connected to %s:%u (RabbitMQ %s%s), frame max %u, "
+	    "heartbeat %u s", c->host, c->port, c->version[0] ? c->version : "?",
+	    rs_features_has(&c->feat, RS_FEATURE_DELIVER_V2) ?
+	    ", Deliver v2" : "", c->frame_max, c->heartbeat);
+	c->h->ready(c, c->ud);
+}
+
+/* The ExchangeCommandVersions reply: which commands the broker accepts. */
+static void
+on_command_versions(struct rs_conn *c, const struct rs_frame *f, void *priv)
+{
+	struct rs_command_version	 cv;
+	struct rs_cur			 cur;
+	uint32_t			 n, i;
+
+	(void)priv;
+	if (f->code != RS_OK) {
+		logf_(c, "%s:%u: ExchangeCommandVersions refused: %s; going on "
+		    "with version 1 commands", c->host, c->port,
+		    rs_proto_code_str(f->code));
+		become_ready(c);
+		return;
+	}
+	if (rs_frame_command_versions_begin(f, &cur, &n) == -1)
+		goto bad;
+	for (i = 0; i < n; i++) {
+		if (rs_frame_command_versions_next(&cur, &cv) == -1)
+			goto bad;
+		rs_features_accept(&c->feat, &cv);
+	}
+	c->feat.negotiated = 1;
+	become_ready(c);
+	return;
+bad:
+	rs_conn_fail(c, RS_E_RUNTIME, "%s:%u: bad frame from the broker: "
+	    "malformed ExchangeCommandVersions response", c->host, c->port);
+}
+
+/* Open succeeded: negotiate command versions with 3.11+, then be ready. */
 static void
 on_open(struct rs_conn *c, const struct rs_frame *f, void *priv)
 {
+	static const struct rs_command_version ours[] = {
+		{ RS_DELIVER, 1, 2 },
+		{ RS_PUBLISH, 1, 2 },
+	};
 	struct rs_str	 v;
 
 	(void)priv;
 	if (f->code != RS_OK) {
 		handshake_refused(c, f, "Open");
+		return;
+	}
+	if (!map_whole(f)) {
+		malformed(c, "Open");
 		return;
 	}
 	if (rs_frame_map_find(f, "advertised_host", &v) == 1 &&
@@ -327,14 +457,13 @@ on_open(struct rs_conn *c, const struct rs_frame *f, void *priv)
 		port[v.len] = '\0';
 		c->adv_port = (unsigned)strtoul(port, NULL, 10);
 	}
-	c->state = READY;
-	rs_timer_stop(c->timer);
-	if (c->heartbeat > 0)
-		rs_timer_set(c->timer, c->heartbeat / 2.0, c->heartbeat / 2.0);
-	logf_(c, "connected to %s:%u (RabbitMQ %s), frame max %u, heartbeat %u s",
-	    c->host, c->port, c->version[0] ? c->version : "?", c->frame_max,
-	    c->heartbeat);
-	c->h->ready(c, c->ud);
+	if (!rs_features_has(&c->feat, RS_FEATURE_EXCHANGE_COMMAND_VERSIONS)) {
+		become_ready(c);
+		return;
+	}
+	rs_frame_exchange_command_versions(&c->out, rs_conn_corr(c,
+	    on_command_versions, NULL), ours, sizeof ours / sizeof ours[0]);
+	rs_conn_flush(c);
 }
 
 /* Take the smaller of two limits where 0 means none. */
@@ -348,6 +477,7 @@ negotiate(uint32_t ours, uint32_t theirs)
 	return ours < theirs ? ours : theirs;
 }
 
+/* The server's Tune: take the smaller limits, answer, then Open. */
 static void
 on_tune(struct rs_conn *c, const struct rs_frame *f)
 {
@@ -365,12 +495,18 @@ on_tune(struct rs_conn *c, const struct rs_frame *f)
 		    c->host, c->port, c->frame_max);
 		return;
 	}
+	c->rd.max_frame = 2 * (size_t)c->frame_max;
+	if (c->rd.max_frame < RS_FRAME_CAP_FLOOR)
+		c->rd.max_frame = RS_FRAME_CAP_FLOOR;
+	if (c->rd.max_frame > c->rd.max_deliver)
+		c->rd.max_frame = c->rd.max_deliver;
 	rs_frame_tune(&c->out, c->frame_max, c->heartbeat);
 	c->state = OPENING;
 	rs_frame_open(&c->out, rs_conn_corr(c, on_open, NULL), c->uri.vhost);
 	rs_conn_flush(c);
 }
 
+/* SaslAuthenticate answered: wait for the server's Tune. */
 static void
 on_authenticate(struct rs_conn *c, const struct rs_frame *f, void *priv)
 {
@@ -382,6 +518,7 @@ on_authenticate(struct rs_conn *c, const struct rs_frame *f, void *priv)
 	c->state = TUNING;
 }
 
+/* SaslHandshake answered: authenticate with PLAIN. */
 static void
 on_mechanisms(struct rs_conn *c, const struct rs_frame *f, void *priv)
 {
@@ -391,6 +528,10 @@ on_mechanisms(struct rs_conn *c, const struct rs_frame *f, void *priv)
 	(void)priv;
 	if (f->code != RS_OK) {
 		handshake_refused(c, f, "SaslHandshake");
+		return;
+	}
+	if (rs_frame_mechanisms_has(f, "PLAIN") == -1) {
+		malformed(c, "SaslHandshake");
 		return;
 	}
 	if (rs_frame_mechanisms_has(f, "PLAIN") != 1) {
@@ -407,6 +548,7 @@ on_mechanisms(struct rs_conn *c, const struct rs_frame *f, void *priv)
 	rs_conn_flush(c);
 }
 
+/* PeerProperties answered: note the broker's version, then SASL. */
 static void
 on_peer_properties(struct rs_conn *c, const struct rs_frame *f, void *priv)
 {
@@ -417,9 +559,15 @@ on_peer_properties(struct rs_conn *c, const struct rs_frame *f, void *priv)
 		handshake_refused(c, f, "PeerProperties");
 		return;
 	}
-	if (rs_frame_map_find(f, "version", &v) == 1 && v.len < sizeof c->version) {
-		memcpy(c->version, v.p, v.len);
-		c->version[v.len] = '\0';
+	if (!map_whole(f)) {
+		malformed(c, "PeerProperties");
+		return;
+	}
+	c->version[0] = '\0';
+	rs_features_init(&c->feat, 0);
+	if (rs_frame_map_find(f, "version", &v) == 1 && v.p != NULL) {
+		rs_features_init(&c->feat, rs_proto_version_parse(v.p, v.len));
+		printable(c->version, sizeof c->version, v.p, v.len);
 	}
 	rs_frame_sasl_handshake(&c->out, rs_conn_corr(c, on_mechanisms, NULL));
 	rs_conn_flush(c);
@@ -437,7 +585,7 @@ rs_conn_start(struct rs_conn *c)
 		"connection_name", "rstream-tools",
 	};
 
-	if (rs_tcp_open(&c->t, c->host, c->port, CONNECT_TIMEOUT) == -1) {
+	if (rs_tcp_open(&c->t, c->host, c->port, c->timeout) == -1) {
 		c->err.kind = RS_E_UNAVAILABLE;
 		snprintf(c->err.msg, sizeof c->err.msg, "%s", c->t.errstr);
 		return -1;
@@ -451,12 +599,13 @@ rs_conn_start(struct rs_conn *c)
 	c->state = CONNECTED;
 	c->last_read = rs_loop_now(c->loop);
 	rs_io_set(c->io, RS_READ);
-	rs_timer_set(c->timer, HANDSHAKE_TIMEOUT, 0.);
+	rs_timer_set(c->timer, c->timeout, 0.);
 	rs_frame_peer_properties(&c->out, rs_conn_corr(c, on_peer_properties,
 	    NULL), props, sizeof props / sizeof props[0] / 2);
 	return rs_conn_flush(c);
 }
 
+/* The broker agreed to our Close. */
 static void
 on_close_reply(struct rs_conn *c, const struct rs_frame *f, void *priv)
 {
@@ -485,6 +634,40 @@ rs_conn_close(struct rs_conn *c)
 	rs_conn_flush(c);
 }
 
+/* A request has waited longer than the timeout: the broker is stuck. */
+static void
+reply_tick(void *data)
+{
+	struct rs_conn	*c = data;
+	double		 oldest, now = rs_loop_now(c->loop);
+	size_t		 i;
+
+	if (c->npending == 0 || c->state == DEAD || c->state == CLOSING)
+		return;
+	oldest = c->pending[0].sent;
+	for (i = 1; i < c->npending; i++)
+		if (c->pending[i].sent < oldest)
+			oldest = c->pending[i].sent;
+	if (now - oldest < c->timeout) {
+		rs_timer_set(c->reply_timer, c->timeout - (now - oldest), 0.);
+		return;
+	}
+	c->in_cb++;
+	rs_conn_fail(c, c->state == READY ? RS_E_TEMPFAIL : RS_E_UNAVAILABLE,
+	    "%s:%u: no reply from the broker within %g s", c->host, c->port,
+	    c->timeout);
+	leave(c);
+}
+
+/* How long to wait to connect, for the handshake and for any reply (seconds). */
+void
+rs_conn_set_timeout(struct rs_conn *c, double t)
+{
+	if (t > 0)
+		c->timeout = t;
+}
+
+/* Timer: heartbeats when ready, timeouts otherwise. */
 static void
 conn_tick(void *data)
 {
@@ -513,14 +696,16 @@ conn_tick(void *data)
 		break;
 	default:
 		rs_conn_fail(c, RS_E_UNAVAILABLE, "%s:%u: no answer to the "
-		    "handshake within %.0f s", c->host, c->port,
-		    HANDSHAKE_TIMEOUT);
+		    "handshake within %g s", c->host, c->port, c->timeout);
 		break;
 	}
 	leave(c);
 }
 
-/* Hand a response to whoever asked for it. */
+/*
+ * Hand a response to whoever asked for it. A response to nothing we asked
+ * means the two sides no longer agree on what was said: fail.
+ */
 static void
 reply(struct rs_conn *c, const struct rs_frame *f)
 {
@@ -531,21 +716,46 @@ reply(struct rs_conn *c, const struct rs_frame *f)
 		if (c->pending[i].corr == f->corr)
 			break;
 	if (i == c->npending) {
-		logf_(c, "%s:%u: ignoring a %s response with unknown "
-		    "correlation id %u", c->host, c->port,
-		    rs_proto_key_str(f->key), f->corr);
+		rs_conn_fail(c, RS_E_RUNTIME, "%s:%u: bad frame from the broker: "
+		    "%s response with unknown correlation id %u", c->host,
+		    c->port, rs_proto_key_str(f->key), f->corr);
 		return;
 	}
 	p = c->pending[i];
 	c->pending[i] = c->pending[--c->npending];
+	if (c->npending == 0)
+		rs_timer_stop(c->reply_timer);
 	p.fn(c, f, p.priv);
 }
 
+/* The server closes the connection: answer, fail with its code and reason. */
+static void
+on_close(struct rs_conn *c, const struct rs_frame *f)
+{
+	struct rs_str	 r;
+	const char	*what = rs_proto_code_str(f->code);
+	char		 reason[160];
+
+	if (rs_frame_close_decode(f, &r) == -1 || r.p == NULL)
+		r.p = "", r.len = 0;
+	printable(reason, sizeof reason, r.p, r.len);
+	if (strcmp(reason, what) == 0)
+		reason[0] = '\0';
+	rs_frame_close_response(&c->out, f->corr, RS_OK);
+	rs_conn_flush(c);
+	rs_conn_fail(c, f->code == RS_UNKNOWN_FRAME ? RS_E_RUNTIME :
+	    RS_E_TEMPFAIL, "%s:%u: the broker closed the connection: %s%s%s",
+	    c->host, c->port, what, reason[0] ? ": " : "", reason);
+}
+
+/*
+ * One frame from the server. Anything a broker does not send (an unknown
+ * key, a request meant for a broker) fails the connection, as a broker
+ * closes ours on a frame it does not know.
+ */
 static void
 dispatch(struct rs_conn *c, const struct rs_frame *f)
 {
-	struct rs_str	 reason;
-
 	if ((f->key & RS_RESPONSE) && f->has_corr) {
 		reply(c, f);
 		return;
@@ -557,18 +767,20 @@ dispatch(struct rs_conn *c, const struct rs_frame *f)
 	case RS_HEARTBEAT:
 		break;
 	case RS_CLOSE:
-		if (rs_frame_close_decode(f, &reason) == -1 || reason.p == NULL)
-			reason.p = "", reason.len = 0;
-		rs_frame_close_response(&c->out, f->corr, RS_OK);
-		rs_conn_flush(c);
-		rs_conn_fail(c, f->code == RS_UNKNOWN_FRAME ? RS_E_RUNTIME :
-		    RS_E_TEMPFAIL, "%s:%u: the broker closed the connection: "
-		    "%s%s%.*s", c->host, c->port, rs_proto_code_str(f->code),
-		    reason.len ? ": " : "", (int)reason.len, reason.p);
+		on_close(c, f);
 		break;
-	default:
+	case RS_DELIVER:
+	case RS_PUBLISH_CONFIRM:
+	case RS_PUBLISH_ERROR:
+	case RS_METADATA_UPDATE:
+	case RS_CONSUMER_UPDATE:
+	case RS_CREDIT | RS_RESPONSE:
 		if (c->state == READY || c->state == CLOSING)
 			c->h->frame(c, f, c->ud);
+		break;
+	default:
+		rs_conn_fail(c, RS_E_RUNTIME, "%s:%u: bad frame from the broker: "
+		    "unknown key 0x%04x", c->host, c->port, f->key);
 		break;
 	}
 }
@@ -621,6 +833,7 @@ conn_read(struct rs_conn *c)
 	}
 }
 
+/* The socket is writable or readable. */
 static void
 conn_io(void *data, int events)
 {
@@ -634,36 +847,78 @@ conn_io(void *data, int events)
 	leave(c);
 }
 
+/* The negotiated frame max: no frame we send may be larger. */
 uint32_t
 rs_conn_frame_max(const struct rs_conn *c)
 {
 	return c->frame_max;
 }
 
+/* The version string the broker reported ("" if none), made printable. */
 const char *
 rs_conn_server_version(const struct rs_conn *c)
 {
 	return c->version;
 }
 
+/* The broker's version as RS_VERSION() gives it; 0 if it did not say. */
+uint32_t
+rs_conn_server_version_num(const struct rs_conn *c)
+{
+	return c->feat.version;
+}
+
+/* What the broker has: its version and the command versions it accepts. */
+const struct rs_features *
+rs_conn_features(const struct rs_conn *c)
+{
+	return &c->feat;
+}
+
+/* Does the broker have this feature? 1 yes, 0 no (also before ready). */
+int
+rs_conn_has(const struct rs_conn *c, enum rs_feature f)
+{
+	return rs_features_has(&c->feat, f);
+}
+
+/*
+ * 0 if the broker has this feature; otherwise -1 with err set to the kind
+ * RS_E_UNAVAILABLE and a sentence naming the version it needs ("StreamStats
+ * needs RabbitMQ 3.11 or later; the broker is 3.10.8").
+ */
+int
+rs_conn_require(const struct rs_conn *c, enum rs_feature f, struct rs_err *err)
+{
+	if (rs_features_why(&c->feat, c->version, f, err->msg,
+	    sizeof err->msg) == 0)
+		return 0;
+	err->kind = RS_E_UNAVAILABLE;
+	return -1;
+}
+
+/* The host name the broker advertises in its Open response. */
 const char *
 rs_conn_advertised_host(const struct rs_conn *c)
 {
 	return c->adv_host;
 }
 
+/* The port the broker advertises in its Open response. */
 unsigned
 rs_conn_advertised_port(const struct rs_conn *c)
 {
 	return c->adv_port;
 }
 
+/* The host we connected to. */
 const char *
 rs_conn_host(const struct rs_conn *c)
 {
 	return c->host;
 }
 
+/* The port we connected to. */
 unsigned
 rs_conn_port(const struct rs_conn *c)
 {

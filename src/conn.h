@@ -11,11 +11,18 @@
  *	rs_conn_flush(c);		reply_cb(c, frame, priv) on the response
  *	rs_conn_close(c);		handler.closed() once the broker agreed
  * Frames nobody asked for (Deliver, PublishConfirm, PublishError,
- * MetadataUpdate, Credit errors) go to handler.frame(). A fatal error calls
- * handler.error() once, with c->err set; the connection is then dead.
+ * MetadataUpdate, Credit errors, ConsumerUpdate) go to handler.frame(). A
+ * fatal error calls handler.error() once, with c->err set; the connection is
+ * then dead. A frame no broker sends (an unknown key, a response to nothing
+ * we asked, a malformed handshake response) is a fatal error.
  *
  * Frames passed to callbacks live until the callback returns. rs_conn_free()
  * may be called from inside a callback: the free waits until it returns.
+ *
+ * Versions: on a 3.11+ broker the handshake ends with ExchangeCommandVersions
+ * (we take Deliver 1..2), so Deliver frames may be v2 there. Before sending
+ * anything newer than 3.10.8 (frame.h marks them), check rs_conn_has();
+ * rs_conn_require() gives the error to fail with when the broker lacks it.
  */
 #ifndef RS_CONN_H
 #define RS_CONN_H
@@ -26,6 +33,7 @@
 #include "err.h"
 #include "frame.h"
 #include "loop.h"
+#include "proto.h"
 #include "uri.h"
 
 struct rs_conn;
@@ -50,6 +58,7 @@ struct rs_buf	*rs_conn_buf(struct rs_conn *);
 int		 rs_conn_flush(struct rs_conn *);
 size_t		 rs_conn_unsent(const struct rs_conn *);
 void		 rs_conn_close(struct rs_conn *);
+void		 rs_conn_set_timeout(struct rs_conn *, double);
 void		 rs_conn_set_handler(struct rs_conn *, const struct rs_conn_handler *,
 		    void *);
 void		 rs_conn_fail(struct rs_conn *, enum rs_err_kind, const char *, ...)
@@ -58,6 +67,11 @@ void		 rs_conn_fail(struct rs_conn *, enum rs_err_kind, const char *, ...)
 const struct rs_err *rs_conn_err(const struct rs_conn *);
 uint32_t	 rs_conn_frame_max(const struct rs_conn *);
 const char	*rs_conn_server_version(const struct rs_conn *);
+uint32_t	 rs_conn_server_version_num(const struct rs_conn *);
+const struct rs_features *rs_conn_features(const struct rs_conn *);
+int		 rs_conn_has(const struct rs_conn *, enum rs_feature);
+int		 rs_conn_require(const struct rs_conn *, enum rs_feature,
+		    struct rs_err *);
 const char	*rs_conn_advertised_host(const struct rs_conn *);
 unsigned	 rs_conn_advertised_port(const struct rs_conn *);
 const char	*rs_conn_host(const struct rs_conn *);

@@ -798,6 +798,7 @@ attempt(struct rs_consumer *k)
 	memset(&k->cluster, 0, sizeof k->cluster);
 	k->cluster.loop = k->loop;
 	k->cluster.uri = k->cfg.uri;
+	k->cluster.timeout = k->cfg.timeout;
 	k->cluster.stream = k->cfg.stream;
 	k->cluster.want_leader = 0;
 	k->cluster.done = located;

@@ -23,6 +23,7 @@
 
 struct rs_consumer_cfg {
 	struct rs_uri		 uri;
+	double			 timeout;	/* --timeout; 0: 30 s */
 	const char		*stream;
 	struct rs_offset_spec	 start;		/* -o, --since */
 	int			 have_start;

@@ -1,17 +1,20 @@
 /*
- * frame.c: the commands of PROTOCOL.adoc that rstream-tools use.
+ * frame.c: every client-to-server frame of PROTOCOL.adoc (section "Commands";
+ * v3.10.8 for keys 0x01-0x19, HEAD for the newer ones). framedec.c decodes
+ * what the server sends.
  *
- * Requests: PeerProperties, SaslHandshake, SaslAuthenticate, Tune, Open,
- * Close, Heartbeat, Create, Delete, Metadata, DeclarePublisher,
- * QueryPublisherSequence, DeletePublisher, Publish (v1), Subscribe,
- * Unsubscribe, Credit. Received: every response, Tune, Close, Heartbeat,
- * PublishConfirm, PublishError, Deliver (v1 and v2), MetadataUpdate, Credit's
- * error response and ConsumerUpdate.
+ * Known to 3.10.8: DeclarePublisher, Publish (v1), QueryPublisherSequence,
+ * DeletePublisher, Subscribe, Credit, StoreOffset, QueryOffset, Unsubscribe,
+ * Create, Delete, Metadata, PeerProperties, SaslHandshake, SaslAuthenticate,
+ * Tune (our reply), Open, Close and its response, Heartbeat, Route,
+ * Partitions. Newer: the ConsumerUpdate reply (3.11), ExchangeCommandVersions
+ * (3.11), StreamStats (3.11), Publish v2 (3.13), CreateSuperStream and
+ * DeleteSuperStream (3.13), ResolveOffsetSpec (4.3.0). A 3.10.8 broker
+ * closes the connection on any of those: conn.c decides when they may go.
  *
- * Layouts that break the "key, version, correlation id, code" rule, and are
- * handled in rs_frame_decode(): the Metadata response has no code, the Credit
- * response has no correlation id, and the server's Close request carries a
- * correlation id and a code.
+ * Frames without a correlation id: Publish, Credit, StoreOffset, Tune,
+ * Heartbeat. An offset specification carries its u64 value only for types
+ * 4 (offset) and 5 (timestamp).
  */
 #include "config.h"
 
@@ -21,16 +24,23 @@
 #include "frame.h"
 #include "proto.h"
 
-/* Start a frame: size placeholder, key, version; returns where it starts. */
+/* Start a frame: size placeholder, key, version; where it starts. */
 static size_t
-begin(struct rs_buf *b, uint16_t key)
+begin_v(struct rs_buf *b, uint16_t key, uint16_t version)
 {
 	size_t	 start = b->len;
 
 	rs_buf_u32(b, 0);
 	rs_buf_u16(b, key);
-	rs_buf_u16(b, 1);
+	rs_buf_u16(b, version);
 	return start;
+}
+
+/* Start a version 1 frame; where it starts. */
+static size_t
+begin(struct rs_buf *b, uint16_t key)
+{
+	return begin_v(b, key, 1);
 }
 
 /* Patch the size of the frame that starts at start. */
@@ -42,6 +52,7 @@ end(struct rs_buf *b, size_t start)
 	rs_wire_w32(b->data + start, (uint32_t)(b->len - start - 4));
 }
 
+/* An array of n key/value string pairs, given as 2n strings. */
 static void
 put_map(struct rs_buf *b, const char *const *kv, size_t n)
 {
@@ -52,6 +63,27 @@ put_map(struct rs_buf *b, const char *const *kv, size_t n)
 		rs_buf_str(b, kv[i]);
 }
 
+/* An array of n strings. */
+static void
+put_strings(struct rs_buf *b, const char *const *s, size_t n)
+{
+	size_t	 i;
+
+	rs_buf_u32(b, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		rs_buf_str(b, s[i]);
+}
+
+/* An offset specification: type, and a value for types 4 and 5 only. */
+static void
+put_offset_spec(struct rs_buf *b, uint16_t type, uint64_t value)
+{
+	rs_buf_u16(b, type);
+	if (type == RS_OFFSET_OFFSET || type == RS_OFFSET_TIMESTAMP)
+		rs_buf_u64(b, value);
+}
+
+/* PeerProperties: our properties, n key/value pairs. */
 void
 rs_frame_peer_properties(struct rs_buf *b, uint32_t corr, const char *const *kv,
     size_t n)
@@ -63,6 +95,10 @@ rs_frame_peer_properties(struct rs_buf *b, uint32_t corr, const char *const *kv,
 	end(b, s);
 }
 
+/*
+ * SaslHandshake: ask for the mechanisms (no body: the Mechanism field of the
+ * 3.10.8 spec is sent by no client and gone from the HEAD spec).
+ */
 void
 rs_frame_sasl_handshake(struct rs_buf *b, uint32_t corr)
 {
@@ -72,6 +108,7 @@ rs_frame_sasl_handshake(struct rs_buf *b, uint32_t corr)
 	end(b, s);
 }
 
+/* SaslAuthenticate: a mechanism and its opaque response bytes. */
 void
 rs_frame_sasl_authenticate(struct rs_buf *b, uint32_t corr, const char *mech,
     const void *data, size_t len)
@@ -84,6 +121,7 @@ rs_frame_sasl_authenticate(struct rs_buf *b, uint32_t corr, const char *mech,
 	end(b, s);
 }
 
+/* Tune: our answer to the server's Tune (no correlation id). */
 void
 rs_frame_tune(struct rs_buf *b, uint32_t frame_max, uint32_t heartbeat)
 {
@@ -94,6 +132,7 @@ rs_frame_tune(struct rs_buf *b, uint32_t frame_max, uint32_t heartbeat)
 	end(b, s);
 }
 
+/* Open: the virtual host. */
 void
 rs_frame_open(struct rs_buf *b, uint32_t corr, const char *vhost)
 {
@@ -104,6 +143,7 @@ rs_frame_open(struct rs_buf *b, uint32_t corr, const char *vhost)
 	end(b, s);
 }
 
+/* Close: a code and a reason. */
 void
 rs_frame_close(struct rs_buf *b, uint32_t corr, uint16_t code, const char *reason)
 {
@@ -115,6 +155,7 @@ rs_frame_close(struct rs_buf *b, uint32_t corr, uint16_t code, const char *reaso
 	end(b, s);
 }
 
+/* The response to a server's Close. */
 void
 rs_frame_close_response(struct rs_buf *b, uint32_t corr, uint16_t code)
 {
@@ -125,12 +166,14 @@ rs_frame_close_response(struct rs_buf *b, uint32_t corr, uint16_t code)
 	end(b, s);
 }
 
+/* Heartbeat: no body. */
 void
 rs_frame_heartbeat(struct rs_buf *b)
 {
 	end(b, begin(b, RS_HEARTBEAT));
 }
 
+/* Create: a stream and its arguments, n key/value pairs. */
 void
 rs_frame_create(struct rs_buf *b, uint32_t corr, const char *stream,
     const char *const *kv, size_t n)
@@ -143,6 +186,7 @@ rs_frame_create(struct rs_buf *b, uint32_t corr, const char *stream,
 	end(b, s);
 }
 
+/* Delete: a stream. */
 void
 rs_frame_delete(struct rs_buf *b, uint32_t corr, const char *stream)
 {
@@ -153,19 +197,19 @@ rs_frame_delete(struct rs_buf *b, uint32_t corr, const char *stream)
 	end(b, s);
 }
 
+/* Metadata: n streams. */
 void
 rs_frame_metadata(struct rs_buf *b, uint32_t corr, const char *const *streams,
     size_t n)
 {
-	size_t	 s = begin(b, RS_METADATA), i;
+	size_t	 s = begin(b, RS_METADATA);
 
 	rs_buf_u32(b, corr);
-	rs_buf_u32(b, (uint32_t)n);
-	for (i = 0; i < n; i++)
-		rs_buf_str(b, streams[i]);
+	put_strings(b, streams, n);
 	end(b, s);
 }
 
+/* DeclarePublisher: id, reference (NULL: no deduplication), stream. */
 void
 rs_frame_declare_publisher(struct rs_buf *b, uint32_t corr, uint8_t id,
     const char *ref, const char *stream)
@@ -179,6 +223,7 @@ rs_frame_declare_publisher(struct rs_buf *b, uint32_t corr, uint8_t id,
 	end(b, s);
 }
 
+/* QueryPublisherSequence: reference and stream. */
 void
 rs_frame_query_publisher_sequence(struct rs_buf *b, uint32_t corr,
     const char *ref, const char *stream)
@@ -191,6 +236,7 @@ rs_frame_query_publisher_sequence(struct rs_buf *b, uint32_t corr,
 	end(b, s);
 }
 
+/* DeletePublisher: a publisher id. */
 void
 rs_frame_delete_publisher(struct rs_buf *b, uint32_t corr, uint8_t id)
 {
@@ -201,6 +247,10 @@ rs_frame_delete_publisher(struct rs_buf *b, uint32_t corr, uint8_t id)
 	end(b, s);
 }
 
+/*
+ * Subscribe: id, stream, offset specification, credit, and properties (n
+ * pairs; the array is left out when n is 0, which every broker accepts).
+ */
 void
 rs_frame_subscribe(struct rs_buf *b, uint32_t corr, uint8_t id,
     const char *stream, uint16_t type, uint64_t offset, uint16_t credit,
@@ -211,15 +261,14 @@ rs_frame_subscribe(struct rs_buf *b, uint32_t corr, uint8_t id,
 	rs_buf_u32(b, corr);
 	rs_buf_u8(b, id);
 	rs_buf_str(b, stream);
-	rs_buf_u16(b, type);
-	if (type == RS_OFFSET_OFFSET || type == RS_OFFSET_TIMESTAMP)
-		rs_buf_u64(b, offset);
+	put_offset_spec(b, type, offset);
 	rs_buf_u16(b, credit);
 	if (n > 0)
 		put_map(b, kv, n);
 	end(b, s);
 }
 
+/* Unsubscribe: a subscription id. */
 void
 rs_frame_unsubscribe(struct rs_buf *b, uint32_t corr, uint8_t id)
 {
@@ -230,6 +279,7 @@ rs_frame_unsubscribe(struct rs_buf *b, uint32_t corr, uint8_t id)
 	end(b, s);
 }
 
+/* Credit: more chunks for a subscription (no correlation id). */
 void
 rs_frame_credit(struct rs_buf *b, uint8_t id, uint16_t credit)
 {
@@ -240,6 +290,7 @@ rs_frame_credit(struct rs_buf *b, uint8_t id, uint16_t credit)
 	end(b, s);
 }
 
+/* Publish v1: the header with a count to patch; where the frame starts. */
 size_t
 rs_frame_publish_begin(struct rs_buf *b, uint8_t id)
 {
@@ -250,6 +301,10 @@ rs_frame_publish_begin(struct rs_buf *b, uint8_t id)
 	return s;
 }
 
+/*
+ * One Publish v1 message: publishing id and simple entry size; the caller
+ * appends the len bytes.
+ */
 void
 rs_frame_publish_msg(struct rs_buf *b, uint64_t id, uint32_t len)
 {
@@ -257,6 +312,7 @@ rs_frame_publish_msg(struct rs_buf *b, uint64_t id, uint32_t len)
 	rs_buf_u32(b, len & 0x7fffffff);
 }
 
+/* Patch the count and size of a Publish (v1 or v2) that starts at start. */
 void
 rs_frame_publish_end(struct rs_buf *b, size_t start, uint32_t count)
 {
@@ -266,277 +322,176 @@ rs_frame_publish_end(struct rs_buf *b, size_t start, uint32_t count)
 	end(b, start);
 }
 
-/* Which received frames carry a correlation id, and which a response code. */
-static void
-layout(uint16_t key, int *corr, int *code)
+
+/* StoreOffset: reference, stream, offset (no correlation id, no reply). */
+void
+rs_frame_store_offset(struct rs_buf *b, const char *ref, const char *stream,
+    uint64_t offset)
 {
-	*corr = *code = 0;
-	if (key & RS_RESPONSE) {
-		switch (key & ~RS_RESPONSE) {
-		case RS_CREDIT:
-			*code = 1;
-			break;
-		case RS_METADATA:
-			*corr = 1;
-			break;
-		default:
-			*corr = *code = 1;
-			break;
-		}
-		return;
-	}
-	switch (key) {
-	case RS_CLOSE:
-		*corr = *code = 1;
-		break;
-	case RS_CONSUMER_UPDATE:
-		*corr = 1;
-		break;
-	default:
-		break;
-	}
+	size_t	 s = begin(b, RS_STORE_OFFSET);
+
+	rs_buf_str(b, ref);
+	rs_buf_str(b, stream);
+	rs_buf_u64(b, offset);
+	end(b, s);
+}
+
+/* QueryOffset: reference and stream. */
+void
+rs_frame_query_offset(struct rs_buf *b, uint32_t corr, const char *ref,
+    const char *stream)
+{
+	size_t	 s = begin(b, RS_QUERY_OFFSET);
+
+	rs_buf_u32(b, corr);
+	rs_buf_str(b, ref);
+	rs_buf_str(b, stream);
+	end(b, s);
+}
+
+/* Route: a routing key and a super stream. */
+void
+rs_frame_route(struct rs_buf *b, uint32_t corr, const char *key,
+    const char *super)
+{
+	size_t	 s = begin(b, RS_ROUTE);
+
+	rs_buf_u32(b, corr);
+	rs_buf_str(b, key);
+	rs_buf_str(b, super);
+	end(b, s);
+}
+
+/* Partitions: a super stream. */
+void
+rs_frame_partitions(struct rs_buf *b, uint32_t corr, const char *super)
+{
+	size_t	 s = begin(b, RS_PARTITIONS);
+
+	rs_buf_u32(b, corr);
+	rs_buf_str(b, super);
+	end(b, s);
 }
 
 /*
- * Split a frame (the bytes after its size prefix) into its header fields;
- * the body cursor is left at what follows them.
+ * Our reply to a server's ConsumerUpdate (3.11+): a code and the offset
+ * specification the newly active consumer starts at (RS_OFFSET_NONE: keep).
  */
-int
-rs_frame_decode(const uint8_t *p, size_t len, struct rs_frame *f, char *err,
-    size_t errlen)
+void
+rs_frame_consumer_update_response(struct rs_buf *b, uint32_t corr,
+    uint16_t code, uint16_t type, uint64_t offset)
 {
-	int	 has_code;
+	size_t	 s = begin(b, RS_CONSUMER_UPDATE | RS_RESPONSE);
 
-	memset(f, 0, sizeof *f);
-	f->code = RS_OK;
-	rs_cur_init(&f->body, p, len);
-	if (rs_cur_u16(&f->body, &f->key) == -1 ||
-	    rs_cur_u16(&f->body, &f->version) == -1) {
-		snprintf(err, errlen, "frame of %zu bytes is too short", len);
-		return -1;
-	}
-	layout(f->key, &f->has_corr, &has_code);
-	if (f->has_corr)
-		rs_cur_u32(&f->body, &f->corr);
-	if (has_code)
-		rs_cur_u16(&f->body, &f->code);
-	if (f->body.err) {
-		snprintf(err, errlen, "%s%s frame of %zu bytes is too short",
-		    rs_proto_key_str(f->key),
-		    (f->key & RS_RESPONSE) ? " response" : "", len);
-		return -1;
-	}
-	return 0;
-}
-
-int
-rs_frame_tune_decode(const struct rs_frame *f, uint32_t *frame_max,
-    uint32_t *heartbeat)
-{
-	struct rs_cur	 c = f->body;
-
-	rs_cur_u32(&c, frame_max);
-	return rs_cur_u32(&c, heartbeat);
-}
-
-/* The reason of a server Close request. */
-int
-rs_frame_close_decode(const struct rs_frame *f, struct rs_str *reason)
-{
-	struct rs_cur	 c = f->body;
-
-	return rs_cur_str(&c, &reason->p, &reason->len);
+	rs_buf_u32(b, corr);
+	rs_buf_u16(b, code);
+	put_offset_spec(b, type, offset);
+	end(b, s);
 }
 
 /*
- * Find a key in the map that makes up the body (PeerProperties and Open
- * responses). 1 found, 0 absent (or no map at all), -1 malformed.
+ * ExchangeCommandVersions (3.11+): the versions of the server-to-client
+ * commands we take (and of client-to-server ones we would use).
  */
-int
-rs_frame_map_find(const struct rs_frame *f, const char *key, struct rs_str *val)
+void
+rs_frame_exchange_command_versions(struct rs_buf *b, uint32_t corr,
+    const struct rs_command_version *cv, size_t n)
 {
-	struct rs_cur	 c = f->body;
-	struct rs_str	 k, v;
-	uint32_t	 n, i;
-	size_t		 klen = strlen(key);
+	size_t	 s = begin(b, RS_EXCHANGE_COMMAND_VERSIONS), i;
 
-	if (c.left == 0)
-		return 0;
-	if (rs_cur_count(&c, &n, 4) == -1)
-		return -1;
+	rs_buf_u32(b, corr);
+	rs_buf_u32(b, (uint32_t)n);
 	for (i = 0; i < n; i++) {
-		if (rs_cur_str(&c, &k.p, &k.len) == -1 ||
-		    rs_cur_str(&c, &v.p, &v.len) == -1)
-			return -1;
-		if (k.len == klen && memcmp(k.p, key, klen) == 0) {
-			*val = v;
-			return 1;
-		}
+		rs_buf_u16(b, cv[i].key);
+		rs_buf_u16(b, cv[i].min);
+		rs_buf_u16(b, cv[i].max);
 	}
-	return 0;
+	end(b, s);
 }
 
-/* Does a SaslHandshake response list this mechanism? 1 yes, 0 no, -1 malformed. */
-int
-rs_frame_mechanisms_has(const struct rs_frame *f, const char *mech)
+/* StreamStats (3.11+): a stream. */
+void
+rs_frame_stream_stats(struct rs_buf *b, uint32_t corr, const char *stream)
 {
-	struct rs_cur	 c = f->body;
-	struct rs_str	 m;
-	uint32_t	 n, i;
-	size_t		 len = strlen(mech);
-	int		 found = 0;
+	size_t	 s = begin(b, RS_STREAM_STATS);
 
-	if (rs_cur_count(&c, &n, 2) == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (rs_cur_str(&c, &m.p, &m.len) == -1)
-			return -1;
-		if (m.len == len && memcmp(m.p, mech, len) == 0)
-			found = 1;
-	}
-	return found;
-}
-
-/* A null string (p NULL) equals nothing, not even "". */
-static int
-str_eq(const struct rs_str *s, const char *z)
-{
-	return z != NULL && s->p != NULL && s->len == strlen(z) &&
-	    memcmp(s->p, z, s->len) == 0;
+	rs_buf_u32(b, corr);
+	rs_buf_str(b, stream);
+	end(b, s);
 }
 
 /*
- * Read a Metadata response: the entry for stream, its leader resolved
- * against the broker table, and whether the node self_host:self_port hosts
- * the leader or a replica. 1 found, 0 stream not in the response, -1
- * malformed (unknown broker reference included).
+ * CreateSuperStream (3.13+): name, np partitions, nk binding keys (one per
+ * partition) and n argument pairs applied to every partition.
  */
-int
-rs_frame_metadata_decode(const struct rs_frame *f, const char *stream,
-    const char *self_host, uint32_t self_port, struct rs_stream_meta *m)
+void
+rs_frame_create_super_stream(struct rs_buf *b, uint32_t corr, const char *name,
+    const char *const *parts, size_t np, const char *const *keys, size_t nk,
+    const char *const *kv, size_t n)
 {
-	struct rs_cur	 c = f->body, brokers;
-	struct rs_str	 name, host;
-	uint32_t	 nb, ns, nr, i, j, port, self_ref = 0x10000;
-	uint16_t	 ref, code, leader, r;
-	int		 found = 0;
+	size_t	 s = begin(b, RS_CREATE_SUPER_STREAM);
 
-	memset(m, 0, sizeof *m);
-	if (rs_cur_count(&c, &nb, 8) == -1)
-		return -1;
-	brokers = c;
-	for (i = 0; i < nb; i++) {
-		if (rs_cur_u16(&c, &ref) == -1 ||
-		    rs_cur_str(&c, &host.p, &host.len) == -1 ||
-		    rs_cur_u32(&c, &port) == -1)
-			return -1;
-		if (str_eq(&host, self_host) && port == self_port)
-			self_ref = ref;
-	}
-	if (rs_cur_count(&c, &ns, 10) == -1)
-		return -1;
-	for (i = 0; i < ns; i++) {
-		if (rs_cur_str(&c, &name.p, &name.len) == -1 ||
-		    rs_cur_u16(&c, &code) == -1 ||
-		    rs_cur_u16(&c, &leader) == -1 ||
-		    rs_cur_count(&c, &nr, 2) == -1)
-			return -1;
-		if (found || !str_eq(&name, stream)) {
-			if (rs_cur_skip(&c, (size_t)nr * 2) == -1)
-				return -1;
-			continue;
-		}
-		found = 1;
-		m->code = code;
-		m->nreplicas = nr;
-		m->self_is_member = (leader == self_ref);
-		for (j = 0; j < nr; j++) {
-			if (rs_cur_u16(&c, &r) == -1)
-				return -1;
-			if (r == self_ref)
-				m->self_is_member = 1;
-		}
-		if (code != RS_OK || leader == 0xffff)
-			continue;
-		for (j = 0; j < nb; j++) {
-			rs_cur_u16(&brokers, &ref);
-			rs_cur_str(&brokers, &host.p, &host.len);
-			rs_cur_u32(&brokers, &port);
-			if (ref == leader) {
-				m->has_leader = 1;
-				m->leader_host = host;
-				m->leader_port = port;
-				break;
-			}
-		}
-		if (!m->has_leader)
-			return -1;
-	}
-	return found;
+	rs_buf_u32(b, corr);
+	rs_buf_str(b, name);
+	put_strings(b, parts, np);
+	put_strings(b, keys, nk);
+	put_map(b, kv, n);
+	end(b, s);
 }
 
-int
-rs_frame_metadata_update_decode(const struct rs_frame *f, uint16_t *code,
-    struct rs_str *stream)
+/* DeleteSuperStream (3.13+): a super stream. */
+void
+rs_frame_delete_super_stream(struct rs_buf *b, uint32_t corr, const char *name)
 {
-	struct rs_cur	 c = f->body;
+	size_t	 s = begin(b, RS_DELETE_SUPER_STREAM);
 
-	rs_cur_u16(&c, code);
-	return rs_cur_str(&c, &stream->p, &stream->len);
+	rs_buf_u32(b, corr);
+	rs_buf_str(b, name);
+	end(b, s);
 }
 
-int
-rs_frame_publisher_sequence_decode(const struct rs_frame *f, uint64_t *seq)
+/*
+ * ResolveOffsetSpec (4.3.0+): stream, offset specification and n property
+ * pairs (filter.N, match-unfiltered, chunk_selector); the array is always
+ * written, empty when n is 0.
+ */
+void
+rs_frame_resolve_offset_spec(struct rs_buf *b, uint32_t corr,
+    const char *stream, uint16_t type, uint64_t offset, const char *const *kv,
+    size_t n)
 {
-	struct rs_cur	 c = f->body;
+	size_t	 s = begin(b, RS_RESOLVE_OFFSET_SPEC);
 
-	return rs_cur_u64(&c, seq);
+	rs_buf_u32(b, corr);
+	rs_buf_str(b, stream);
+	put_offset_spec(b, type, offset);
+	put_map(b, kv, n);
+	end(b, s);
 }
 
-/* Deliver: subscription id and the chunk (v2's committed chunk id skipped). */
-int
-rs_frame_deliver_decode(const struct rs_frame *f, uint8_t *subid,
-    const uint8_t **chunk, size_t *len)
+/* Publish v2 (3.13+): the header with a count to patch; where it starts. */
+size_t
+rs_frame_publish_v2_begin(struct rs_buf *b, uint8_t id)
 {
-	struct rs_cur	 c = f->body;
+	size_t	 s = begin_v(b, RS_PUBLISH, 2);
 
-	if (rs_cur_u8(&c, subid) == -1)
-		return -1;
-	if (f->version >= 2 && rs_cur_skip(&c, 8) == -1)
-		return -1;
-	*chunk = c.p;
-	*len = c.left;
-	return 0;
+	rs_buf_u8(b, id);
+	rs_buf_u32(b, 0);
+	return s;
 }
 
-int
-rs_frame_credit_error_decode(const struct rs_frame *f, uint8_t *subid)
+/*
+ * One Publish v2 message: publishing id, filter value (NULL: none, sent as
+ * a null string) and entry size; the caller appends the len bytes.
+ */
+void
+rs_frame_publish_v2_msg(struct rs_buf *b, uint64_t id, const char *filter,
+    size_t flen, uint32_t len)
 {
-	struct rs_cur	 c = f->body;
-
-	return rs_cur_u8(&c, subid);
-}
-
-int
-rs_frame_ids_begin(const struct rs_frame *f, struct rs_cur *c, uint8_t *pubid,
-    uint32_t *n)
-{
-	*c = f->body;
-	if (rs_cur_u8(c, pubid) == -1)
-		return -1;
-	return rs_cur_count(c, n,
-	    (f->key == RS_PUBLISH_ERROR) ? 10 : 8);
-}
-
-int
-rs_frame_confirm_next(struct rs_cur *c, uint64_t *id)
-{
-	return rs_cur_u64(c, id);
-}
-
-int
-rs_frame_error_next(struct rs_cur *c, uint64_t *id, uint16_t *code)
-{
-	rs_cur_u64(c, id);
-	return rs_cur_u16(c, code);
+	rs_buf_u64(b, id);
+	if (filter == NULL)
+		rs_buf_u16(b, 0xffff);
+	else
+		rs_buf_strn(b, filter, flen);
+	rs_buf_u32(b, len & 0x7fffffff);
 }

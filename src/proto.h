@@ -1,9 +1,17 @@
 /*
  * proto.h: constants of the RabbitMQ Stream protocol, each with its name in
- * deps/rabbitmq_stream/docs/PROTOCOL.adoc (rabbitmq-server v3.10.8 unless noted).
+ * deps/rabbitmq_stream/docs/PROTOCOL.adoc (rabbitmq-server v3.10.8 unless noted;
+ * "Commands", "Response Codes"), and which broker version has what.
  *
  * A frame is u32 size, u16 key, u16 version, body, all big-endian; the size
  * counts everything after itself. A response has key | RS_RESPONSE.
+ *
+ * Versions: the server's PeerProperties "version" becomes one number,
+ * RS_VERSION(major, minor, patch), that compares as versions do. A feature
+ * (enum rs_feature) needs a minimum version and, for a command we send, the
+ * command listed in the server's ExchangeCommandVersions reply (3.11+):
+ * struct rs_features holds both, and says why a feature is missing in a
+ * sentence a user can act on.
  */
 #ifndef RS_PROTO_H
 #define RS_PROTO_H
@@ -40,6 +48,10 @@
 #define RS_CONSUMER_UPDATE		0x001a	/* 3.11 */
 #define RS_EXCHANGE_COMMAND_VERSIONS	0x001b	/* 3.11 */
 #define RS_STREAM_STATS			0x001c	/* 3.11 */
+#define RS_CREATE_SUPER_STREAM		0x001d	/* 3.13 */
+#define RS_DELETE_SUPER_STREAM		0x001e	/* 3.13 */
+#define RS_RESOLVE_OFFSET_SPEC		0x001f	/* 4.3.0 */
+#define RS_KEY_LIMIT			0x0020	/* one past the last key */
 
 #define RS_RESPONSE			0x8000
 
@@ -63,8 +75,14 @@
 #define RS_PRECONDITION_FAILED			0x11
 #define RS_PUBLISHER_DOES_NOT_EXIST		0x12
 #define RS_NO_OFFSET				0x13
+#define RS_SASL_CANNOT_CHANGE_MECHANISM		0x14	/* 3.13 */
+#define RS_SASL_CANNOT_CHANGE_USERNAME		0x15	/* 3.13 */
 
-/* Offset specification types of Subscribe. */
+/*
+ * Offset specification types of Subscribe, ResolveOffsetSpec and the
+ * ConsumerUpdate reply; only 4 and 5 carry a u64 (i64 for 5) value.
+ */
+#define RS_OFFSET_NONE		0	/* ConsumerUpdate reply only */
 #define RS_OFFSET_FIRST		1
 #define RS_OFFSET_LAST		2
 #define RS_OFFSET_NEXT		3
@@ -80,14 +98,62 @@
 
 /* Our limits. */
 #define RS_FRAME_MAX_DEFAULT	1048576u	/* what we ask for in Tune */
-#define RS_FRAME_CAP		(8u << 20)	/* any inbound frame but Deliver */
+#define RS_FRAME_CAP		(8u << 20)	/* inbound but Deliver, until Tune */
+#define RS_FRAME_CAP_FLOOR	(1u << 20)	/* then max(2 x frame max, this) */
 #define RS_DELIVER_CAP		(256u << 20)	/* Deliver: one whole chunk */
 #define RS_HEARTBEAT_DEFAULT	60u
+
+/* Broker versions as one comparable number: RS_VERSION(3, 10, 8) == 3010008. */
+#define RS_VERSION(maj, min, pat)	\
+	((uint32_t)(maj) * 1000000u + (uint32_t)(min) * 1000u + (uint32_t)(pat))
+
+/* What a broker may lack (PROTOCOL.adoc HEAD; rabbit_stream_utils.erl). */
+enum rs_feature {
+	RS_FEATURE_EXCHANGE_COMMAND_VERSIONS,	/* 3.11 */
+	RS_FEATURE_DELIVER_V2,			/* 3.11, once negotiated */
+	RS_FEATURE_STREAM_STATS,		/* 3.11, listed */
+	RS_FEATURE_SINGLE_ACTIVE_CONSUMER,	/* 3.11: ConsumerUpdate */
+	RS_FEATURE_PUBLISH_V2,			/* 3.13, listed as Publish 2 */
+	RS_FEATURE_FILTERING,			/* 3.13, listed as Publish 2 */
+	RS_FEATURE_SUPER_STREAM_COMMANDS,	/* 3.13, listed */
+	RS_FEATURE_RESOLVE_OFFSET_SPEC,		/* 4.3.0, listed */
+	RS_FEATURE_COUNT
+};
+
+/* One entry of ExchangeCommandVersions, either way. */
+struct rs_command_version {
+	uint16_t	key;
+	uint16_t	min;
+	uint16_t	max;
+};
+
+/*
+ * What one broker has: its version (0 when it did not say) and, once its
+ * ExchangeCommandVersions reply arrived (negotiated), the versions of each
+ * command it accepts (max 0: not listed).
+ */
+struct rs_features {
+	uint32_t	version;
+	int		negotiated;
+	uint16_t	min[RS_KEY_LIMIT];
+	uint16_t	max[RS_KEY_LIMIT];
+};
 
 /* The name the spec gives a response code, as a sentence fragment. */
 const char *rs_proto_code_str(uint16_t code);
 
 /* The spec's name of a command key (response flag ignored). */
 const char *rs_proto_key_str(uint16_t key);
+
+uint32_t	 rs_proto_version_parse(const char *, size_t);
+const char	*rs_proto_feature_name(enum rs_feature);
+uint32_t	 rs_proto_feature_since(enum rs_feature);
+
+void	rs_features_init(struct rs_features *, uint32_t);
+void	rs_features_accept(struct rs_features *,
+	    const struct rs_command_version *);
+int	rs_features_has(const struct rs_features *, enum rs_feature);
+int	rs_features_why(const struct rs_features *, const char *,
+	    enum rs_feature, char *, size_t);
 
 #endif

@@ -619,6 +619,7 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	p->sigs[2] = rs_sig_new(loop, SIGHUP, sig_hup, p);
 	p->cluster.loop = loop;
 	p->cluster.uri = cfg->uri;
+	p->cluster.timeout = cfg->timeout;
 	p->cluster.stream = cfg->stream;
 	p->cluster.want_leader = 1;
 	p->cluster.create = cfg->create;

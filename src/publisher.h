@@ -18,6 +18,7 @@
 
 struct rs_publisher_cfg {
 	struct rs_uri		 uri;
+	double			 timeout;	/* --timeout; 0: 30 s */
 	const char		*stream;
 	char *const		*files;		/* NULL: stdin */
 	size_t			 nfiles;

@@ -31,6 +31,8 @@ usage(FILE *f)
 "Connection:\n"
 "  -u, --uri URI               broker URI (default $RSTREAM_URI, else\n"
 "                              %s)\n"
+"      --timeout DURATION      wait this long to connect, for the handshake\n"
+"                              and for any reply (default 30s)\n"
 "Input:\n"
 "  -0, --null                  records end with NUL, not newline\n"
 "  -D, --delimiter STR         records end with STR (escapes \\n \\t \\r \\0 \\\\ \\xNN)\n"
@@ -109,7 +111,7 @@ enum {
 	OPT_RAW = 256, OPT_CREATE, OPT_MAX_LENGTH_BYTES, OPT_MAX_AGE,
 	OPT_MAX_SEGMENT_SIZE, OPT_LEADER_LOCATOR, OPT_INITIAL_CLUSTER_SIZE,
 	OPT_FRAMING, OPT_SKIP_EMPTY, OPT_OVERSIZE, OPT_RESUME,
-	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS
+	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS, OPT_TIMEOUT
 };
 
 #define MAX_CREATE_ARGS	5
@@ -139,6 +141,7 @@ main(int argc, char *argv[])
 		{ "max-segment-size",	required_argument,	NULL, OPT_MAX_SEGMENT_SIZE },
 		{ "leader-locator",	required_argument,	NULL, OPT_LEADER_LOCATOR },
 		{ "initial-cluster-size", required_argument,	NULL, OPT_INITIAL_CLUSTER_SIZE },
+		{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -287,6 +290,11 @@ main(int argc, char *argv[])
 				return bad_usage("--initial-cluster-size: expected "
 				    "1 to 255", optarg);
 			snprintf(vals[4], sizeof vals[4], "%" PRIu64, v);
+			break;
+		case OPT_TIMEOUT:
+			if (rs_spec_duration_ms(optarg, &v) == -1 || v == 0)
+				return bad_usage("--timeout: bad duration", optarg);
+			cfg.timeout = (double)v / 1000.0;
 			break;
 		case 'v':
 			cfg.log = rs_cli_log;

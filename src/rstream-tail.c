@@ -32,6 +32,8 @@ usage(FILE *f)
 "Connection:\n"
 "  -u, --uri URI          broker URI (default $RSTREAM_URI, else\n"
 "                         %s)\n"
+"      --timeout DURATION wait this long to connect, for the handshake and\n"
+"                         for any reply (default 30s)\n"
 "Where to start:\n"
 "  -o, --offset SPEC      first, last, next, an offset N, -N (N records\n"
 "                         before the end) or a TIME\n"
@@ -104,7 +106,7 @@ now_ms(void)
 
 enum {
 	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
-	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR
+	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_TIMEOUT
 };
 
 int
@@ -129,6 +131,7 @@ main(int argc, char *argv[])
 		{ "line-buffered",	no_argument,		NULL, 'l' },
 		{ "no-crc",		no_argument,		NULL, OPT_NO_CRC },
 		{ "on-error",		required_argument,	NULL, OPT_ON_ERROR },
+		{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -261,6 +264,11 @@ main(int argc, char *argv[])
 			else
 				return bad_usage("--on-error: expected stop or "
 				    "skip", optarg);
+			break;
+		case OPT_TIMEOUT:
+			if (rs_spec_duration_ms(optarg, &v) == -1 || v == 0)
+				return bad_usage("--timeout: bad duration", optarg);
+			cfg.timeout = (double)v / 1000.0;
 			break;
 		case 'v':
 			cfg.log = rs_cli_log;
