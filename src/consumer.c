@@ -575,6 +575,27 @@ cmd_next(struct rs_consumer *k)
 	rs_conn_flush(k->conn);
 }
 
+/* Append one record in the output form asked for. */
+static void
+emit(struct rs_consumer *k, const struct rs_chunk *ch, uint64_t off,
+    const uint8_t *rec, size_t n)
+{
+	struct rs_record_meta	 meta;
+
+	if (!k->cfg.json && k->cfg.format == NULL) {
+		rs_output_record(&k->cfg.output, &k->out, rec, n);
+		return;
+	}
+	meta.stream = k->cfg.stream;
+	meta.offset = off;
+	meta.timestamp = ch->timestamp;
+	meta.is_record = 0;
+	if (k->cfg.json)
+		rs_jsonout_record(&k->out, &meta, rec, n);
+	else
+		rs_format_record(k->cfg.format, &k->out, &meta, rec, n);
+}
+
 /* A chunk for the main subscription: print its records in range. */
 static void
 deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
@@ -621,7 +642,7 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 				end = 1;
 				break;
 			}
-			rs_output_record(&k->cfg.output, &k->out, rec, n);
+			emit(k, &ch, off, rec, n);
 			if (k->cfg.line_buffered) {
 				if (written(k, off) == -1)
 					return;

@@ -16,6 +16,8 @@
 #include "err.h"
 #include "loop.h"
 #include "chunk.h"
+#include "format.h"
+#include "jsonout.h"
 #include "output.h"
 #include "runner.h"
 #include "spec.h"
@@ -44,6 +46,8 @@ struct rs_consumer_cfg {
 	int			 on_error_skip;	/* a failed COMMAND: go on */
 	int			 out_fd;
 	struct rs_output	 output;
+	int			 json;		/* -J: JSON lines */
+	const struct rs_format	*format;	/* --format */
 	void			(*log)(const char *, void *);	/* -v */
 	void			(*warn)(const char *, void *);	/* always */
 	void			*log_ud;

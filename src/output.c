@@ -15,19 +15,45 @@ rs_output_init(struct rs_output *o, const char *delim, size_t len)
 	o->delim_len = len;
 }
 
-/* Append the body of a record: an AMQP message's body, or the record itself. */
+#define TEXT_MAX	(1u << 20)	/* bound on the text form of a value body */
+
+/*
+ * Append the body of a record: an AMQP message's data sections back to
+ * back, the text form of its amqp-value or amqp-sequence (amqp.h), or, for
+ * a record that is not an AMQP message, the record itself.
+ */
 void
 rs_output_body(struct rs_buf *out, const uint8_t *rec, size_t len)
 {
 	struct rs_amqp_msg	 m;
+	struct rs_amqp_value	 v;
 	const uint8_t		*p;
-	size_t			 n;
+	size_t			 n, pos = 0;
+	int			 code, first = 1;
 
-	if (rs_amqp_parse(&m, rec, len)) {
+	if (!rs_amqp_parse(&m, rec, len)) {
+		rs_buf_put(out, rec, len);
+		return;
+	}
+	switch (m.body) {
+	case RS_AMQP_VALUE:
+		rs_amqp_text(out, &m.value, TEXT_MAX);
+		break;
+	case RS_AMQP_SEQUENCE:
+		while (rs_amqp_section_next(&m, &pos, &code, &v) == 1) {
+			if (code != RS_AMQP_SEQUENCE)
+				continue;
+			if (!first)
+				rs_buf_u8(out, ',');
+			first = 0;
+			rs_amqp_text(out, &v, TEXT_MAX);
+		}
+		break;
+	default:
 		while (rs_amqp_body_next(&m, &p, &n) == 1)
 			rs_buf_put(out, p, n);
-	} else
-		rs_buf_put(out, rec, len);
+		break;
+	}
 }
 
 /* Append the printable form of one record, framed, to out. */

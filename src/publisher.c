@@ -25,11 +25,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <unistd.h>
 
 #include "amqp.h"
 #include "frame.h"
@@ -169,6 +172,8 @@ ack(struct rs_publisher *p, uint64_t r)
 static int
 bounded(const struct rs_publisher *p)
 {
+	if (p->dry_run)
+		return p->dry_out.len >= OUT_HIGH;
 	return rs_publisher_unconfirmed(p) >= p->cfg.max_in_flight ||
 	    rs_conn_unsent(p->conn) >= OUT_HIGH;
 }
@@ -297,21 +302,79 @@ oversize(struct rs_publisher *p)
 	return 0;
 }
 
+/* A record whose message does not fit a frame: skip it with a warning, or stop the run (-1). */
+static int
+too_big(struct rs_publisher *p, uint64_t r, size_t size)
+{
+	char	 what[400];
+
+	snprintf(what, sizeof what, "%s: line %llu: record %llu is %zu bytes "
+	    "as a message, more than the %u a frame can hold", p->src.name,
+	    (unsigned long long)(r - p->src.base), (unsigned long long)r, size,
+	    p->frame_max - RS_PUBLISH_HEADER - RS_PUBLISH_PER_MSG);
+	if (!p->cfg.oversize_skip) {
+		set_err(p, RS_E_INPUT, "%s", what);
+		p->in.recno--;	/* so the summary names it first unconfirmed */
+		return -1;
+	}
+	say(p, p->cfg.warn, "skipped: %s", what);
+	p->skipped++;
+	ack(p, r);
+	return 0;
+}
+
+/* Publish: append one message to the Publish frame in progress. */
+static void
+to_frame(struct rs_publisher *p, uint64_t r, const uint8_t *head, size_t h,
+    const uint8_t *body, size_t n)
+{
+	struct rs_buf	*out = rs_conn_buf(p->conn);
+
+	if (p->fcount > 0 &&
+	    p->flen + RS_PUBLISH_PER_MSG + h + n > p->frame_max) {
+		rs_frame_publish_end(out, p->fstart, p->fcount);
+		p->fcount = 0;
+	}
+	if (p->fcount == 0) {
+		p->fstart = rs_frame_publish_begin(out, PUBLISHER_ID);
+		p->flen = RS_PUBLISH_HEADER;
+	}
+	rs_frame_publish_msg(out, r + p->id_offset, (uint32_t)(h + n));
+	rs_buf_put(out, head, h);
+	rs_buf_put(out, body, n);
+	p->flen += RS_PUBLISH_PER_MSG + h + n;
+	p->fcount++;
+}
+
+/* --dry-run: print the message as rstream-tail -J would, with its record number. */
+static void
+to_stdout(struct rs_publisher *p, uint64_t r, const uint8_t *head, size_t h,
+    const uint8_t *body, size_t n)
+{
+	struct rs_record_meta	 meta = { p->cfg.stream, r, 0, 1 };
+
+	p->dry.len = 0;
+	rs_buf_put(&p->dry, head, h);
+	rs_buf_put(&p->dry, body, n);
+	rs_jsonout_record(&p->dry_out, &meta, p->dry.data ? p->dry.data :
+	    (const uint8_t *)"", p->dry.len);
+	ack(p, r);
+}
+
 /*
- * Frame every whole record in the input buffer into Publish frames appended
- * to the connection's output. 0, or -1 when the run must stop (err set).
+ * Turn every whole record in the input buffer into a message: appended to
+ * Publish frames in the connection's output, or printed (--dry-run). 0, or
+ * -1 when the run must stop (err set).
  */
 static int
 frame_records(struct rs_publisher *p)
 {
-	struct rs_buf	*out = rs_conn_buf(p->conn);
-	const uint8_t	*rec;
-	uint8_t		 hdr[RS_AMQP_DATA_HEADER_MAX];
-	size_t		 n, h, start = 0, frame_len = 0;
-	uint32_t	 count = 0, frame_max = rs_conn_frame_max(p->conn);
+	const uint8_t	*rec, *head, *body;
+	size_t		 n, h, b;
 	uint64_t	 r;
 	int		 rc;
 
+	p->fcount = 0;
 	while (!bounded(p)) {
 		if (p->cfg.count > 0 && p->published == p->cfg.count) {
 			p->input_done = 1;
@@ -325,7 +388,6 @@ frame_records(struct rs_publisher *p)
 			if (!p->in.oversize)
 				set_err(p, RS_E_INPUT, "%s: %s", p->src.name,
 				    p->in.errstr);
-			rc = -1;
 			break;
 		}
 		r = p->in.recno;
@@ -339,24 +401,28 @@ frame_records(struct rs_publisher *p)
 			ack(p, r);
 			continue;
 		}
-		h = p->cfg.raw ? 0 : rs_amqp_data_header(hdr, n);
-		if (count > 0 && frame_len + RS_PUBLISH_PER_MSG + h + n > frame_max) {
-			rs_frame_publish_end(out, start, count);
-			count = 0;
+		if (rs_message_encode(&p->msg, r, p->src.name, rec, n, &head, &h,
+		    &body, &b) == -1) {
+			set_err(p, RS_E_INPUT, "%s: line %llu: record %llu: %s",
+			    p->src.name, (unsigned long long)(r - p->src.base),
+			    (unsigned long long)r, p->msg.errstr);
+			p->in.recno--;	/* not taken: it is the first unconfirmed */
+			break;
 		}
-		if (count == 0) {
-			start = rs_frame_publish_begin(out, PUBLISHER_ID);
-			frame_len = RS_PUBLISH_HEADER;
+		if (RS_PUBLISH_HEADER + RS_PUBLISH_PER_MSG + h + b > p->frame_max) {
+			if (too_big(p, r, h + b) == -1)
+				break;
+			continue;
 		}
-		rs_frame_publish_msg(out, r + p->id_offset, (uint32_t)(h + n));
-		rs_buf_put(out, hdr, h);
-		rs_buf_put(out, rec, n);
-		frame_len += RS_PUBLISH_PER_MSG + h + n;
-		count++;
+		if (p->dry_run)
+			to_stdout(p, r, head, h, body, b);
+		else
+			to_frame(p, r, head, h, body, b);
 		p->published++;
 	}
-	if (count > 0)
-		rs_frame_publish_end(out, start, count);
+	if (p->fcount > 0)
+		rs_frame_publish_end(rs_conn_buf(p->conn), p->fstart, p->fcount);
+	p->fcount = 0;
 	return p->err.kind == RS_E_OK ? 0 : -1;
 }
 
@@ -482,24 +548,44 @@ static void	sig_int(void *ud) { on_signal(ud, SIGINT); }
 static void	sig_term(void *ud) { on_signal(ud, SIGTERM); }
 static void	sig_hup(void *ud) { on_signal(ud, SIGHUP); }
 
-static void
-start_input(struct rs_publisher *p, struct rs_conn *c)
+/* Set up input framing for messages in frames of frame_max bytes. 0, or -1 (err set). */
+static int
+setup_input(struct rs_publisher *p, uint32_t frame_max)
 {
 	uint32_t	 overhead;
 
-	overhead = RS_PUBLISH_HEADER + RS_PUBLISH_PER_MSG +
-	    (p->cfg.raw ? 0 : RS_AMQP_DATA_HEADER_MAX);
-	p->max_record = rs_conn_frame_max(c) - overhead;
+	p->frame_max = frame_max;
+
+	overhead = RS_PUBLISH_HEADER + RS_PUBLISH_PER_MSG;
+	if (p->cfg.msg.json)	/* base64 bodies: lines may be longer than messages */
+		p->max_record = 2 * frame_max;
+	else if (rs_message_head_max(&p->msg) + overhead < frame_max)
+		p->max_record = frame_max - overhead -
+		    (uint32_t)rs_message_head_max(&p->msg);
+	else {
+		set_err(p, RS_E_INPUT, "the message properties do not fit a "
+		    "%u-byte frame", frame_max);
+		return -1;
+	}
 	if (rs_input_init(&p->in, p->cfg.delim, p->cfg.delim_len,
 	    p->max_record) == -1) {
 		set_err(p, RS_E_RUNTIME, "out of memory");
-		rs_conn_close(c);
-		return;
+		return -1;
 	}
 	rs_input_set_framing(&p->in, p->cfg.framing);
 	p->in_ready = 1;
 	rs_source_init(&p->src, p->loop, p->cfg.files, p->cfg.nfiles, &p->in,
 	    input_step, p);
+	return 0;
+}
+
+static void
+start_input(struct rs_publisher *p, struct rs_conn *c)
+{
+	if (setup_input(p, rs_conn_frame_max(c)) == -1) {
+		rs_conn_close(c);
+		return;
+	}
 	next_file(p);
 }
 
@@ -590,15 +676,18 @@ cluster_log(const char *msg, void *ud)
 	say(p, p->cfg.log, "%s", msg);
 }
 
-/* Publish everything the inputs hold; 0 when every record was acknowledged as asked, -1 otherwise. */
-int
-rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
+/* Common set-up of a run; 0, or -1 with err set. */
+static int
+prepare(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
     struct rs_loop *loop)
 {
 	memset(p, 0, sizeof *p);
 	p->cfg = *cfg;
 	p->loop = loop;
 	p->base = 1;
+	rs_message_init(&p->msg, &cfg->msg);
+	rs_buf_init(&p->dry);
+	rs_buf_init(&p->dry_out);
 	if (p->cfg.max_in_flight == 0)
 		p->cfg.max_in_flight = 1000;
 	if (p->cfg.delim == NULL) {
@@ -608,8 +697,84 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	rs_source_init(&p->src, loop, NULL, 0, NULL, NULL, NULL);
 	if (rs_source_check(cfg->files, cfg->nfiles, &p->err) == -1)
 		return -1;
-	if ((p->acked = calloc(p->cfg.max_in_flight, 1)) == NULL ||
-	    (p->linger_timer = rs_timer_new(loop, linger_done, p)) == NULL ||
+	if ((p->acked = calloc(p->cfg.max_in_flight, 1)) == NULL) {
+		set_err(p, RS_E_RUNTIME, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Write the JSON lines printed so far; -1 if stdout is gone or failing. */
+static int
+dry_flush(struct rs_publisher *p, int fd)
+{
+	size_t	 off = 0;
+	ssize_t	 n;
+
+	while (off < p->dry_out.len) {
+		if ((n = write(fd, p->dry_out.data + off,
+		    p->dry_out.len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EPIPE)
+				set_err(p, RS_E_RUNTIME, "write error: %s",
+				    strerror(errno));
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	p->dry_out.len = 0;
+	return 0;
+}
+
+/*
+ * --dry-run: frame the inputs and print each message as a JSON line on fd,
+ * without connecting (frames as large as the default frame max). 0 on
+ * success, -1 with err set.
+ */
+int
+rs_publisher_dry_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
+    struct rs_loop *loop, int fd)
+{
+	ssize_t	 n;
+	int	 r;
+
+	if (prepare(p, cfg, loop) == -1)
+		return -1;
+	p->dry_run = 1;
+	if (setup_input(p, RS_FRAME_MAX_DEFAULT) == -1)
+		return -1;
+	if ((r = rs_source_open_next(&p->src)) != 1)
+		goto done;
+	for (;;) {
+		if ((n = rs_source_read(&p->src)) == -1) {
+			set_err(p, p->src.err.kind, "%s", p->src.err.msg);
+			break;
+		}
+		if (frame_records(p) == -1 || dry_flush(p, fd) == -1 ||
+		    p->input_done)
+			break;
+		if (p->src.eof && p->in.pos == p->in.len && !p->in.discarding &&
+		    (r = rs_source_open_next(&p->src)) != 1)
+			goto done;
+	}
+	r = 0;
+done:
+	if (r == -1)
+		set_err(p, p->src.err.kind, "%s", p->src.err.msg);
+	dry_flush(p, fd);
+	rs_source_close(&p->src);
+	return p->err.kind == RS_E_OK ? 0 : -1;
+}
+
+/* Publish everything the inputs hold; 0 when every record was acknowledged as asked, -1 otherwise. */
+int
+rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
+    struct rs_loop *loop)
+{
+	if (prepare(p, cfg, loop) == -1)
+		return -1;
+	if ((p->linger_timer = rs_timer_new(loop, linger_done, p)) == NULL ||
 	    (p->confirm_timer = rs_timer_new(loop, confirm_timeout, p)) == NULL) {
 		set_err(p, RS_E_RUNTIME, "out of memory");
 		return -1;
@@ -655,4 +820,7 @@ rs_publisher_free(struct rs_publisher *p)
 	rs_timer_free(p->linger_timer);
 	rs_timer_free(p->confirm_timer);
 	free(p->acked);
+	rs_message_free(&p->msg);
+	rs_buf_free(&p->dry);
+	rs_buf_free(&p->dry_out);
 }

@@ -13,6 +13,8 @@
 #include "err.h"
 #include "input.h"
 #include "loop.h"
+#include "jsonout.h"
+#include "message.h"
 #include "source.h"
 #include "uri.h"
 
@@ -27,7 +29,7 @@ struct rs_publisher_cfg {
 	size_t			 delim_len;
 	int			 skip_empty;
 	int			 oversize_skip;	/* warn and go on, not exit 65 */
-	int			 raw;		/* bare bytes, no AMQP 1.0 */
+	struct rs_message_cfg	 msg;		/* what a record becomes */
 	int			 create;
 	const char *const	*create_args;
 	size_t			 ncreate;
@@ -48,6 +50,7 @@ struct rs_publisher {
 	struct rs_cluster	 cluster;
 	struct rs_conn		*conn;
 
+	struct rs_message	 msg;
 	struct rs_input		 in;
 	int			 in_ready;
 	struct rs_source	 src;
@@ -69,6 +72,16 @@ struct rs_publisher {
 	uint64_t		 id_offset;	/* publishing id = record + id_offset */
 	uint64_t		 stored;	/* QueryPublisherSequence: last id stored */
 	uint32_t		 max_record;
+	uint32_t		 frame_max;
+
+	/* The Publish frame being filled. */
+	size_t			 fstart;
+	uint32_t		 fcount;
+	size_t			 flen;
+
+	int			 dry_run;	/* print, do not connect */
+	struct rs_buf		 dry;		/* one message */
+	struct rs_buf		 dry_out;	/* JSON lines for stdout */
 
 	struct rs_timer		*linger_timer;
 	struct rs_timer		*confirm_timer;
@@ -79,6 +92,8 @@ struct rs_publisher {
 
 int	rs_publisher_run(struct rs_publisher *, const struct rs_publisher_cfg *,
 	    struct rs_loop *);
+int	rs_publisher_dry_run(struct rs_publisher *,
+	    const struct rs_publisher_cfg *, struct rs_loop *, int);
 void	rs_publisher_free(struct rs_publisher *);
 uint64_t rs_publisher_read(const struct rs_publisher *);
 uint64_t rs_publisher_unconfirmed(const struct rs_publisher *);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "loop.h"
@@ -45,6 +46,17 @@ usage(FILE *f)
 "  -c, --count N               publish at most N records\n"
 "Messages:\n"
 "      --raw                   publish the bare bytes, not AMQP 1.0 messages\n"
+"  -H, --header KEY=VALUE      an application property on every message\n"
+"                              (repeatable)\n"
+"      --content-type TYPE     the content-type property (e.g. text/plain)\n"
+"      --content-encoding ENC  the content-encoding property\n"
+"      --message-id TEMPLATE   the message-id property: %%n the record number,\n"
+"                              %%f the file name, %%%% a percent sign\n"
+"  -J, --json                  input lines are rstream-tail -J objects: body\n"
+"                              (base64 with body_encoding), properties,\n"
+"                              application_properties\n"
+"      --dry-run               print the messages as rstream-tail -J would,\n"
+"                              with their record numbers; do not connect\n"
 "Delivery:\n"
 "  -N, --name NAME             a named publisher: the broker drops duplicates\n"
 "      --resume                with -N: a record's publishing id is its number\n"
@@ -111,7 +123,8 @@ enum {
 	OPT_RAW = 256, OPT_CREATE, OPT_MAX_LENGTH_BYTES, OPT_MAX_AGE,
 	OPT_MAX_SEGMENT_SIZE, OPT_LEADER_LOCATOR, OPT_INITIAL_CLUSTER_SIZE,
 	OPT_FRAMING, OPT_SKIP_EMPTY, OPT_OVERSIZE, OPT_RESUME,
-	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS, OPT_TIMEOUT
+	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS, OPT_TIMEOUT,
+	OPT_CONTENT_TYPE, OPT_CONTENT_ENCODING, OPT_MESSAGE_ID, OPT_DRY_RUN
 };
 
 #define MAX_CREATE_ARGS	5
@@ -129,6 +142,12 @@ main(int argc, char *argv[])
 		{ "oversize",		required_argument,	NULL, OPT_OVERSIZE },
 		{ "count",		required_argument,	NULL, 'c' },
 		{ "raw",		no_argument,		NULL, OPT_RAW },
+		{ "header",		required_argument,	NULL, 'H' },
+		{ "content-type",	required_argument,	NULL, OPT_CONTENT_TYPE },
+		{ "content-encoding",	required_argument,	NULL, OPT_CONTENT_ENCODING },
+		{ "message-id",		required_argument,	NULL, OPT_MESSAGE_ID },
+		{ "json",		no_argument,		NULL, 'J' },
+		{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
 		{ "name",		required_argument,	NULL, 'N' },
 		{ "resume",		no_argument,		NULL, OPT_RESUME },
 		{ "max-in-flight",	required_argument,	NULL, OPT_MAX_IN_FLIGHT },
@@ -159,12 +178,17 @@ main(int argc, char *argv[])
 	char			 vals[MAX_CREATE_ARGS][32], *delim = NULL;
 	uint64_t		 v;
 	size_t			 i, nargs = 0;
-	int			 ch, rc, stats = 0, status;
+	struct rs_amqp_kv	*headers;
+	char			 terr[128], *eq;
+	int			 ch, rc, stats = 0, status, dry_run = 0;
 
 	memset(&cfg, 0, sizeof cfg);
 	memset(vals, 0, sizeof vals);
+	if ((headers = calloc((size_t)argc, sizeof *headers)) == NULL)
+		return 1;
+	cfg.msg.headers = headers;
 	cfg.confirm_timeout = 10.0;
-	while ((ch = getopt_long(argc, argv, "u:0D:Wc:N:vhV", longopts,
+	while ((ch = getopt_long(argc, argv, "u:0D:Wc:N:H:JvhV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'u':
@@ -223,7 +247,33 @@ main(int argc, char *argv[])
 				return bad_usage("--count: bad number", optarg);
 			break;
 		case OPT_RAW:
-			cfg.raw = 1;
+			cfg.msg.raw = 1;
+			break;
+		case 'H':
+			if ((eq = strchr(optarg, '=')) == NULL || eq == optarg)
+				return bad_usage("--header: expected KEY=VALUE",
+				    optarg);
+			*eq = '\0';
+			headers[cfg.msg.nheaders].key = optarg;
+			headers[cfg.msg.nheaders++].value = eq + 1;
+			break;
+		case OPT_CONTENT_TYPE:
+			cfg.msg.content_type = optarg;
+			break;
+		case OPT_CONTENT_ENCODING:
+			cfg.msg.content_encoding = optarg;
+			break;
+		case OPT_MESSAGE_ID:
+			if (rs_message_template_check(optarg, terr,
+			    sizeof terr) == -1)
+				return bad_usage("--message-id", terr);
+			cfg.msg.message_id = optarg;
+			break;
+		case 'J':
+			cfg.msg.json = 1;
+			break;
+		case OPT_DRY_RUN:
+			dry_run = 1;
 			break;
 		case 'N':
 			if (*optarg == '\0' || strlen(optarg) > 256)
@@ -318,6 +368,11 @@ main(int argc, char *argv[])
 		return bad_usage("STREAM is empty", NULL);
 	if (cfg.resume && cfg.name == NULL)
 		return bad_usage("--resume needs --name", NULL);
+	if (cfg.msg.raw && (cfg.msg.nheaders > 0 || cfg.msg.content_type ||
+	    cfg.msg.content_encoding || cfg.msg.message_id || cfg.msg.json))
+		return bad_usage("--raw messages have no properties (-H, "
+		    "--content-type, --content-encoding, --message-id, -J)",
+		    NULL);
 	for (i = 0; i < MAX_CREATE_ARGS; i++) {
 		if (vals[i][0] == '\0')
 			continue;
@@ -342,15 +397,19 @@ main(int argc, char *argv[])
 		rs_cli_error(prog, NULL, "cannot start the event loop");
 		return 1;
 	}
-	rc = rs_publisher_run(&pub, &cfg, loop);
+	if (dry_run)
+		rc = rs_publisher_dry_run(&pub, &cfg, loop, STDOUT_FILENO);
+	else
+		rc = rs_publisher_run(&pub, &cfg, loop);
 	if (pub.err.kind != RS_E_OK)
 		rs_cli_error(prog, cfg.stream, pub.err.msg);
-	if (pub.in_ready && (rc == -1 || stats))
+	if (pub.in_ready && !dry_run && (rc == -1 || stats))
 		summary(&pub, cfg.stream, rc == 0);
 	status = rs_cli_status(pub.err.kind);
 	rs_publisher_free(&pub);
 	rs_loop_free(loop);
 	free(delim);
+	free(headers);
 	if (pub.signo != 0) {
 		signal(pub.signo, SIG_DFL);
 		raise(pub.signo);

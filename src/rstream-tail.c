@@ -61,6 +61,12 @@ usage(FILE *f)
 "      --framing=KIND     lines (default), null, be32 (4-byte big-endian\n"
 "                         length before each record) or raw (nothing\n"
 "                         between records)\n"
+"  -J, --json             JSON lines: stream, offset, timestamp, body (a\n"
+"                         string, or base64 with body_encoding), properties,\n"
+"                         application_properties, message_annotations\n"
+"      --format FMT       kcat-style: %%s body, %%S its length, %%R its length\n"
+"                         as 4 bytes, %%o offset, %%T timestamp (ms), %%I ISO\n"
+"                         time, %%t stream, %%h properties, %%{NAME}h one, %%%%\n"
 "  -l, --line-buffered    write each record at once\n"
 "Commands:\n"
 "  -- COMMAND [ARG...]    run COMMAND once per record, the body on its stdin,\n"
@@ -106,7 +112,7 @@ now_ms(void)
 
 enum {
 	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
-	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_TIMEOUT
+	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_TIMEOUT, OPT_FORMAT
 };
 
 int
@@ -128,6 +134,8 @@ main(int argc, char *argv[])
 		{ "null",		no_argument,		NULL, '0' },
 		{ "delimiter",		required_argument,	NULL, 'D' },
 		{ "framing",		required_argument,	NULL, OPT_FRAMING },
+		{ "json",		no_argument,		NULL, 'J' },
+		{ "format",		required_argument,	NULL, OPT_FORMAT },
 		{ "line-buffered",	no_argument,		NULL, 'l' },
 		{ "no-crc",		no_argument,		NULL, OPT_NO_CRC },
 		{ "on-error",		required_argument,	NULL, OPT_ON_ERROR },
@@ -139,6 +147,8 @@ main(int argc, char *argv[])
 	};
 	struct rs_consumer_cfg	 cfg;
 	struct rs_consumer	 con;
+	struct rs_format	 fmt;
+	char			 ferr[128];
 	struct rs_loop		*loop;
 	const char		*uri = NULL;
 	char			*delim = NULL;
@@ -162,7 +172,7 @@ main(int argc, char *argv[])
 				cfg.argv = argv + i + 1;
 			break;
 		}
-	while ((ch = getopt_long(nopts, argv, "u:o:n:efFc:N:0D:lvhV", longopts,
+	while ((ch = getopt_long(nopts, argv, "u:o:n:efFc:N:0D:JlvhV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'u':
@@ -250,6 +260,14 @@ main(int argc, char *argv[])
 				return bad_usage("--framing: expected lines, "
 				    "null, be32 or raw", optarg);
 			break;
+		case 'J':
+			cfg.json = 1;
+			break;
+		case OPT_FORMAT:
+			if (rs_format_compile(&fmt, optarg, ferr, sizeof ferr) == -1)
+				return bad_usage("--format", ferr);
+			cfg.format = &fmt;
+			break;
 		case 'l':
 			cfg.line_buffered = 1;
 			break;
@@ -288,6 +306,8 @@ main(int argc, char *argv[])
 	if (starts > 1)
 		return bad_usage("--offset, --lines and --since cannot be "
 		    "combined", NULL);
+	if (cfg.json && cfg.format != NULL)
+		return bad_usage("--json and --format cannot be combined", NULL);
 	if (exit_at_end && cfg.follow)
 		return bad_usage("--exit-at-end and --follow cannot be combined",
 		    NULL);

@@ -1,0 +1,321 @@
+/*
+ * jsonout.c: a record as one line of JSON (rstream-tail -J, rstream-cat
+ * --dry-run), and the inverse's contract (rstream-cat -J reads it back).
+ *
+ *	{"stream":S,"offset":N,"timestamp":MS,		(or "record":N)
+ *	 "body":B[,"body_encoding":"base64"][,"format":"raw"|"amqp-value"|"amqp-sequence"],
+ *	 "properties":{...},"application_properties":{...},
+ *	 "message_annotations":{...}}
+ *
+ * The body is a string when it is valid UTF-8, else base64 with
+ * "body_encoding":"base64". A record that is not an AMQP 1.0 message is
+ * written whole as the body with "format":"raw"; an amqp-value or
+ * amqp-sequence body is written as a JSON value with its format named.
+ * Property names are the spec's with '_' for '-' (content_type). AMQP values
+ * map to JSON as: null, booleans, numbers (integers exact; timestamps in
+ * ms; NaN and infinities as strings), strings and symbols as strings,
+ * binary as base64 strings, uuid as 8-4-4-4-12, decimals and chars as
+ * strings, lists and arrays as arrays, maps as objects (keys that are not
+ * strings take their text form), described values as
+ * {"descriptor":d,"value":v}. Every string goes through rs_json_str(), so
+ * the line is valid JSON whatever the bytes.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "amqp.h"
+#include "json.h"
+#include "jsonout.h"
+
+/*
+ * A bound on one record's JSON: an array of elements that take no bytes
+ * may claim 2^32-1 of them in ten bytes. Past it, compounds are closed
+ * early (the line stays valid JSON) and "truncated":true is added.
+ */
+#define JSON_MAX	(4u << 20)
+
+struct out {
+	struct rs_buf	*b;
+	size_t		 limit;		/* the buffer length not to pass */
+	int		 truncated;
+};
+
+static void	value(struct out *, const struct rs_amqp_value *, int);
+
+static void
+put_s(struct rs_buf *b, const char *s)
+{
+	rs_buf_put(b, s, strlen(s));
+}
+
+/* Bytes as a JSON string: themselves if UTF-8, else base64. */
+static void
+bytes(struct rs_buf *b, const uint8_t *p, size_t n)
+{
+	if (rs_json_utf8_valid(p, n))
+		rs_json_str(b, p, n);
+	else
+		rs_json_base64(b, p, n);
+}
+
+static void
+number(struct rs_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+number(struct rs_buf *b, const char *fmt, ...)
+{
+	char	 t[64];
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(t, sizeof t, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		rs_buf_put(b, t, (size_t)n < sizeof t ? (size_t)n : sizeof t - 1);
+}
+
+static void
+real(struct rs_buf *b, double d)
+{
+	if (isnan(d))
+		put_s(b, "\"NaN\"");
+	else if (isinf(d))
+		put_s(b, d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+	else
+		number(b, "%.17g", d);
+}
+
+/* A map key: a string, or the text form of any other value, quoted. */
+static void
+key(struct rs_buf *b, const struct rs_amqp_value *k)
+{
+	char	 t[256];
+	size_t	 n;
+
+	if (k->type == RS_AMQP_T_STRING || k->type == RS_AMQP_T_SYMBOL) {
+		bytes(b, k->p, k->n);
+		return;
+	}
+	if (rs_amqp_text_fixed(t, sizeof t, k, &n) == -1)
+		n = 0;
+	bytes(b, (const uint8_t *)t, n);
+}
+
+static void
+compound(struct out *o, const struct rs_amqp_value *v, int depth)
+{
+	struct rs_buf		*b = o->b;
+	struct rs_amqp_iter	 it;
+	struct rs_amqp_value	 k, e;
+	int			 first = 1, map = v->type == RS_AMQP_T_MAP;
+
+	rs_buf_u8(b, map ? '{' : '[');
+	rs_amqp_iter_init(&it, v);
+	while (rs_amqp_iter_next(&it, &k) == 1) {
+		if (b->len > o->limit) {
+			o->truncated = 1;
+			break;
+		}
+		if (!first)
+			rs_buf_u8(b, ',');
+		first = 0;
+		if (!map) {
+			value(o, &k, depth + 1);
+			continue;
+		}
+		key(b, &k);
+		rs_buf_u8(b, ':');
+		if (rs_amqp_iter_next(&it, &e) == 1)
+			value(o, &e, depth + 1);
+		else
+			put_s(b, "null");
+	}
+	rs_buf_u8(b, map ? '}' : ']');
+}
+
+/* Any AMQP value as JSON. */
+static void
+value(struct out *o, const struct rs_amqp_value *v, int depth)
+{
+	struct rs_buf		*b = o->b;
+	struct rs_amqp_value	 d, x;
+	char			 t[64];
+	size_t			 n;
+
+	if (depth > RS_AMQP_MAX_DEPTH) {
+		put_s(b, "null");
+		return;
+	}
+	switch (v->type) {
+	case RS_AMQP_T_NULL:
+		put_s(b, "null");
+		break;
+	case RS_AMQP_T_BOOL:
+		put_s(b, v->s.b ? "true" : "false");
+		break;
+	case RS_AMQP_T_UBYTE: case RS_AMQP_T_USHORT: case RS_AMQP_T_UINT:
+	case RS_AMQP_T_ULONG:
+		number(b, "%" PRIu64, v->s.u);
+		break;
+	case RS_AMQP_T_BYTE: case RS_AMQP_T_SHORT: case RS_AMQP_T_INT:
+	case RS_AMQP_T_LONG: case RS_AMQP_T_TIMESTAMP:
+		number(b, "%" PRId64, v->s.i);
+		break;
+	case RS_AMQP_T_FLOAT:
+		real(b, v->s.f);
+		break;
+	case RS_AMQP_T_DOUBLE:
+		real(b, v->s.d);
+		break;
+	case RS_AMQP_T_STRING: case RS_AMQP_T_SYMBOL:
+		bytes(b, v->p, v->n);
+		break;
+	case RS_AMQP_T_BINARY:
+		rs_json_base64(b, v->p, v->n);
+		break;
+	case RS_AMQP_T_LIST: case RS_AMQP_T_MAP: case RS_AMQP_T_ARRAY:
+		compound(o, v, depth);
+		break;
+	case RS_AMQP_T_DESCRIBED:
+		if (rs_amqp_described(v, &d, &x) == -1) {
+			put_s(b, "null");
+			break;
+		}
+		put_s(b, "{\"descriptor\":");
+		value(o, &d, depth + 1);
+		put_s(b, ",\"value\":");
+		value(o, &x, depth + 1);
+		rs_buf_u8(b, '}');
+		break;
+	default:	/* char, uuid, decimals: their text form, quoted */
+		if (rs_amqp_text_fixed(t, sizeof t, v, &n) == -1)
+			n = 0;
+		bytes(b, (const uint8_t *)t, n);
+		break;
+	}
+}
+
+/* The properties present, as an object with '_' names. */
+static void
+properties(struct out *o, const struct rs_amqp_msg *m)
+{
+	struct rs_buf	*b = o->b;
+	const char	*name;
+	char		 nm[32];
+	size_t		 i, j;
+	int		 first = 1;
+
+	put_s(b, ",\"properties\":{");
+	for (i = 0; i < RS_AMQP_P_MAX; i++) {
+		if (m->properties[i].type == RS_AMQP_T_NULL)
+			continue;
+		name = rs_amqp_property_name((int)i);
+		for (j = 0; name[j] != '\0' && j + 1 < sizeof nm; j++)
+			nm[j] = name[j] == '-' ? '_' : name[j];
+		nm[j] = '\0';
+		if (!first)
+			rs_buf_u8(b, ',');
+		first = 0;
+		rs_json_cstr(b, nm);
+		rs_buf_u8(b, ':');
+		value(o, &m->properties[i], 0);
+	}
+	rs_buf_u8(b, '}');
+}
+
+static void
+map_field(struct out *o, const char *name, const struct rs_amqp_value *v)
+{
+	rs_buf_u8(o->b, ',');
+	rs_json_cstr(o->b, name);
+	rs_buf_u8(o->b, ':');
+	if (v->type == RS_AMQP_T_MAP)
+		compound(o, v, 0);
+	else
+		put_s(o->b, "{}");
+}
+
+/* The body: data sections as bytes, or an amqp-value / amqp-sequence as JSON. */
+static void
+body(struct out *o, struct rs_amqp_msg *m)
+{
+	struct rs_buf		*b = o->b;
+	struct rs_buf		 all;
+	struct rs_amqp_value	 v;
+	const uint8_t		*p;
+	size_t			 n, pos = 0;
+	int			 code, first = 1;
+
+	if (m->body == RS_AMQP_VALUE) {
+		put_s(b, ",\"body\":");
+		value(o, &m->value, 0);
+		put_s(b, ",\"format\":\"amqp-value\"");
+		return;
+	}
+	if (m->body == RS_AMQP_SEQUENCE) {
+		put_s(b, ",\"body\":[");
+		while (rs_amqp_section_next(m, &pos, &code, &v) == 1) {
+			if (code != RS_AMQP_SEQUENCE)
+				continue;
+			if (!first)
+				rs_buf_u8(b, ',');
+			first = 0;
+			value(o, &v, 0);
+		}
+		put_s(b, "],\"format\":\"amqp-sequence\"");
+		return;
+	}
+	rs_buf_init(&all);
+	while (rs_amqp_body_next(m, &p, &n) == 1)
+		rs_buf_put(&all, p, n);
+	put_s(b, ",\"body\":");
+	if (rs_json_utf8_valid(all.data, all.len))
+		rs_json_str(b, all.data, all.len);
+	else {
+		rs_json_base64(b, all.data, all.len);
+		put_s(b, ",\"body_encoding\":\"base64\"");
+	}
+	rs_buf_free(&all);
+}
+
+/* Append one record as a JSON line (newline included). */
+void
+rs_jsonout_record(struct rs_buf *b, const struct rs_record_meta *meta,
+    const uint8_t *rec, size_t len)
+{
+	struct rs_amqp_msg	 m;
+	struct out		 o = { b, b->len + JSON_MAX, 0 };
+
+	put_s(b, "{\"stream\":");
+	rs_json_cstr(b, meta->stream);
+	if (meta->is_record)
+		number(b, ",\"record\":%" PRIu64, meta->offset);
+	else
+		number(b, ",\"offset\":%" PRIu64 ",\"timestamp\":%" PRId64,
+		    meta->offset, meta->timestamp);
+	if (!rs_amqp_parse(&m, rec, len)) {
+		put_s(b, ",\"body\":");
+		if (rs_json_utf8_valid(rec, len))
+			rs_json_str(b, rec, len);
+		else {
+			rs_json_base64(b, rec, len);
+			put_s(b, ",\"body_encoding\":\"base64\"");
+		}
+		put_s(b, ",\"format\":\"raw\"}\n");
+		return;
+	}
+	body(&o, &m);
+	properties(&o, &m);
+	map_field(&o, "application_properties", &m.application_properties);
+	map_field(&o, "message_annotations", &m.message_annotations);
+	if (o.truncated)
+		put_s(b, ",\"truncated\":true");
+	put_s(b, "}\n");
+}
