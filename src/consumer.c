@@ -26,6 +26,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -37,6 +38,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "amqp.h"
 #include "chunk.h"
 #include "consumer.h"
 #include "frame.h"
@@ -490,6 +492,93 @@ written(struct rs_consumer *k, uint64_t off)
 
 static void	cmd_next(struct rs_consumer *);
 
+/* Append NAME=VALUE (VALUE n bytes, cut at a NUL) as one environment entry. */
+static void
+env_add(struct rs_consumer *k, size_t *i, const char *name, const char *v,
+    size_t n)
+{
+	const char	*nul;
+
+	if (*i >= RS_CMD_ENV_MAX)
+		return;
+	if ((nul = memchr(v, '\0', n)) != NULL)
+		n = (size_t)(nul - v);
+	rs_buf_put(&k->cmd_envbuf, name, strlen(name));
+	rs_buf_u8(&k->cmd_envbuf, '=');
+	rs_buf_put(&k->cmd_envbuf, v, n);
+	rs_buf_u8(&k->cmd_envbuf, '\0');
+	(*i)++;
+}
+
+/* NAME in the environment's style: RSTREAM_ prefix, upper case, '_' for the rest. */
+static void
+env_name(char *dst, size_t dlen, const char *prefix, const uint8_t *p, size_t n)
+{
+	size_t	 o = strlen(prefix), j;
+
+	snprintf(dst, dlen, "%s", prefix);
+	for (j = 0; j < n && o + 1 < dlen; j++)
+		dst[o++] = isalnum(p[j]) ? (char)toupper(p[j]) : '_';
+	dst[o] = '\0';
+}
+
+/*
+ * The command's environment for one record: RSTREAM_STREAM,
+ * RSTREAM_OFFSET, RSTREAM_TIMESTAMP; for an AMQP message each property
+ * present (RSTREAM_CONTENT_TYPE, RSTREAM_MESSAGE_ID, ...) and each
+ * application property (RSTREAM_HEADER_NAME), in their text form.
+ */
+static void
+cmd_env(struct rs_consumer *k, const uint8_t *rec, size_t len, uint64_t off)
+{
+	struct rs_amqp_msg	 m;
+	struct rs_amqp_iter	 it;
+	struct rs_amqp_value	 key, v;
+	char			 name[128], val[512], num[32];
+	size_t			 i = 0, n, j, at;
+	int			 pi;
+
+	k->cmd_envbuf.len = 0;
+	env_add(k, &i, "RSTREAM_STREAM", k->cfg.stream, strlen(k->cfg.stream));
+	n = (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)off);
+	env_add(k, &i, "RSTREAM_OFFSET", num, n);
+	n = (size_t)snprintf(num, sizeof num, "%lld",
+	    (long long)k->cmd_ch.timestamp);
+	env_add(k, &i, "RSTREAM_TIMESTAMP", num, n);
+	if (rs_amqp_parse(&m, rec, len)) {
+		for (pi = 0; pi < RS_AMQP_P_MAX; pi++) {
+			if (m.properties[pi].type == RS_AMQP_T_NULL ||
+			    rs_amqp_text_fixed(val, sizeof val,
+			    &m.properties[pi], &n) == -1)
+				continue;
+			env_name(name, sizeof name, "RSTREAM_",
+			    (const uint8_t *)rs_amqp_property_name(pi),
+			    strlen(rs_amqp_property_name(pi)));
+			env_add(k, &i, name, val, n);
+		}
+		if (m.application_properties.type == RS_AMQP_T_MAP) {
+			rs_amqp_iter_init(&it, &m.application_properties);
+			while (rs_amqp_iter_next(&it, &key) == 1 &&
+			    rs_amqp_iter_next(&it, &v) == 1) {
+				if ((key.type != RS_AMQP_T_STRING &&
+				    key.type != RS_AMQP_T_SYMBOL) ||
+				    rs_amqp_text_fixed(val, sizeof val, &v,
+				    &n) == -1)
+					continue;
+				env_name(name, sizeof name, "RSTREAM_HEADER_",
+				    key.p, key.n);
+				env_add(k, &i, name, val, n);
+			}
+		}
+	}
+	/* Point at the entries only now: the buffer may have moved. */
+	for (j = 0, at = 0; j < i; j++) {
+		k->cmd_envp[j] = (char *)k->cmd_envbuf.data + at;
+		at += strlen(k->cmd_envp[j]) + 1;
+	}
+	k->cmd_envp[i] = NULL;
+}
+
 /* The command for record cmd_off exited with status. */
 static void
 cmd_done(void *ud, int status)
@@ -547,10 +636,7 @@ cmd_next(struct rs_consumer *k)
 		k->cmd_off = off;
 		k->cmd_body.len = 0;
 		rs_output_body(&k->cmd_body, rec, n);
-		snprintf(k->cmd_env[0], sizeof k->cmd_env[0],
-		    "RSTREAM_OFFSET=%llu", (unsigned long long)off);
-		snprintf(k->cmd_env[1], sizeof k->cmd_env[1],
-		    "RSTREAM_TIMESTAMP=%lld", (long long)k->cmd_ch.timestamp);
+		cmd_env(k, rec, n, off);
 		if (rs_runner_start(&k->runner, k->cmd_body.data ?
 		    k->cmd_body.data : (const uint8_t *)"", k->cmd_body.len,
 		    k->cmd_envp) == -1) {
@@ -848,12 +934,7 @@ rs_consumer_run(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
 	rs_buf_init(&k->cmd_chunk);
 	rs_buf_init(&k->cmd_body);
 	rs_runner_init(&k->runner, loop, cfg->argv, cmd_done, k);
-	snprintf(k->cmd_env[2], sizeof k->cmd_env[2], "RSTREAM_STREAM=%.300s",
-	    cfg->stream);
-	k->cmd_envp[0] = k->cmd_env[0];
-	k->cmd_envp[1] = k->cmd_env[1];
-	k->cmd_envp[2] = k->cmd_env[2];
-	k->cmd_envp[3] = NULL;
+	rs_buf_init(&k->cmd_envbuf);
 	if ((k->store_timer = rs_timer_new(loop, store_tick, k)) == NULL ||
 	    (k->retry_timer = rs_timer_new(loop, retry_tick, k)) == NULL) {
 		set_err(k, RS_E_RUNTIME, "out of memory");
@@ -887,4 +968,5 @@ rs_consumer_free(struct rs_consumer *k)
 	rs_runner_stop(&k->runner);
 	rs_buf_free(&k->cmd_chunk);
 	rs_buf_free(&k->cmd_body);
+	rs_buf_free(&k->cmd_envbuf);
 }

@@ -53,6 +53,8 @@ struct rs_consumer_cfg {
 	void			*log_ud;
 };
 
+#define RS_CMD_ENV_MAX	64	/* variables given to a command */
+
 struct rs_consumer {
 	struct rs_consumer_cfg	 cfg;
 	struct rs_loop		*loop;
@@ -71,8 +73,8 @@ struct rs_consumer {
 	int			 cmd_busy;	/* a chunk is in progress */
 	uint64_t		 cmd_off;	/* the record the command runs for */
 	struct rs_buf		 cmd_body;
-	char			 cmd_env[3][320];
-	char			*cmd_envp[4];
+	struct rs_buf		 cmd_envbuf;	/* NAME=VALUE\0 ... */
+	char			*cmd_envp[RS_CMD_ENV_MAX + 1];
 
 	/* One connection's worth of state (reset for each -F attempt). */
 	int			 have_end;	/* the snapshot found a last chunk */

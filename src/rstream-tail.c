@@ -61,13 +61,15 @@ usage(FILE *f)
 "      --framing=KIND     lines (default), null, be32 (4-byte big-endian\n"
 "                         length before each record) or raw (nothing\n"
 "                         between records)\n"
+"      --raw              bodies back to back (--framing=raw)\n"
 "  -J, --json             JSON lines: stream, offset, timestamp, body (a\n"
 "                         string, or base64 with body_encoding), properties,\n"
 "                         application_properties, message_annotations\n"
 "      --format FMT       kcat-style: %%s body, %%S its length, %%R its length\n"
 "                         as 4 bytes, %%o offset, %%T timestamp (ms), %%I ISO\n"
 "                         time, %%t stream, %%h properties, %%{NAME}h one, %%%%\n"
-"  -l, --line-buffered    write each record at once\n"
+"  -l, --line-buffered    write each record at once (the default when\n"
+"                         stdout is a terminal)\n"
 "Commands:\n"
 "  -- COMMAND [ARG...]    run COMMAND once per record, the body on its stdin,\n"
 "                         RSTREAM_OFFSET, RSTREAM_TIMESTAMP, RSTREAM_STREAM\n"
@@ -112,7 +114,7 @@ now_ms(void)
 
 enum {
 	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
-	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_TIMEOUT, OPT_FORMAT
+	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_TIMEOUT, OPT_FORMAT, OPT_RAW
 };
 
 int
@@ -134,6 +136,7 @@ main(int argc, char *argv[])
 		{ "null",		no_argument,		NULL, '0' },
 		{ "delimiter",		required_argument,	NULL, 'D' },
 		{ "framing",		required_argument,	NULL, OPT_FRAMING },
+		{ "raw",		no_argument,		NULL, OPT_RAW },
 		{ "json",		no_argument,		NULL, 'J' },
 		{ "format",		required_argument,	NULL, OPT_FORMAT },
 		{ "line-buffered",	no_argument,		NULL, 'l' },
@@ -260,6 +263,9 @@ main(int argc, char *argv[])
 				return bad_usage("--framing: expected lines, "
 				    "null, be32 or raw", optarg);
 			break;
+		case OPT_RAW:
+			cfg.output.framing = RS_OUTPUT_RAW;
+			break;
 		case 'J':
 			cfg.json = 1;
 			break;
@@ -327,6 +333,8 @@ main(int argc, char *argv[])
 		return bad_usage("missing COMMAND after --", NULL);
 	cfg.warn = rs_cli_log;
 	cfg.log_ud = (void *)prog;
+	if (isatty(STDOUT_FILENO))
+		cfg.line_buffered = 1;
 	if (rs_cli_uri(&cfg.uri, uri, prog) == -1)
 		return RS_EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);

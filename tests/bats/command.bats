@@ -60,3 +60,10 @@ teardown() {
 	run -2 rstream-tail --on-error=maybe "$S" -- true
 	assert_output --partial '--on-error'
 }
+
+@test "COMMAND sees the message's properties and application properties" {
+	printf 'x\n' | rstream-cat --create --content-type text/plain --message-id 'id-%n' \
+	    -H 'user-name=ann' -H zone=eu "$S"
+	run -0 rstream-tail -o first "$S" -- sh -c 'echo "$RSTREAM_CONTENT_TYPE $RSTREAM_MESSAGE_ID $RSTREAM_HEADER_USER_NAME $RSTREAM_HEADER_ZONE"'
+	assert_output 'text/plain id-1 ann eu'
+}

@@ -187,3 +187,8 @@ teardown() {
 	assert_line --index 0 --regexp "^rstream-tail: records 0 to [0-9]+ are no longer in the stream \(retention\); starting at [0-9]+$"
 	assert_line --index 1 --regexp '^a{600}$'
 }
+
+@test "--raw writes bodies back to back" {
+	run -0 rstream-tail -o 7 --raw "$S"
+	assert_output 'r7r8r9'
+}
