@@ -5,25 +5,19 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
-/* Resolve the URI: the option, else $RSTREAM_URI, else the default. 0, or -1 after a message. */
-int
-rs_cli_uri(struct rs_uri *u, const char *opt, const char *prog)
+/* Parse one URI (from names where it came from); 0, or -1 after a message. */
+static int
+one(struct rs_uri *u, const char *s, const char *from, const char *prog)
 {
-	const char	*s = opt, *from = "--uri";
-	char		 err[160];
+	char	 err[160];
 
-	if (s != NULL && *s == '\0') {
-		fprintf(stderr, "%s: --uri: empty URI\n", prog);
+	if (*s == '\0') {
+		fprintf(stderr, "%s: %s: empty URI\n", prog, from);
 		return -1;
-	}
-	if (s == NULL && (s = getenv("RSTREAM_URI")) != NULL && *s != '\0')
-		from = "RSTREAM_URI";
-	else if (s == NULL || *s == '\0') {
-		s = RS_URI_DEFAULT;
-		from = "default URI";
 	}
 	if (rs_uri_parse(u, s, err, sizeof err) == -1) {
 		fprintf(stderr, "%s: %s: %s\n", prog, from, err);
@@ -35,6 +29,53 @@ rs_cli_uri(struct rs_uri *u, const char *opt, const char *prog)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The seed URIs: every -u (each may hold several, comma-separated), else
+ * $RSTREAM_URI (the same), else the default. An array the caller frees, or
+ * -1 after a message.
+ */
+int
+rs_cli_uris(struct rs_uri **out, size_t *n, char *const *opts, size_t nopts,
+    const char *prog)
+{
+	const char	*env = getenv("RSTREAM_URI"), *from = "--uri";
+	char		*copy, *tok, *save;
+	size_t		 i, cap = 0, len;
+	int		 rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (nopts == 0 && env != NULL && *env != '\0') {
+		opts = (char *const *)&env;
+		nopts = 1;
+		from = "RSTREAM_URI";
+	} else if (nopts == 0) {
+		static const char *const def = RS_URI_DEFAULT;
+
+		opts = (char *const *)&def;
+		nopts = 1;
+		from = "default URI";
+	}
+	for (i = 0; i < nopts; i++)
+		cap += strlen(opts[i]) / 2 + 2;	/* at most this many URIs */
+	if ((*out = calloc(cap, sizeof **out)) == NULL)
+		return -1;
+	for (i = 0; i < nopts && rc == 0; i++) {
+		len = strlen(opts[i]);
+		if (len == 0)
+			return one(&(*out)[0], "", from, prog);
+		if ((copy = strdup(opts[i])) == NULL)
+			return -1;
+		for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+		    tok = strtok_r(NULL, ",", &save))
+			rc = one(&(*out)[(*n)++], tok, from, prog);
+		free(copy);
+	}
+	if (rc == 0 && *n == 0)
+		rc = one(&(*out)[0], "", from, prog);
+	return rc;
 }
 
 /* The exit status for an error kind (see EXIT STATUS in the man pages). */

@@ -10,7 +10,10 @@
 
 #define RS_EXIT_USAGE	2
 
-int	rs_cli_uri(struct rs_uri *, const char *, const char *);
+#include <stddef.h>
+
+int	rs_cli_uris(struct rs_uri **, size_t *, char *const *, size_t,
+	    const char *);
 int	rs_cli_status(enum rs_err_kind);
 void	rs_cli_error(const char *, const char *, const char *);
 void	rs_cli_log(const char *, void *);

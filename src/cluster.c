@@ -1,22 +1,28 @@
 /*
  * cluster.c: find the node for a stream (PROTOCOL.adoc "Metadata", "Create").
  *
- * Seed connection -> [Create] -> Metadata -> the stream's code, leader and
- * replicas. Nodes are compared by what they advertise (Open's
- * advertised_host/port against Metadata's broker table), since that is the
- * only name both sides share. When the leader is another node we connect to
- * it; if that fails (an advertised name this host cannot reach), the seed
- * still works, as every node forwards to the leader.
+ * Seed connection (the first of the seeds that answers) -> [Create] ->
+ * Metadata -> the stream's code, leader and replicas. Nodes are compared by
+ * what they advertise (Open's advertised_host/port against Metadata's
+ * broker table), since that is the only name both sides share. When the
+ * node wanted is another one we connect to it and check, after Open, that
+ * the node we reached advertises itself as that one: behind a load
+ * balancer a connection may land anywhere, so we try again, a bounded
+ * number of times. If the wanted node cannot be reached at all (an
+ * advertised name this host cannot resolve), the seed still works: every
+ * node forwards publishes to the leader and reads from any member.
  */
 #include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cluster.h"
 #include "proto.h"
 
+static int	next_seed(struct rs_cluster *);
 static void	seed_ready(struct rs_conn *, void *);
 static void	target_ready(struct rs_conn *, void *);
 static void	any_error(struct rs_conn *, void *);
@@ -75,6 +81,17 @@ any_error(struct rs_conn *c, void *ud)
 {
 	struct rs_cluster	*cl = ud;
 
+	if (c == cl->seed && !cl->finished && cl->next_seed < cl->nseeds &&
+	    rs_conn_err(c)->kind == RS_E_UNAVAILABLE) {
+		/* This seed did not answer: the next one may. */
+		if (cl->log != NULL)
+			cl->log(rs_conn_err(c)->msg, cl->ud);
+		cl->seed = NULL;
+		rs_conn_free(c);
+		if (next_seed(cl) == -1 && !cl->finished)
+			finish(cl, NULL);
+		return;
+	}
 	if (c == cl->target && cl->seed != NULL && !cl->finished) {
 		/* The advertised leader is unreachable from here: use the seed. */
 		if (cl->log != NULL)
@@ -110,10 +127,96 @@ any_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	(void)ud;
 }
 
+static int	connect_target(struct rs_cluster *);
+
+/* The node reached must be the one wanted (not so behind a load balancer): else try again. */
 static void
 target_ready(struct rs_conn *c, void *ud)
 {
-	finish(ud, c);
+	struct rs_cluster	*cl = ud;
+	char			 msg[600];
+
+	if ((strcmp(rs_conn_advertised_host(c), cl->want_host) == 0 &&
+	    rs_conn_advertised_port(c) == cl->want_port) ||
+	    rs_conn_advertised_host(c)[0] == '\0') {
+		finish(cl, c);
+		return;
+	}
+	snprintf(msg, sizeof msg, "reached %s:%u instead of %s:%u",
+	    rs_conn_advertised_host(c), rs_conn_advertised_port(c),
+	    cl->want_host, cl->want_port);
+	if (cl->log != NULL)
+		cl->log(msg, cl->ud);
+	if (cl->tries >= RS_CLUSTER_LB_TRIES) {
+		finish(cl, c);	/* it forwards to the node wanted */
+		return;
+	}
+	cl->target = NULL;
+	rs_conn_close(c);	/* any_closed frees it */
+	if (connect_target(cl) == -1)
+		finish(cl, cl->seed);
+}
+
+/* Connect to want_host:want_port; -1 if that fails at once. */
+static int
+connect_target(struct rs_cluster *cl)
+{
+	const struct rs_uri	*u = &cl->seeds[cl->next_seed - 1];
+
+	cl->tries++;
+	cl->target = rs_conn_new(cl->loop, u, cl->want_host, cl->want_port,
+	    &target_handler, cl);
+	if (cl->target == NULL)
+		return -1;
+	rs_conn_set_timeout(cl->target, cl->timeout);
+	if (rs_conn_start(cl->target) == 0)
+		return 0;
+	if (cl->log != NULL)
+		cl->log(rs_conn_err(cl->target)->msg, cl->ud);
+	rs_conn_free(cl->target);
+	cl->target = NULL;
+	return -1;
+}
+
+static int
+same_node(const struct rs_str *host, uint32_t port, struct rs_conn *c)
+{
+	return port == rs_conn_advertised_port(c) &&
+	    host->len == strlen(rs_conn_advertised_host(c)) &&
+	    memcmp(host->p, rs_conn_advertised_host(c), host->len) == 0;
+}
+
+/*
+ * Choose the node: the leader for publishing; for reading, the seed if it
+ * holds a replica, else a replica picked at random, else the leader. 0 if
+ * the seed is the one (or no_locate), 1 with want_host/port set.
+ */
+static int
+pick(struct rs_cluster *cl, struct rs_conn *c, const struct rs_stream_meta *m)
+{
+	const struct rs_str	*host = &m->leader_host;
+	uint32_t		 port = m->leader_port, i;
+
+	if (cl->no_locate)
+		return 0;
+	if (cl->want_leader) {
+		if (same_node(&m->leader_host, m->leader_port, c))
+			return 0;
+	} else if (m->nresolved > 0) {
+		for (i = 0; i < m->nresolved; i++)
+			if (same_node(&m->replica[i].host, m->replica[i].port, c))
+				return 0;
+		i = (uint32_t)random() % m->nresolved;
+		host = &m->replica[i].host;
+		port = m->replica[i].port;
+	} else if (m->self_is_member)
+		return 0;
+	if (host->len >= sizeof cl->want_host)
+		return 0;
+	memcpy(cl->want_host, host->p, host->len);
+	cl->want_host[host->len] = '\0';
+	cl->want_port = port;
+	return 1;
 }
 
 static void
@@ -121,7 +224,6 @@ on_metadata(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {
 	struct rs_cluster	*cl = ud;
 	struct rs_stream_meta	 m;
-	char			 host[256];
 	int			 r;
 
 	r = rs_frame_metadata_decode(f, cl->stream, rs_conn_advertised_host(c),
@@ -145,39 +247,20 @@ on_metadata(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		fail(cl, RS_E_UNAVAILABLE, "stream has no leader");
 		return;
 	}
-	if (cl->want_leader ? (m.leader_port == rs_conn_advertised_port(c) &&
-	    m.leader_host.len == strlen(rs_conn_advertised_host(c)) &&
-	    memcmp(m.leader_host.p, rs_conn_advertised_host(c),
-	    m.leader_host.len) == 0) : m.self_is_member) {
+	if (!pick(cl, c, &m)) {
 		finish(cl, c);
 		return;
 	}
-	if (m.leader_host.len >= sizeof host) {
-		fail(cl, RS_E_RUNTIME, "leader host name too long");
-		return;
-	}
-	memcpy(host, m.leader_host.p, m.leader_host.len);
-	host[m.leader_host.len] = '\0';
 	if (cl->log != NULL) {
 		char	 msg[320];
 
-		snprintf(msg, sizeof msg, "stream leader is on %s:%u", host,
-		    m.leader_port);
+		snprintf(msg, sizeof msg, "the stream's %s is on %s:%u",
+		    cl->want_leader || m.nresolved == 0 ? "leader" : "replica",
+		    cl->want_host, cl->want_port);
 		cl->log(msg, cl->ud);
 	}
-	cl->target = rs_conn_new(cl->loop, &cl->uri, host, m.leader_port,
-	    &target_handler, cl);
-	if (cl->target != NULL)
-		rs_conn_set_timeout(cl->target, cl->timeout);
-	if (cl->target == NULL || rs_conn_start(cl->target) == -1) {
-		if (cl->target != NULL) {
-			if (cl->log != NULL)
-				cl->log(rs_conn_err(cl->target)->msg, cl->ud);
-			rs_conn_free(cl->target);
-			cl->target = NULL;
-		}
+	if (connect_target(cl) == -1)
 		finish(cl, c);
-	}
 }
 
 static void
@@ -226,23 +309,38 @@ seed_ready(struct rs_conn *c, void *ud)
 		metadata(cl, c);
 }
 
+/* Connect to the next seed that takes a TCP connection; 0, or -1 when none is left (err set). */
+static int
+next_seed(struct rs_cluster *cl)
+{
+	while (cl->next_seed < cl->nseeds) {
+		cl->seed = rs_conn_new(cl->loop, &cl->seeds[cl->next_seed++],
+		    NULL, 0, &seed_handler, cl);
+		if (cl->seed == NULL) {
+			fail(cl, RS_E_RUNTIME, "out of memory");
+			return -1;
+		}
+		rs_conn_set_timeout(cl->seed, cl->timeout);
+		if (rs_conn_start(cl->seed) == 0)
+			return 0;
+		cl->err = *rs_conn_err(cl->seed);
+		if (cl->log != NULL && cl->next_seed < cl->nseeds)
+			cl->log(cl->err.msg, cl->ud);
+		rs_conn_free(cl->seed);
+		cl->seed = NULL;
+	}
+	return -1;
+}
+
 /* Start locating; cl->done() is called exactly once, with a ready connection or an error. */
 void
 rs_cluster_open(struct rs_cluster *cl)
 {
 	cl->finished = 0;
-	cl->seed = rs_conn_new(cl->loop, &cl->uri, NULL, 0, &seed_handler, cl);
-	if (cl->seed == NULL) {
-		fail(cl, RS_E_RUNTIME, "out of memory");
-		return;
-	}
-	rs_conn_set_timeout(cl->seed, cl->timeout);
-	if (rs_conn_start(cl->seed) == -1) {
-		cl->err = *rs_conn_err(cl->seed);
-		rs_conn_free(cl->seed);
-		cl->seed = NULL;
+	cl->next_seed = 0;
+	cl->tries = 0;
+	if (next_seed(cl) == -1 && !cl->finished)
 		finish(cl, NULL);
-	}
 }
 
 /* Free whatever connections the cluster still owns (not the one it handed over). */

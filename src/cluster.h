@@ -1,8 +1,9 @@
 /*
- * cluster.h: which node to talk to for a stream. Connects to the seed node
- * of the URI, optionally creates the stream, asks Metadata where the stream
- * lives and hands back a ready connection to the right node: the leader for
- * publishing, any member (the seed if it hosts one) for consuming.
+ * cluster.h: which node to talk to for a stream. Connects to the first seed
+ * that answers, optionally creates the stream, asks Metadata where the
+ * stream lives and hands back a ready connection to the right node: the
+ * leader for publishing; for consuming a replica when there is one, else
+ * the leader. no_locate keeps to the seed.
  */
 #ifndef RS_CLUSTER_H
 #define RS_CLUSTER_H
@@ -15,11 +16,15 @@
 
 typedef void rs_locate_fn(struct rs_conn *, const struct rs_err *, void *);
 
+#define RS_CLUSTER_LB_TRIES	5	/* connections until the advertised node is the one asked for */
+
 struct rs_cluster {
 	struct rs_loop		*loop;
-	struct rs_uri		 uri;
+	const struct rs_uri	*seeds;
+	size_t			 nseeds;
 	const char		*stream;
 	int			 want_leader;
+	int			 no_locate;
 	int			 create;
 	const char *const	*create_args;	/* key/value pairs */
 	size_t			 ncreate;
@@ -28,8 +33,12 @@ struct rs_cluster {
 	void			(*log)(const char *, void *);
 	double			 timeout;	/* 0: the connection's default */
 
+	size_t			 next_seed;
 	struct rs_conn		*seed;
 	struct rs_conn		*target;
+	char			 want_host[256];
+	unsigned		 want_port;
+	int			 tries;
 	struct rs_err		 err;
 	int			 finished;
 	int			 missing;	/* Metadata said: no such stream */

@@ -904,7 +904,9 @@ attempt(struct rs_consumer *k)
 	k->final_tries = 0;
 	memset(&k->cluster, 0, sizeof k->cluster);
 	k->cluster.loop = k->loop;
-	k->cluster.uri = k->cfg.uri;
+	k->cluster.seeds = k->cfg.uris;
+	k->cluster.nseeds = k->cfg.nuris;
+	k->cluster.no_locate = k->cfg.no_locate;
 	k->cluster.timeout = k->cfg.timeout;
 	k->cluster.stream = k->cfg.stream;
 	k->cluster.want_leader = 0;

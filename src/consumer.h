@@ -24,7 +24,9 @@
 #include "uri.h"
 
 struct rs_consumer_cfg {
-	struct rs_uri		 uri;
+	const struct rs_uri	*uris;		/* the seeds */
+	size_t			 nuris;
+	int			 no_locate;	/* keep to the seed */
 	double			 timeout;	/* --timeout; 0: 30 s */
 	const char		*stream;
 	struct rs_offset_spec	 start;		/* -o, --since */

@@ -44,6 +44,8 @@ struct rs_str {
 };
 
 /* One stream's entry in a Metadata response, resolved against the broker table. */
+#define RS_META_REPLICAS	16	/* replicas resolved to a host and port */
+
 struct rs_stream_meta {
 	uint16_t	code;
 	int		has_leader;
@@ -51,6 +53,11 @@ struct rs_stream_meta {
 	uint32_t	leader_port;
 	uint32_t	nreplicas;
 	int		self_is_member;	/* the node given to the decoder hosts a member */
+	struct {
+		struct rs_str	host;
+		uint32_t	port;
+	}		replica[RS_META_REPLICAS];
+	uint32_t	nresolved;	/* replicas found in the broker table */
 };
 
 /* A Deliver frame, v1 or v2 (3.11+, once negotiated). */

@@ -254,10 +254,10 @@ int
 rs_frame_metadata_decode(const struct rs_frame *f, const char *stream,
     const char *self_host, uint32_t self_port, struct rs_stream_meta *m)
 {
-	struct rs_cur	 c = f->body, brokers;
+	struct rs_cur	 c = f->body, brokers, walk;
 	struct rs_str	 name, host;
-	uint32_t	 nb, ns, nr, i, j, port, self_ref = 0x10000;
-	uint16_t	 ref, code, leader, r;
+	uint32_t	 nb, ns, nr, i, j, k, port, self_ref = 0x10000, nrefs = 0;
+	uint16_t	 ref, code, leader, r, refs[RS_META_REPLICAS];
 	int		 found = 0;
 
 	memset(m, 0, sizeof *m);
@@ -294,9 +294,24 @@ rs_frame_metadata_decode(const struct rs_frame *f, const char *stream,
 				return -1;
 			if (r == self_ref)
 				m->self_is_member = 1;
+			if (nrefs < RS_META_REPLICAS)
+				refs[nrefs++] = r;
 		}
 		if (code != RS_OK || leader == 0xffff)
 			continue;
+		/* Replicas whose node is not in the table (down) are left out. */
+		walk = brokers;
+		for (j = 0; j < nb; j++) {
+			rs_cur_u16(&walk, &ref);
+			rs_cur_str(&walk, &host.p, &host.len);
+			rs_cur_u32(&walk, &port);
+			for (k = 0; k < nrefs; k++)
+				if (refs[k] == ref && m->nresolved < RS_META_REPLICAS) {
+					m->replica[m->nresolved].host = host;
+					m->replica[m->nresolved].port = port;
+					m->nresolved++;
+				}
+		}
 		for (j = 0; j < nb; j++) {
 			rs_cur_u16(&brokers, &ref);
 			rs_cur_str(&brokers, &host.p, &host.len);

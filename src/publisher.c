@@ -783,7 +783,9 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	p->sigs[1] = rs_sig_new(loop, SIGTERM, sig_term, p);
 	p->sigs[2] = rs_sig_new(loop, SIGHUP, sig_hup, p);
 	p->cluster.loop = loop;
-	p->cluster.uri = cfg->uri;
+	p->cluster.seeds = cfg->uris;
+	p->cluster.nseeds = cfg->nuris;
+	p->cluster.no_locate = cfg->no_locate;
 	p->cluster.timeout = cfg->timeout;
 	p->cluster.stream = cfg->stream;
 	p->cluster.want_leader = 1;

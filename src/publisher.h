@@ -19,7 +19,9 @@
 #include "uri.h"
 
 struct rs_publisher_cfg {
-	struct rs_uri		 uri;
+	const struct rs_uri	*uris;		/* the seeds */
+	size_t			 nuris;
+	int			 no_locate;	/* keep to the seed */
 	double			 timeout;	/* --timeout; 0: 30 s */
 	const char		*stream;
 	char *const		*files;		/* NULL: stdin */

@@ -30,8 +30,11 @@ usage(FILE *f)
 "once the broker has confirmed every record read.\n"
 "\n"
 "Connection:\n"
-"  -u, --uri URI               broker URI (default $RSTREAM_URI, else\n"
-"                              %s)\n"
+"  -u, --uri URI               a broker URI (default $RSTREAM_URI, else\n"
+"                              %s);\n"
+"                              repeat it, or separate URIs with commas, to\n"
+"                              give several seed nodes of a cluster\n"
+"      --no-locate             publish through the seed node, not the leader\n"
 "      --timeout DURATION      wait this long to connect, for the handshake\n"
 "                              and for any reply (default 30s)\n"
 "Input:\n"
@@ -123,7 +126,7 @@ enum {
 	OPT_RAW = 256, OPT_CREATE, OPT_MAX_LENGTH_BYTES, OPT_MAX_AGE,
 	OPT_MAX_SEGMENT_SIZE, OPT_LEADER_LOCATOR, OPT_INITIAL_CLUSTER_SIZE,
 	OPT_FRAMING, OPT_SKIP_EMPTY, OPT_OVERSIZE, OPT_RESUME,
-	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS, OPT_TIMEOUT,
+	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS, OPT_TIMEOUT, OPT_NO_LOCATE,
 	OPT_CONTENT_TYPE, OPT_CONTENT_ENCODING, OPT_MESSAGE_ID, OPT_DRY_RUN
 };
 
@@ -161,6 +164,7 @@ main(int argc, char *argv[])
 		{ "leader-locator",	required_argument,	NULL, OPT_LEADER_LOCATOR },
 		{ "initial-cluster-size", required_argument,	NULL, OPT_INITIAL_CLUSTER_SIZE },
 		{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
+		{ "no-locate",		no_argument,		NULL, OPT_NO_LOCATE },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -174,7 +178,10 @@ main(int argc, char *argv[])
 	struct rs_publisher_cfg	 cfg;
 	struct rs_publisher	 pub;
 	struct rs_loop		*loop;
-	const char		*uri = NULL, *args[2 * MAX_CREATE_ARGS];
+	char			**uri_opts;
+	size_t			 nuri_opts = 0;
+	struct rs_uri		*uris = NULL;
+	const char		*args[2 * MAX_CREATE_ARGS];
 	char			 vals[MAX_CREATE_ARGS][32], *delim = NULL;
 	uint64_t		 v;
 	size_t			 i, nargs = 0;
@@ -183,6 +190,8 @@ main(int argc, char *argv[])
 	int			 ch, rc, stats = 0, status, dry_run = 0;
 
 	memset(&cfg, 0, sizeof cfg);
+	if ((uri_opts = calloc((size_t)argc, sizeof *uri_opts)) == NULL)
+		return 1;
 	memset(vals, 0, sizeof vals);
 	if ((headers = calloc((size_t)argc, sizeof *headers)) == NULL)
 		return 1;
@@ -192,7 +201,10 @@ main(int argc, char *argv[])
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'u':
-			uri = optarg;
+			uri_opts[nuri_opts++] = optarg;
+			break;
+		case OPT_NO_LOCATE:
+			cfg.no_locate = 1;
 			break;
 		case '0':
 			cfg.framing = RS_INPUT_DELIM;
@@ -201,6 +213,8 @@ main(int argc, char *argv[])
 			break;
 		case 'D':
 			free(delim);
+	free(uris);
+	free(uri_opts);
 			if ((delim = malloc(strlen(optarg) + 1)) == NULL)
 				return 1;
 			if (rs_spec_unescape(optarg, delim, &cfg.delim_len) == -1)
@@ -390,8 +404,9 @@ main(int argc, char *argv[])
 	}
 	cfg.warn = rs_cli_log;
 	cfg.log_ud = (void *)prog;
-	if (rs_cli_uri(&cfg.uri, uri, prog) == -1)
+	if (rs_cli_uris(&uris, &cfg.nuris, uri_opts, nuri_opts, prog) == -1)
 		return RS_EXIT_USAGE;
+	cfg.uris = uris;
 	signal(SIGPIPE, SIG_IGN);
 	if ((loop = rs_loop_new()) == NULL) {
 		rs_cli_error(prog, NULL, "cannot start the event loop");

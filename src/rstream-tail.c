@@ -30,8 +30,11 @@ usage(FILE *f)
 "exit at the end the stream had when the run started.\n"
 "\n"
 "Connection:\n"
-"  -u, --uri URI          broker URI (default $RSTREAM_URI, else\n"
-"                         %s)\n"
+"  -u, --uri URI          a broker URI (default $RSTREAM_URI, else\n"
+"                         %s);\n"
+"                         repeat it, or separate URIs with commas, to give\n"
+"                         several seed nodes of a cluster\n"
+"      --no-locate        read from the seed node, not a replica\n"
 "      --timeout DURATION wait this long to connect, for the handshake and\n"
 "                         for any reply (default 30s)\n"
 "Where to start:\n"
@@ -114,7 +117,7 @@ now_ms(void)
 
 enum {
 	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
-	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_TIMEOUT, OPT_FORMAT, OPT_RAW
+	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_TIMEOUT, OPT_NO_LOCATE, OPT_FORMAT, OPT_RAW
 };
 
 int
@@ -143,6 +146,7 @@ main(int argc, char *argv[])
 		{ "no-crc",		no_argument,		NULL, OPT_NO_CRC },
 		{ "on-error",		required_argument,	NULL, OPT_ON_ERROR },
 		{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
+		{ "no-locate",		no_argument,		NULL, OPT_NO_LOCATE },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -153,7 +157,9 @@ main(int argc, char *argv[])
 	struct rs_format	 fmt;
 	char			 ferr[128];
 	struct rs_loop		*loop;
-	const char		*uri = NULL;
+	char			**uri_opts;
+	size_t			 nuri_opts = 0;
+	struct rs_uri		*uris = NULL;
 	char			*delim = NULL;
 	size_t			 dl;
 	uint64_t		 v;
@@ -162,6 +168,8 @@ main(int argc, char *argv[])
 	int			 i, nopts = argc;
 
 	memset(&cfg, 0, sizeof cfg);
+	if ((uri_opts = calloc((size_t)argc, sizeof *uri_opts)) == NULL)
+		return 1;
 	cfg.lines = -1;
 	cfg.out_fd = STDOUT_FILENO;
 	cfg.store_every = 10000;
@@ -179,7 +187,10 @@ main(int argc, char *argv[])
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'u':
-			uri = optarg;
+			uri_opts[nuri_opts++] = optarg;
+			break;
+		case OPT_NO_LOCATE:
+			cfg.no_locate = 1;
 			break;
 		case 'o':
 			if (rs_spec_offset(optarg, now, &cfg.start) == -1)
@@ -243,6 +254,8 @@ main(int argc, char *argv[])
 			break;
 		case 'D':
 			free(delim);
+	free(uris);
+	free(uri_opts);
 			if ((delim = malloc(strlen(optarg) + 1)) == NULL)
 				return 1;
 			if (rs_spec_unescape(optarg, delim, &dl) == -1)
@@ -335,8 +348,9 @@ main(int argc, char *argv[])
 	cfg.log_ud = (void *)prog;
 	if (isatty(STDOUT_FILENO))
 		cfg.line_buffered = 1;
-	if (rs_cli_uri(&cfg.uri, uri, prog) == -1)
+	if (rs_cli_uris(&uris, &cfg.nuris, uri_opts, nuri_opts, prog) == -1)
 		return RS_EXIT_USAGE;
+	cfg.uris = uris;
 	signal(SIGPIPE, SIG_IGN);
 	if ((loop = rs_loop_new()) == NULL) {
 		rs_cli_error(prog, NULL, "cannot start the event loop");

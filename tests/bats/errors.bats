@@ -60,3 +60,13 @@ teardown() {
 	run cat "$BATS_TEST_TMPDIR/err"
 	assert_output --partial 'the stream was deleted'
 }
+
+@test "the first seed is down: both tools connect through the next one (-u repeated or comma-separated)" {
+	run -0 rstream-cat --create -u rabbitmq-stream://localhost:1/ -u "$RSTREAM_TEST_URI" "$S" <<<'via the second seed'
+	run -0 rstream-tail -o first -u "rabbitmq-stream://localhost:1/,$RSTREAM_TEST_URI" "$S"
+	assert_output 'via the second seed'
+	RSTREAM_URI="rabbitmq-stream://localhost:1/,$RSTREAM_TEST_URI" run -0 rstream-tail -o first --no-locate "$S"
+	assert_output 'via the second seed'
+	run -69 rstream-tail -u rabbitmq-stream://localhost:1/ -u rabbitmq-stream://localhost:2/ "$S"
+	assert_output --partial 'cannot connect to localhost:2'
+}
