@@ -169,6 +169,7 @@ connect_target(struct rs_cluster *cl)
 	if (cl->target == NULL)
 		return -1;
 	rs_conn_set_timeout(cl->target, cl->timeout);
+	rs_conn_set_name(cl->target, cl->name);
 	if (rs_conn_start(cl->target) == 0)
 		return 0;
 	if (cl->log != NULL)
@@ -321,6 +322,7 @@ next_seed(struct rs_cluster *cl)
 			return -1;
 		}
 		rs_conn_set_timeout(cl->seed, cl->timeout);
+		rs_conn_set_name(cl->seed, cl->name);
 		if (rs_conn_start(cl->seed) == 0)
 			return 0;
 		cl->err = *rs_conn_err(cl->seed);

@@ -32,6 +32,7 @@ struct rs_cluster {
 	void			*ud;
 	void			(*log)(const char *, void *);
 	double			 timeout;	/* 0: the connection's default */
+	const char		*name;		/* connection_name for the broker */
 
 	size_t			 next_seed;
 	struct rs_conn		*seed;

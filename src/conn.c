@@ -69,6 +69,7 @@ struct rs_conn {
 	struct rs_timer			*timer;
 	struct rs_timer			*reply_timer;	/* the oldest request's deadline */
 	double				 timeout;
+	char				 name[64];
 	struct rs_reader		 rd;
 	struct rs_buf			 out;
 	size_t				 out_off;
@@ -577,12 +578,12 @@ on_peer_properties(struct rs_conn *c, const struct rs_frame *f, void *priv)
 int
 rs_conn_start(struct rs_conn *c)
 {
-	static const char *const props[] = {
+	const char *const props[] = {
 		"product", "rstream-tools",
 		"version", PACKAGE_VERSION,
 		"platform", "C (libev)",
 		"information", "rstream-cat / rstream-tail",
-		"connection_name", "rstream-tools",
+		"connection_name", c->name[0] ? c->name : "rstream-tools",
 	};
 
 	if (rs_tcp_open(&c->t, c->host, c->port, c->timeout) == -1) {
@@ -657,6 +658,13 @@ reply_tick(void *data)
 	    "%s:%u: no reply from the broker within %g s", c->host, c->port,
 	    c->timeout);
 	leave(c);
+}
+
+/* The connection_name the broker shows (management UI, rabbitmqctl). */
+void
+rs_conn_set_name(struct rs_conn *c, const char *name)
+{
+	snprintf(c->name, sizeof c->name, "%s", name ? name : "");
 }
 
 /* How long to wait to connect, for the handshake and for any reply (seconds). */

@@ -99,7 +99,8 @@ storing(const struct rs_consumer *k)
 static void
 over(struct rs_consumer *k)
 {
-	double	 wait;
+	double	 wait, now;
+	int	 missing, retry;
 
 	rs_timer_stop(k->store_timer);
 	if (k->conn != NULL) {
@@ -111,13 +112,25 @@ over(struct rs_consumer *k)
 		k->was_missing = 1;
 		k->have_written = 0;
 	}
+	missing = k->cluster.missing;
 	rs_cluster_free(&k->cluster);
-	if (k->cfg.retry && !k->done && k->signo == 0 && !k->out_closed &&
+	now = rs_loop_now(k->loop);
+	if (k->attempts == 0)
+		k->down_since = now;
+	/*
+	 * -F retries anything, forever; otherwise a reader that was reading
+	 * retries a failure that can pass, for --retry-for.
+	 */
+	retry = k->cfg.retry || (k->connected && !missing &&
+	    now - k->down_since < k->cfg.retry_for);
+	if (retry && !k->done && k->signo == 0 && !k->out_closed &&
 	    (k->err.kind == RS_E_UNAVAILABLE || k->err.kind == RS_E_TEMPFAIL)) {
-		wait = k->attempts < 4 ? (double)(1 << k->attempts) : RETRY_MAX;
+		wait = k->cfg.retry ? (k->attempts < 4 ?
+		    (double)(1 << k->attempts) : RETRY_MAX) :
+		    0.25 * (double)(1 << (k->attempts < 4 ? k->attempts : 4));
 		if (wait > RETRY_MAX)
 			wait = RETRY_MAX;
-		say(k, k->cfg.log, "%s; trying again in %.0f s", k->err.msg, wait);
+		say(k, k->cfg.log, "%s; trying again in %.2g s", k->err.msg, wait);
 		k->err.kind = RS_E_OK;
 		k->attempts++;
 		rs_timer_set(k->retry_timer, wait, 0.);
@@ -266,6 +279,13 @@ on_subscribe(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	struct rs_consumer	*k = ud;
 
 	(void)c;
+	if (f->code == RS_OK) {
+		if (k->attempts > 0)
+			say(k, k->cfg.log, "reading again after %.1f s",
+			    rs_loop_now(k->loop) - k->down_since);
+		k->connected = 1;
+		k->attempts = 0;
+	}
 	if (f->code != RS_OK) {
 		set_err(k, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
 		    RS_E_UNAVAILABLE, "cannot subscribe: %s",
@@ -907,6 +927,7 @@ attempt(struct rs_consumer *k)
 	k->cluster.seeds = k->cfg.uris;
 	k->cluster.nseeds = k->cfg.nuris;
 	k->cluster.no_locate = k->cfg.no_locate;
+	k->cluster.name = "rstream-tail";
 	k->cluster.timeout = k->cfg.timeout;
 	k->cluster.stream = k->cfg.stream;
 	k->cluster.want_leader = 0;

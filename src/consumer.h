@@ -34,6 +34,7 @@ struct rs_consumer_cfg {
 	int64_t			 lines;		/* -n: start this many before the end; -1: not given */
 	int			 follow;	/* -f */
 	int			 retry;		/* -F: wait for the stream, reconnect */
+	double			 retry_for;	/* reconnect after a failure for this long (s) */
 	uint64_t		 count;		/* -c; 0: no limit */
 	int64_t			 until;		/* --until (ms) */
 	int			 have_until;
@@ -104,6 +105,8 @@ struct rs_consumer {
 	int			 signo;
 	int			 attempts;
 	int			 was_missing;	/* -F: the stream did not exist */
+	int			 connected;	/* a subscription was made once */
+	double			 down_since;
 	int			 stopped;
 	struct rs_err		 err;
 };

@@ -41,6 +41,8 @@
 
 #define PUBLISHER_ID	0
 #define OUT_HIGH	(8u << 20)	/* pause input above this much unsent output */
+#define RESEND_HIGH	(64u << 20)	/* pause input above this much unconfirmed data */
+#define RETRY_MAX	5.0		/* longest wait between two connections */
 #define READS_PER_WAKE	64
 
 static void	pub_ready(struct rs_conn *, void *);
@@ -103,6 +105,7 @@ stop(struct rs_publisher *p)
 	rs_source_close(&p->src);
 	rs_timer_stop(p->linger_timer);
 	rs_timer_stop(p->confirm_timer);
+	rs_timer_stop(p->retry_timer);
 	rs_loop_break(p->loop);
 }
 
@@ -110,7 +113,7 @@ stop(struct rs_publisher *p)
 static void
 maybe_finish(struct rs_publisher *p)
 {
-	if (!p->input_done || p->closing)
+	if (!p->input_done || p->closing || p->conn == NULL)
 		return;
 	if (rs_publisher_unconfirmed(p) > 0) {
 		if (p->cfg.confirm_timeout > 0)
@@ -140,6 +143,44 @@ pub_closed(struct rs_conn *c, void *ud)
 	stop(ud);
 }
 
+static void	reconnect(void *);
+
+/*
+ * The connection failed: try another (with backoff, until --retry-for has
+ * passed since it went down) if the failure is one that can pass. 1 if a
+ * new connection is on its way.
+ */
+static int
+recover(struct rs_publisher *p, const struct rs_err *err)
+{
+	double	 now = rs_loop_now(p->loop), wait;
+
+	if ((err->kind != RS_E_TEMPFAIL && err->kind != RS_E_UNAVAILABLE) ||
+	    p->signo != 0 || p->cfg.retry_for <= 0 || p->cluster.missing)
+		return 0;
+	if (!p->recovering) {
+		p->recovering = 1;
+		p->down_since = now;
+		p->attempts = 0;
+		rs_source_watch(&p->src, 0);
+		rs_timer_stop(p->confirm_timer);
+	}
+	if (now - p->down_since >= p->cfg.retry_for)
+		return 0;
+	if (p->conn != NULL) {
+		rs_conn_free(p->conn);
+		p->conn = NULL;
+	}
+	rs_cluster_free(&p->cluster);
+	wait = 0.25 * (double)(1 << (p->attempts < 5 ? p->attempts : 5));
+	if (wait > RETRY_MAX)
+		wait = RETRY_MAX;
+	p->attempts++;
+	say(p, p->cfg.log, "%s; connecting again in %.2g s", err->msg, wait);
+	rs_timer_set(p->retry_timer, wait, 0.);
+	return 1;
+}
+
 static void
 pub_error(struct rs_conn *c, void *ud)
 {
@@ -149,8 +190,30 @@ pub_error(struct rs_conn *c, void *ud)
 		stop(p);	/* everything was confirmed; the close was untidy */
 		return;
 	}
+	if (recover(p, rs_conn_err(c)))
+		return;
 	set_err(p, rs_conn_err(c)->kind, "%s", rs_conn_err(c)->msg);
 	stop(p);
+}
+
+/* Forget the stored messages of records below base (all acknowledged). */
+static void
+drop_resent(struct rs_publisher *p)
+{
+	const uint8_t	*e;
+
+	while (p->resend_off + 12 <= p->resend.len) {
+		e = p->resend.data + p->resend_off;
+		if (rs_wire_r64(e) >= p->base)
+			break;
+		p->resend_off += 12 + rs_wire_r32(e + 8);
+	}
+	if (p->resend_off == p->resend.len)
+		p->resend.len = p->resend_off = 0;
+	else if (p->resend_off > (4u << 20) && p->resend_off > p->resend.len / 2) {
+		rs_buf_consume(&p->resend, p->resend_off);
+		p->resend_off = 0;
+	}
 }
 
 /* Mark record r acknowledged; advance base over the acknowledged prefix. 0, or -1 if r is not in flight. */
@@ -166,6 +229,7 @@ ack(struct rs_publisher *p, uint64_t r)
 		p->acked[p->base % w] = 0;
 		p->base++;
 	}
+	drop_resent(p);
 	return 0;
 }
 
@@ -174,7 +238,9 @@ bounded(const struct rs_publisher *p)
 {
 	if (p->dry_run)
 		return p->dry_out.len >= OUT_HIGH;
-	return rs_publisher_unconfirmed(p) >= p->cfg.max_in_flight ||
+	return p->recovering || p->conn == NULL ||
+	    rs_publisher_unconfirmed(p) >= p->cfg.max_in_flight ||
+	    p->resend.len - p->resend_off >= RESEND_HIGH ||
 	    rs_conn_unsent(p->conn) >= OUT_HIGH;
 }
 
@@ -344,6 +410,67 @@ to_frame(struct rs_publisher *p, uint64_t r, const uint8_t *head, size_t h,
 	rs_buf_put(out, body, n);
 	p->flen += RS_PUBLISH_PER_MSG + h + n;
 	p->fcount++;
+	/* Kept until acknowledged, for a new connection to send again. */
+	rs_buf_u64(&p->resend, r);
+	rs_buf_u32(&p->resend, (uint32_t)(h + n));
+	rs_buf_put(&p->resend, head, h);
+	rs_buf_put(&p->resend, body, n);
+}
+
+/*
+ * A new connection: send again every message not yet acknowledged, with
+ * its publishing id. A named publisher's broker drops what it already
+ * stored (and we count those as confirmed: the stored id says so); an
+ * unnamed one may store some twice.
+ */
+static void
+resend(struct rs_publisher *p)
+{
+	const uint8_t	*e;
+	size_t		 off = p->resend_off, len, n = 0;
+	uint64_t	 r;
+
+	p->fcount = 0;
+	while (off + 12 <= p->resend.len) {
+		e = p->resend.data + off;
+		r = rs_wire_r64(e);
+		len = rs_wire_r32(e + 8);
+		off += 12 + len;
+		if (r < p->base || p->acked[r % p->cfg.max_in_flight])
+			continue;
+		if (p->cfg.name != NULL && r + p->id_offset <= p->stored) {
+			p->confirmed++;
+			ack(p, r);
+			continue;
+		}
+		if (p->fcount > 0 &&
+		    p->flen + RS_PUBLISH_PER_MSG + len > p->frame_max) {
+			rs_frame_publish_end(rs_conn_buf(p->conn), p->fstart,
+			    p->fcount);
+			p->fcount = 0;
+		}
+		if (p->fcount == 0) {
+			p->fstart = rs_frame_publish_begin(rs_conn_buf(p->conn),
+			    PUBLISHER_ID);
+			p->flen = RS_PUBLISH_HEADER;
+		}
+		rs_frame_publish_msg(rs_conn_buf(p->conn), r + p->id_offset,
+		    (uint32_t)len);
+		rs_buf_put(rs_conn_buf(p->conn), e + 12, len);
+		p->flen += RS_PUBLISH_PER_MSG + len;
+		p->fcount++;
+		n++;
+	}
+	if (p->fcount > 0)
+		rs_frame_publish_end(rs_conn_buf(p->conn), p->fstart, p->fcount);
+	p->fcount = 0;
+	if (n > 0 && p->cfg.name == NULL && !p->warned_dup) {
+		p->warned_dup = 1;
+		say(p, p->cfg.warn, "sent %zu unconfirmed records again on a new "
+		    "connection: without --name some may now be in the stream "
+		    "twice", n);
+	} else if (n > 0)
+		say(p, p->cfg.log, "sent %zu unconfirmed records again", n);
 }
 
 /* --dry-run: print the message as rstream-tail -J would, with its record number. */
@@ -471,7 +598,7 @@ input_step(void *ud)
 	ssize_t			 n = -2;
 	int			 rounds;
 
-	if (p->input_done)
+	if (p->input_done || p->conn == NULL)
 		return;
 	for (rounds = 0; rounds < READS_PER_WAKE; rounds++) {
 		if (bounded(p)) {
@@ -512,6 +639,8 @@ linger_done(void *ud)
 	struct rs_publisher	*p = ud;
 
 	p->lingering = 0;
+	if (p->conn == NULL)
+		return;	/* between connections: framing waits */
 	if (frame_records(p) == -1 || p->input_done) {
 		if (rs_conn_flush(p->conn) == 0)
 			input_over(p);
@@ -605,7 +734,32 @@ on_declare(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		input_over(p);
 		return;
 	}
+	if (p->in_ready) {
+		/* A new connection after a failure: pick up where we were. */
+		p->recovering = 0;
+		say(p, p->cfg.log, "connected again after %.1f s",
+		    rs_loop_now(p->loop) - p->down_since);
+		resend(p);
+		if (rs_conn_flush(c) == -1)
+			return;
+		if (p->input_done)
+			maybe_finish(p);
+		else {
+			p->paused = 1;
+			resume_input(p);
+		}
+		return;
+	}
 	start_input(p, c);
+}
+
+/* The retry timer: locate the stream's leader again. */
+static void
+reconnect(void *ud)
+{
+	struct rs_publisher	*p = ud;
+
+	rs_cluster_open(&p->cluster);
 }
 
 static void
@@ -627,6 +781,10 @@ on_sequence(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		    RS_E_UNAVAILABLE, "cannot query publisher \"%s\": %s",
 		    p->cfg.name, rs_proto_code_str(f->code));
 		rs_conn_close(c);
+		return;
+	}
+	if (p->in_ready) {
+		declare(p, c);	/* again, after a new connection */
 		return;
 	}
 	p->id_offset = p->cfg.resume ? 0 : p->stored;
@@ -653,6 +811,8 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 	struct rs_publisher	*p = ud;
 
 	if (c == NULL) {
+		if (p->recovering && recover(p, err))
+			return;
 		set_err(p, err->kind, "%s", err->msg);
 		stop(p);
 		return;
@@ -775,6 +935,7 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	if (prepare(p, cfg, loop) == -1)
 		return -1;
 	if ((p->linger_timer = rs_timer_new(loop, linger_done, p)) == NULL ||
+	    (p->retry_timer = rs_timer_new(loop, reconnect, p)) == NULL ||
 	    (p->confirm_timer = rs_timer_new(loop, confirm_timeout, p)) == NULL) {
 		set_err(p, RS_E_RUNTIME, "out of memory");
 		return -1;
@@ -786,6 +947,7 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	p->cluster.seeds = cfg->uris;
 	p->cluster.nseeds = cfg->nuris;
 	p->cluster.no_locate = cfg->no_locate;
+	p->cluster.name = "rstream-cat";
 	p->cluster.timeout = cfg->timeout;
 	p->cluster.stream = cfg->stream;
 	p->cluster.want_leader = 1;
@@ -820,6 +982,8 @@ rs_publisher_free(struct rs_publisher *p)
 	for (i = 0; i < 3; i++)
 		rs_sig_free(p->sigs[i]);
 	rs_timer_free(p->linger_timer);
+	rs_timer_free(p->retry_timer);
+	rs_buf_free(&p->resend);
 	rs_timer_free(p->confirm_timer);
 	free(p->acked);
 	rs_message_free(&p->msg);

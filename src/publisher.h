@@ -38,6 +38,7 @@ struct rs_publisher_cfg {
 	uint32_t		 max_in_flight;
 	double			 linger;	/* seconds to wait for fuller frames */
 	double			 confirm_timeout;
+	double			 retry_for;	/* give up recovering after this (s) */
 	const char		*name;		/* -N: publisher reference */
 	int			 resume;	/* publishing id = record number */
 	uint64_t		 count;		/* publish at most this many; 0: all */
@@ -80,6 +81,19 @@ struct rs_publisher {
 	size_t			 fstart;
 	uint32_t		 fcount;
 	size_t			 flen;
+
+	/*
+	 * Messages sent and not yet acknowledged, for a new connection to send
+	 * again: [u64 record][u32 length][message] in publishing order, from
+	 * resend_off on.
+	 */
+	struct rs_buf		 resend;
+	size_t			 resend_off;
+	int			 recovering;	/* between connections */
+	double			 down_since;
+	int			 attempts;
+	int			 warned_dup;
+	struct rs_timer		*retry_timer;
 
 	int			 dry_run;	/* print, do not connect */
 	struct rs_buf		 dry;		/* one message */

@@ -35,6 +35,9 @@ usage(FILE *f)
 "                              repeat it, or separate URIs with commas, to\n"
 "                              give several seed nodes of a cluster\n"
 "      --no-locate             publish through the seed node, not the leader\n"
+"      --retry-for DURATION    after a failure, connect again (sending what\n"
+"                              was not confirmed) for this long (default\n"
+"                              30s; 0: give up at once)\n"
 "      --timeout DURATION      wait this long to connect, for the handshake\n"
 "                              and for any reply (default 30s)\n"
 "Input:\n"
@@ -126,7 +129,7 @@ enum {
 	OPT_RAW = 256, OPT_CREATE, OPT_MAX_LENGTH_BYTES, OPT_MAX_AGE,
 	OPT_MAX_SEGMENT_SIZE, OPT_LEADER_LOCATOR, OPT_INITIAL_CLUSTER_SIZE,
 	OPT_FRAMING, OPT_SKIP_EMPTY, OPT_OVERSIZE, OPT_RESUME,
-	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS, OPT_TIMEOUT, OPT_NO_LOCATE,
+	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS, OPT_TIMEOUT, OPT_NO_LOCATE, OPT_RETRY_FOR,
 	OPT_CONTENT_TYPE, OPT_CONTENT_ENCODING, OPT_MESSAGE_ID, OPT_DRY_RUN
 };
 
@@ -165,6 +168,7 @@ main(int argc, char *argv[])
 		{ "initial-cluster-size", required_argument,	NULL, OPT_INITIAL_CLUSTER_SIZE },
 		{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
 		{ "no-locate",		no_argument,		NULL, OPT_NO_LOCATE },
+		{ "retry-for",		required_argument,	NULL, OPT_RETRY_FOR },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -190,6 +194,7 @@ main(int argc, char *argv[])
 	int			 ch, rc, stats = 0, status, dry_run = 0;
 
 	memset(&cfg, 0, sizeof cfg);
+	cfg.retry_for = 30.0;
 	if ((uri_opts = calloc((size_t)argc, sizeof *uri_opts)) == NULL)
 		return 1;
 	memset(vals, 0, sizeof vals);
@@ -205,6 +210,12 @@ main(int argc, char *argv[])
 			break;
 		case OPT_NO_LOCATE:
 			cfg.no_locate = 1;
+			break;
+		case OPT_RETRY_FOR:
+			if (rs_spec_duration_ms(optarg, &v) == -1)
+				return bad_usage("--retry-for: bad duration",
+				    optarg);
+			cfg.retry_for = (double)v / 1000.0;
 			break;
 		case '0':
 			cfg.framing = RS_INPUT_DELIM;

@@ -35,6 +35,9 @@ usage(FILE *f)
 "                         repeat it, or separate URIs with commas, to give\n"
 "                         several seed nodes of a cluster\n"
 "      --no-locate        read from the seed node, not a replica\n"
+"      --retry-for DURATION  after a failure, connect again and go on after\n"
+"                         the last record written, for this long (default\n"
+"                         30s; 0: give up at once; -F: forever)\n"
 "      --timeout DURATION wait this long to connect, for the handshake and\n"
 "                         for any reply (default 30s)\n"
 "Where to start:\n"
@@ -73,6 +76,7 @@ usage(FILE *f)
 "                         time, %%t stream, %%h properties, %%{NAME}h one, %%%%\n"
 "  -l, --line-buffered    write each record at once (the default when\n"
 "                         stdout is a terminal)\n"
+"      --no-crc           do not check the CRC-32 of each chunk\n"
 "Commands:\n"
 "  -- COMMAND [ARG...]    run COMMAND once per record, the body on its stdin,\n"
 "                         RSTREAM_OFFSET, RSTREAM_TIMESTAMP, RSTREAM_STREAM\n"
@@ -80,7 +84,6 @@ usage(FILE *f)
 "                         records whose COMMAND succeeded\n"
 "      --on-error=stop|skip  a failing COMMAND ends the run with status 1\n"
 "                         (default), or is reported and skipped\n"
-"      --no-crc           do not check the CRC-32 of each chunk\n"
 "Other:\n"
 "  -v, --verbose          say what is happening on stderr\n"
 "  -h, --help             show this help and exit\n"
@@ -117,7 +120,7 @@ now_ms(void)
 
 enum {
 	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
-	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_TIMEOUT, OPT_NO_LOCATE, OPT_FORMAT, OPT_RAW
+	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_TIMEOUT, OPT_NO_LOCATE, OPT_RETRY_FOR, OPT_FORMAT, OPT_RAW
 };
 
 int
@@ -147,6 +150,7 @@ main(int argc, char *argv[])
 		{ "on-error",		required_argument,	NULL, OPT_ON_ERROR },
 		{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
 		{ "no-locate",		no_argument,		NULL, OPT_NO_LOCATE },
+		{ "retry-for",		required_argument,	NULL, OPT_RETRY_FOR },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -168,6 +172,7 @@ main(int argc, char *argv[])
 	int			 i, nopts = argc;
 
 	memset(&cfg, 0, sizeof cfg);
+	cfg.retry_for = 30.0;
 	if ((uri_opts = calloc((size_t)argc, sizeof *uri_opts)) == NULL)
 		return 1;
 	cfg.lines = -1;
@@ -191,6 +196,12 @@ main(int argc, char *argv[])
 			break;
 		case OPT_NO_LOCATE:
 			cfg.no_locate = 1;
+			break;
+		case OPT_RETRY_FOR:
+			if (rs_spec_duration_ms(optarg, &v) == -1)
+				return bad_usage("--retry-for: bad duration",
+				    optarg);
+			cfg.retry_for = (double)v / 1000.0;
 			break;
 		case 'o':
 			if (rs_spec_offset(optarg, now, &cfg.start) == -1)

@@ -51,6 +51,8 @@ if [ -z "${RSTREAM_TEST_URI:-}" ]; then
 	# shellcheck disable=SC1091
 	. "$broker_dir/broker.env"
 	RSTREAM_TEST_AMQP_PORT=$RSTREAM_AMQP_PORT
+	RSTREAM_TEST_BROKER_DIR=$broker_dir
+	export RSTREAM_TEST_BROKER_DIR
 fi
 export RSTREAM_TEST_URI
 export RSTREAM_TEST_AMQP_PORT="${RSTREAM_TEST_AMQP_PORT:-5672}"

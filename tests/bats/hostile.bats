@@ -50,18 +50,19 @@ stop_server() {
 # lines, rstream-tail with its defaults) against a fresh fake broker playing
 # SCENARIO; status, output and stderr as `run --separate-stderr` sets them.
 # HOLD is how long the server keeps a connection open after misbehaving;
-# TOOL_ARGS are more options for the tool.
+# TOOL_ARGS are more options for the tool. --retry-for 0: a fault must end
+# the run, not start a recovery (which would meet the same fault again).
 against() {
 	local tool=$1
 	shift
 	start_server "$@" --hold "${HOLD:-3}" --lifetime "${LIFETIME:-20}"
 	if [ "$tool" = rstream-cat ]; then
 		# shellcheck disable=SC2086
-		run --separate-stderr timeout "${TMO:-30}" rstream-cat ${TOOL_ARGS:-} \
+		run --separate-stderr timeout "${TMO:-30}" rstream-cat --retry-for 0 ${TOOL_ARGS:-} \
 		    -u "$URI" s <<<$'a\nb\nc'
 	else
 		# shellcheck disable=SC2086
-		run --separate-stderr timeout "${TMO:-30}" rstream-tail ${TOOL_ARGS:-} \
+		run --separate-stderr timeout "${TMO:-30}" rstream-tail --retry-for 0 ${TOOL_ARGS:-} \
 		    -u "$URI" s
 	fi
 	stop_server
