@@ -58,7 +58,19 @@ def main():
             b"\x00\x00line one\nline two\n\nlast",
             b"\x01\x05\r\na\r\nb\r\n\r\nc",
             b"\x00\xff\x00a\x00b\x00",
-            b"\x03\x01-->x-->y-->-->"]):
+            b"\x03\x01-->x-->y-->-->",
+            # byte 0: delimiter length - 1 (bits 0-1), framing (bits 2-3:
+            # 1 be32, 2 whole), skip oversize (bit 4), max_record (bits 5-6:
+            # 64, 3, 0, 17), files of 2 * step + 1 bytes (bit 7)
+            b"\x04\x00\n\0\0\0\x02ab\0\0\0\x00\0\0\0\x03xyz",
+            b"\x34\x02\n\0\0\0\x02ab\0\0\0\x05abcde\0\0\0\x01z"
+            b"\0\0\0\x09abc",
+            b"\x04\x03\n\0\0\0\x05ab",
+            b"\x88\x02\nhello world, whole files\n",
+            b"\xb8\x01\nabcdefghijklmnop",
+            b"\x31\x00\r\nab\r\nabcdefg\r\ncd\r\nxyzw",
+            b"\xb1\x04--abcdefg--x---y-z--",
+            b"\x84\x01\n\0\0\0\x01a\0\0\0\x00z"]):
         put("input", "%02d" % i, s)
     put("amqp", "hello-raw", b"Hello, World!")
     put("amqp", "value-str8", b"\x00\x53\x77\xa1\x05hello")

@@ -16,9 +16,9 @@
 static int
 add(struct rs_format *f, enum rs_format_tok tok, const char *p, size_t n)
 {
-	if (f->n == RS_FORMAT_MAX || n > sizeof f->text - f->used)
+	if (n > sizeof f->text - f->used)
 		return -1;
-	/* Merge adjacent literals. */
+	/* Merge adjacent literals (no new token, so not limited by their number). */
 	if (tok == RS_FMT_LIT && f->n > 0 && f->t[f->n - 1].tok == RS_FMT_LIT &&
 	    f->t[f->n - 1].off + f->t[f->n - 1].len == f->used) {
 		memcpy(f->text + f->used, p, n);
@@ -26,6 +26,8 @@ add(struct rs_format *f, enum rs_format_tok tok, const char *p, size_t n)
 		f->t[f->n - 1].len += n;
 		return 0;
 	}
+	if (f->n == RS_FORMAT_MAX)
+		return -1;
 	f->t[f->n].tok = tok;
 	f->t[f->n].off = f->used;
 	f->t[f->n].len = n;
@@ -163,7 +165,7 @@ rs_format_record(const struct rs_format *f, struct rs_buf *b,
 	time_t			 t;
 	char			 num[64];
 	size_t			 i;
-	int			 amqp, n;
+	int			 amqp, n, ms;
 
 	amqp = rs_amqp_parse(&m, rec, len);
 	rs_buf_init(&body);
@@ -190,12 +192,18 @@ rs_format_record(const struct rs_format *f, struct rs_buf *b,
 			n = snprintf(num, sizeof num, "%" PRId64, meta->timestamp);
 			break;
 		case RS_FMT_ISO:
+			/* Floored: -1 ms is 23:59:59.999 the day before. */
 			t = (time_t)(meta->timestamp / 1000);
+			ms = (int)(meta->timestamp % 1000);
+			if (ms < 0) {
+				ms += 1000;
+				t--;
+			}
 			if (gmtime_r(&t, &tm) != NULL) {
 				n = (int)strftime(num, sizeof num,
 				    "%Y-%m-%dT%H:%M:%S", &tm);
 				n += snprintf(num + n, sizeof num - (size_t)n,
-				    ".%03dZ", (int)(meta->timestamp % 1000));
+				    ".%03dZ", ms);
 			}
 			break;
 		case RS_FMT_STREAM:

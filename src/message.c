@@ -115,6 +115,8 @@ message_id(struct rs_message *m, uint64_t r, const char *file)
 			m->msgid[o++] = *s;
 			continue;
 		}
+		if (s[1] == '\0')
+			break;	/* a lone % at the end (the check refuses it) */
 		switch (*++s) {
 		case 'n':
 			n = snprintf(m->msgid + o, cap - o, "%" PRIu64, r);
@@ -178,6 +180,14 @@ text_of(struct rs_message *m, json_t *v)
 	return own(m, json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT));
 }
 
+/* A JSON string with a NUL byte: a C-string property would lose its tail. */
+static int
+has_nul(json_t *v)
+{
+	return json_is_string(v) &&
+	    strlen(json_string_value(v)) != json_string_length(v);
+}
+
 static int
 add_app(struct rs_message *m, size_t *n, const char *key, const char *value)
 {
@@ -228,6 +238,9 @@ json_props(struct rs_message *m, json_t *o, struct rs_amqp_props *pr)
 		if (json_is_null(v))
 			continue;
 		if (slot[i] != NULL) {
+			if (has_nul(v))
+				return bad(m, "property \"%s\" holds a NUL "
+				    "byte", k);
 			*slot[i] = text_of(m, v);
 			continue;
 		}
@@ -255,7 +268,9 @@ json_record(struct rs_message *m, const uint8_t *rec, size_t n,
 	size_t		 napp = 0, i, slen;
 
 	release(m);
-	root = json_loadb((const char *)rec, n, JSON_REJECT_DUPLICATES, &e);
+	/* NUL bytes are allowed: rstream-tail -J writes a body's as \u0000. */
+	root = json_loadb((const char *)rec, n, JSON_REJECT_DUPLICATES |
+	    JSON_ALLOW_NUL, &e);
 	if (root == NULL)
 		return bad(m, "bad JSON at column %d: %s", e.column, e.text);
 	m->root = root;
@@ -297,6 +312,9 @@ json_record(struct rs_message *m, const uint8_t *rec, size_t n,
 			return bad(m, "\"application_properties\" is not an "
 			    "object");
 		json_object_foreach(app, k, v) {
+			if (has_nul(v))
+				return bad(m, "application property \"%s\" "
+				    "holds a NUL byte", k);
 			val = text_of(m, v);
 			if (val == NULL && !json_is_null(v))
 				return bad(m, "out of memory");
