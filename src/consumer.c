@@ -113,6 +113,8 @@ over(struct rs_consumer *k)
 		k->have_written = 0;
 	}
 	missing = k->cluster.missing;
+	if (missing && k->connected && !k->cfg.retry)
+		snprintf(k->err.msg, sizeof k->err.msg, "the stream was deleted");
 	rs_cluster_free(&k->cluster);
 	now = rs_loop_now(k->loop);
 	if (k->attempts == 0)
