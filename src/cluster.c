@@ -170,6 +170,7 @@ connect_target(struct rs_cluster *cl)
 		return -1;
 	rs_conn_set_timeout(cl->target, cl->timeout);
 	rs_conn_set_name(cl->target, cl->name);
+	rs_conn_set_heartbeat(cl->target, cl->heartbeat);
 	if (rs_conn_start(cl->target) == 0)
 		return 0;
 	if (cl->log != NULL)
@@ -323,6 +324,7 @@ next_seed(struct rs_cluster *cl)
 		}
 		rs_conn_set_timeout(cl->seed, cl->timeout);
 		rs_conn_set_name(cl->seed, cl->name);
+		rs_conn_set_heartbeat(cl->seed, cl->heartbeat);
 		if (rs_conn_start(cl->seed) == 0)
 			return 0;
 		cl->err = *rs_conn_err(cl->seed);

@@ -33,6 +33,7 @@ struct rs_cluster {
 	void			(*log)(const char *, void *);
 	double			 timeout;	/* 0: the connection's default */
 	const char		*name;		/* connection_name for the broker */
+	unsigned		 heartbeat;	/* seconds to ask for; 0: the default */
 
 	size_t			 next_seed;
 	struct rs_conn		*seed;

@@ -70,6 +70,7 @@ struct rs_conn {
 	struct rs_timer			*reply_timer;	/* the oldest request's deadline */
 	double				 timeout;
 	char				 name[64];
+	uint32_t			 heartbeat_ask;	/* seconds we propose in Tune */
 	struct rs_reader		 rd;
 	struct rs_buf			 out;
 	size_t				 out_off;
@@ -173,6 +174,7 @@ rs_conn_new(struct rs_loop *loop, const struct rs_uri *uri, const char *host,
 	rs_reader_init(&c->rd, RS_FRAME_CAP, RS_DELIVER_CAP);
 	rs_buf_init(&c->out);
 	c->timeout = DEFAULT_TIMEOUT;
+	c->heartbeat_ask = RS_HEARTBEAT_DEFAULT;
 	if ((c->timer = rs_timer_new(loop, conn_tick, c)) == NULL ||
 	    (c->reply_timer = rs_timer_new(loop, reply_tick, c)) == NULL) {
 		rs_timer_free(c->timer);
@@ -490,7 +492,7 @@ on_tune(struct rs_conn *c, const struct rs_frame *f)
 		return;
 	}
 	c->frame_max = negotiate(RS_FRAME_MAX_DEFAULT, fm);
-	c->heartbeat = negotiate(RS_HEARTBEAT_DEFAULT, hb);
+	c->heartbeat = negotiate(c->heartbeat_ask, hb);
 	if (c->frame_max < 1024) {
 		rs_conn_fail(c, RS_E_RUNTIME, "%s:%u: frame max %u is too small",
 		    c->host, c->port, c->frame_max);
@@ -658,6 +660,14 @@ reply_tick(void *data)
 	    "%s:%u: no reply from the broker within %g s", c->host, c->port,
 	    c->timeout);
 	leave(c);
+}
+
+/* The heartbeat interval to ask for in Tune (seconds; the smaller of ours and the broker's wins). */
+void
+rs_conn_set_heartbeat(struct rs_conn *c, uint32_t seconds)
+{
+	if (seconds > 0)
+		c->heartbeat_ask = seconds;
 }
 
 /* The connection_name the broker shows (management UI, rabbitmqctl). */

@@ -60,6 +60,7 @@ size_t		 rs_conn_unsent(const struct rs_conn *);
 void		 rs_conn_close(struct rs_conn *);
 void		 rs_conn_set_timeout(struct rs_conn *, double);
 void		 rs_conn_set_name(struct rs_conn *, const char *);
+void		 rs_conn_set_heartbeat(struct rs_conn *, uint32_t);
 void		 rs_conn_set_handler(struct rs_conn *, const struct rs_conn_handler *,
 		    void *);
 void		 rs_conn_fail(struct rs_conn *, enum rs_err_kind, const char *, ...)

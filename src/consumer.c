@@ -930,6 +930,7 @@ attempt(struct rs_consumer *k)
 	k->cluster.nseeds = k->cfg.nuris;
 	k->cluster.no_locate = k->cfg.no_locate;
 	k->cluster.name = "rstream-tail";
+	k->cluster.heartbeat = k->cfg.heartbeat;
 	k->cluster.timeout = k->cfg.timeout;
 	k->cluster.stream = k->cfg.stream;
 	k->cluster.want_leader = 0;

@@ -28,6 +28,7 @@ struct rs_consumer_cfg {
 	size_t			 nuris;
 	int			 no_locate;	/* keep to the seed */
 	double			 timeout;	/* --timeout; 0: 30 s */
+	unsigned		 heartbeat;	/* --heartbeat (s); 0: 60 */
 	const char		*stream;
 	struct rs_offset_spec	 start;		/* -o, --since */
 	int			 have_start;

@@ -948,6 +948,7 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	p->cluster.nseeds = cfg->nuris;
 	p->cluster.no_locate = cfg->no_locate;
 	p->cluster.name = "rstream-cat";
+	p->cluster.heartbeat = cfg->heartbeat;
 	p->cluster.timeout = cfg->timeout;
 	p->cluster.stream = cfg->stream;
 	p->cluster.want_leader = 1;

@@ -23,6 +23,7 @@ struct rs_publisher_cfg {
 	size_t			 nuris;
 	int			 no_locate;	/* keep to the seed */
 	double			 timeout;	/* --timeout; 0: 30 s */
+	unsigned		 heartbeat;	/* --heartbeat (s); 0: 60 */
 	const char		*stream;
 	char *const		*files;		/* NULL: stdin */
 	size_t			 nfiles;

@@ -35,6 +35,9 @@ usage(FILE *f)
 "                              repeat it, or separate URIs with commas, to\n"
 "                              give several seed nodes of a cluster\n"
 "      --no-locate             publish through the seed node, not the leader\n"
+"      --heartbeat DURATION    ask the broker for heartbeats this often\n"
+"                              (default 60s): a silent broker is noticed\n"
+"                              after two of them\n"
 "      --retry-for DURATION    after a failure, connect again (sending what\n"
 "                              was not confirmed) for this long (default\n"
 "                              30s; 0: give up at once)\n"
@@ -129,7 +132,7 @@ enum {
 	OPT_RAW = 256, OPT_CREATE, OPT_MAX_LENGTH_BYTES, OPT_MAX_AGE,
 	OPT_MAX_SEGMENT_SIZE, OPT_LEADER_LOCATOR, OPT_INITIAL_CLUSTER_SIZE,
 	OPT_FRAMING, OPT_SKIP_EMPTY, OPT_OVERSIZE, OPT_RESUME,
-	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS, OPT_TIMEOUT, OPT_NO_LOCATE, OPT_RETRY_FOR,
+	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS, OPT_TIMEOUT, OPT_NO_LOCATE, OPT_RETRY_FOR, OPT_HEARTBEAT,
 	OPT_CONTENT_TYPE, OPT_CONTENT_ENCODING, OPT_MESSAGE_ID, OPT_DRY_RUN
 };
 
@@ -169,6 +172,7 @@ main(int argc, char *argv[])
 		{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
 		{ "no-locate",		no_argument,		NULL, OPT_NO_LOCATE },
 		{ "retry-for",		required_argument,	NULL, OPT_RETRY_FOR },
+		{ "heartbeat",		required_argument,	NULL, OPT_HEARTBEAT },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -210,6 +214,13 @@ main(int argc, char *argv[])
 			break;
 		case OPT_NO_LOCATE:
 			cfg.no_locate = 1;
+			break;
+		case OPT_HEARTBEAT:
+			if (rs_spec_duration(optarg, &v) == -1 || v == 0 ||
+			    v > 3600)
+				return bad_usage("--heartbeat: expected 1s to 1h",
+				    optarg);
+			cfg.heartbeat = (unsigned)v;
 			break;
 		case OPT_RETRY_FOR:
 			if (rs_spec_duration_ms(optarg, &v) == -1)

@@ -35,6 +35,9 @@ usage(FILE *f)
 "                         repeat it, or separate URIs with commas, to give\n"
 "                         several seed nodes of a cluster\n"
 "      --no-locate        read from the seed node, not a replica\n"
+"      --heartbeat DURATION  ask the broker for heartbeats this often\n"
+"                         (default 60s): a silent broker is noticed after\n"
+"                         two of them\n"
 "      --retry-for DURATION  after a failure, connect again and go on after\n"
 "                         the last record written, for this long (default\n"
 "                         30s; 0: give up at once; -F: forever)\n"
@@ -120,7 +123,7 @@ now_ms(void)
 
 enum {
 	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
-	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_TIMEOUT, OPT_NO_LOCATE, OPT_RETRY_FOR, OPT_FORMAT, OPT_RAW
+	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_TIMEOUT, OPT_NO_LOCATE, OPT_RETRY_FOR, OPT_HEARTBEAT, OPT_FORMAT, OPT_RAW
 };
 
 int
@@ -151,6 +154,7 @@ main(int argc, char *argv[])
 		{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
 		{ "no-locate",		no_argument,		NULL, OPT_NO_LOCATE },
 		{ "retry-for",		required_argument,	NULL, OPT_RETRY_FOR },
+		{ "heartbeat",		required_argument,	NULL, OPT_HEARTBEAT },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -196,6 +200,13 @@ main(int argc, char *argv[])
 			break;
 		case OPT_NO_LOCATE:
 			cfg.no_locate = 1;
+			break;
+		case OPT_HEARTBEAT:
+			if (rs_spec_duration(optarg, &v) == -1 || v == 0 ||
+			    v > 3600)
+				return bad_usage("--heartbeat: expected 1s to 1h",
+				    optarg);
+			cfg.heartbeat = (unsigned)v;
 			break;
 		case OPT_RETRY_FOR:
 			if (rs_spec_duration_ms(optarg, &v) == -1)

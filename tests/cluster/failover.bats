@@ -74,3 +74,31 @@ teardown() {
 	run cat "$T/err"
 	assert_output "rstream-tail: $S: the stream was deleted"
 }
+
+@test "a node that stops answering (SIGSTOP) is noticed within two heartbeats; rstream-tail goes on without gap or duplicate" {
+	create_stream "$S" 1
+	seq 1 1000 | rstream-cat -u "$(uri 1)" "$S"
+	rstream-tail -v -f -o first --heartbeat 2s --timeout 3s --retry-for 90s --no-locate \
+	    -u "$(uri 2),$(uri 3)" "$S" >"$T/out" 2>"$T/err" &
+	pid=$!
+	BG_PIDS="$pid"
+	wait_lines "$T/out" 1000 30
+	"$CLUSTER_SH" pause "$RSTREAM_TEST_CLUSTER_DIR" 2
+	start=$SECONDS
+	for _ in $(seq 100); do
+		grep -q 'no heartbeat' "$T/err" && break
+		sleep 0.1
+	done
+	noticed=$((SECONDS - start))
+	# While node 2 is stopped the cluster itself waits on it (Erlang's
+	# net_ticktime); once it runs again, publishing and reading go on.
+	sleep 3
+	"$CLUSTER_SH" resume "$RSTREAM_TEST_CLUSTER_DIR" 2
+	seq 1001 2000 | timeout "$TOOL_TIMEOUT" rstream-cat --retry-for 60s -u "$(uri 1),$(uri 3)" "$S"
+	wait_lines "$T/out" 2000 60 || true
+	kill "$pid" 2>/dev/null || true
+	grep -E 'heartbeat|again|connect' "$T/err" | sed 's/^/# /' >&3 || true
+	echo "# noticed after about $noticed s (heartbeat 2 s)" >&3
+	[ "$noticed" -le 6 ] || fail "the silent node was noticed after $noticed s"
+	check_seq "followed across the stopped node" "$T/out" 2000
+}
