@@ -9,6 +9,32 @@
 
 #include "cli.h"
 
+static void	*kept[16];
+static size_t	 nkept;
+
+static void
+free_kept(void)
+{
+	while (nkept > 0)
+		free(kept[--nkept]);
+}
+
+/*
+ * Keep p (from malloc) until exit, when an atexit handler frees it: the
+ * mains return from many places, and every one of them stays clean.
+ */
+void *
+rs_cli_keep(void *p)
+{
+	if (p == NULL)
+		return NULL;
+	if (nkept == 0)
+		atexit(free_kept);
+	if (nkept < sizeof kept / sizeof kept[0])
+		kept[nkept++] = p;
+	return p;
+}
+
 /* Parse one URI (from names where it came from); 0, or -1 after a message. */
 static int
 one(struct rs_uri *u, const char *s, const char *from, const char *prog)
@@ -60,7 +86,7 @@ rs_cli_uris(struct rs_uri **out, size_t *n, char *const *opts, size_t nopts,
 	}
 	for (i = 0; i < nopts; i++)
 		cap += strlen(opts[i]) / 2 + 2;	/* at most this many URIs */
-	if ((*out = calloc(cap, sizeof **out)) == NULL)
+	if ((*out = rs_cli_keep(calloc(cap, sizeof **out))) == NULL)
 		return -1;
 	for (i = 0; i < nopts && rc == 0; i++) {
 		len = strlen(opts[i]);

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+void	*rs_cli_keep(void *);
 int	rs_cli_uris(struct rs_uri **, size_t *, char *const *, size_t,
 	    const char *);
 int	rs_cli_status(enum rs_err_kind);

@@ -15,7 +15,6 @@
 #include "input.h"
 #include "wire.h"
 
-#define INPUT_BLOCK	(256u << 10)
 
 /* Frame on the delimiter (len bytes); records of at most max_record bytes. */
 int
@@ -27,7 +26,7 @@ rs_input_init(struct rs_input *in, const void *delim, size_t len,
 	in->delim = delim;
 	in->delim_len = len;
 	in->max_record = max_record;
-	in->cap = max_record + (len > 4 ? len : 4) + INPUT_BLOCK;
+	in->cap = max_record + (len > 4 ? len : 4) + 2 * RS_INPUT_READ;
 	if ((in->buf = malloc(in->cap)) == NULL)
 		return -1;
 	return 0;
@@ -46,11 +45,18 @@ rs_input_free(struct rs_input *in)
 	in->buf = NULL;
 }
 
-/* Where to read the next bytes: *p and *avail. */
+/*
+ * Where to read the next bytes: *p and *avail. Unframed bytes move to the
+ * front only when everything is framed (nothing to move) or the room left
+ * is below a read: moving them before every read costs more than the
+ * reading. Callers read at most RS_INPUT_READ at a time, and only while
+ * less than that is waiting to be framed, so what moves stays small.
+ */
 int
 rs_input_space(struct rs_input *in, uint8_t **p, size_t *avail)
 {
-	if (in->pos > 0) {
+	if (in->pos > 0 && (in->pos == in->len ||
+	    in->cap - in->len < RS_INPUT_READ)) {
 		memmove(in->buf, in->buf + in->pos, in->len - in->pos);
 		in->len -= in->pos;
 		in->scan -= in->pos;

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define RS_INPUT_READ	(256u << 10)	/* the most to read at once */
+
 enum rs_input_framing {
 	RS_INPUT_DELIM,
 	RS_INPUT_BE32,

@@ -605,6 +605,20 @@ input_step(void *ud)
 			pause_input(p);
 			break;
 		}
+		/*
+		 * A backlog (left when reading paused): frame it before reading
+		 * more, which would only grow what the input buffer moves. No
+		 * progress means a record is incomplete: read on.
+		 */
+		if (p->in.len - p->in.pos >= RS_INPUT_READ) {
+			size_t	 before = p->in.pos;
+			uint64_t recno = p->in.recno;
+
+			if (frame_records(p) == -1 || p->input_done)
+				break;
+			if (p->in.pos != before || p->in.recno != recno)
+				continue;
+		}
 		if ((n = rs_source_read(&p->src)) == -1) {
 			set_err(p, p->src.err.kind, "%s", p->src.err.msg);
 			break;
@@ -907,6 +921,20 @@ rs_publisher_dry_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	if ((r = rs_source_open_next(&p->src)) != 1)
 		goto done;
 	for (;;) {
+		/*
+		 * A backlog (left when reading paused): frame it before reading
+		 * more, which would only grow what the input buffer moves. No
+		 * progress means a record is incomplete: read on.
+		 */
+		if (p->in.len - p->in.pos >= RS_INPUT_READ) {
+			size_t	 before = p->in.pos;
+			uint64_t recno = p->in.recno;
+
+			if (frame_records(p) == -1 || p->input_done)
+				break;
+			if (p->in.pos != before || p->in.recno != recno)
+				continue;
+		}
 		if ((n = rs_source_read(&p->src)) == -1) {
 			set_err(p, p->src.err.kind, "%s", p->src.err.msg);
 			break;

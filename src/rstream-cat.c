@@ -199,10 +199,10 @@ main(int argc, char *argv[])
 
 	memset(&cfg, 0, sizeof cfg);
 	cfg.retry_for = 30.0;
-	if ((uri_opts = calloc((size_t)argc, sizeof *uri_opts)) == NULL)
+	if ((uri_opts = rs_cli_keep(calloc((size_t)argc, sizeof *uri_opts))) == NULL)
 		return 1;
 	memset(vals, 0, sizeof vals);
-	if ((headers = calloc((size_t)argc, sizeof *headers)) == NULL)
+	if ((headers = rs_cli_keep(calloc((size_t)argc, sizeof *headers))) == NULL)
 		return 1;
 	cfg.msg.headers = headers;
 	cfg.confirm_timeout = 10.0;
@@ -234,10 +234,7 @@ main(int argc, char *argv[])
 			cfg.delim_len = 1;
 			break;
 		case 'D':
-			free(delim);
-	free(uris);
-	free(uri_opts);
-			if ((delim = malloc(strlen(optarg) + 1)) == NULL)
+			if ((delim = rs_cli_keep(malloc(strlen(optarg) + 1))) == NULL)
 				return 1;
 			if (rs_spec_unescape(optarg, delim, &cfg.delim_len) == -1)
 				return bad_usage("--delimiter: empty, or a bad "
@@ -445,8 +442,6 @@ main(int argc, char *argv[])
 	status = rs_cli_status(pub.err.kind);
 	rs_publisher_free(&pub);
 	rs_loop_free(loop);
-	free(delim);
-	free(headers);
 	if (pub.signo != 0) {
 		signal(pub.signo, SIG_DFL);
 		raise(pub.signo);

@@ -177,7 +177,7 @@ main(int argc, char *argv[])
 
 	memset(&cfg, 0, sizeof cfg);
 	cfg.retry_for = 30.0;
-	if ((uri_opts = calloc((size_t)argc, sizeof *uri_opts)) == NULL)
+	if ((uri_opts = rs_cli_keep(calloc((size_t)argc, sizeof *uri_opts))) == NULL)
 		return 1;
 	cfg.lines = -1;
 	cfg.out_fd = STDOUT_FILENO;
@@ -275,10 +275,7 @@ main(int argc, char *argv[])
 			rs_output_init(&cfg.output, "", 1);
 			break;
 		case 'D':
-			free(delim);
-	free(uris);
-	free(uri_opts);
-			if ((delim = malloc(strlen(optarg) + 1)) == NULL)
+			if ((delim = rs_cli_keep(malloc(strlen(optarg) + 1))) == NULL)
 				return 1;
 			if (rs_spec_unescape(optarg, delim, &dl) == -1)
 				return bad_usage("--delimiter: empty, or a bad "
@@ -384,7 +381,6 @@ main(int argc, char *argv[])
 	status = rs_cli_status(con.err.kind);
 	rs_consumer_free(&con);
 	rs_loop_free(loop);
-	free(delim);
 	if (con.signo != 0) {
 		signal(con.signo, SIG_DFL);
 		raise(con.signo);

@@ -117,6 +117,8 @@ rs_source_read(struct rs_source *s)
 	rs_input_space(s->in, &buf, &avail);
 	if (avail == 0)
 		return -2;
+	if (avail > RS_INPUT_READ)
+		avail = RS_INPUT_READ;
 	do
 		n = read(s->fd, buf, avail);
 	while (n == -1 && errno == EINTR);

@@ -1,0 +1,124 @@
+#!/bin/bash
+# bench/run.sh - what `make bench` runs: rstream-cat and rstream-tail against
+# the reference clients ref-pub and ref-sub (bench/README.md).
+#
+# Uses the broker RSTREAM_TEST_URI names, else starts a private one
+# (tests/broker.sh) and stops it at the end. Knobs (environment):
+#   BENCH_N=1000000      records per publish/consume run
+#   BENCH_SIZES="100"    body sizes in bytes (e.g. "10 100 1000")
+#   BENCH_RUNS=3         runs per figure (median and min-max are printed)
+#   BENCH_SWEEP="100 1000 5000 20000"   --max-in-flight values for rstream-cat
+#   BENCH_SMALL_N=100000 records of the small-chunk consume stream (it is
+#                        broker-bound at a few 10k records/s)
+#   BENCH_LAT=500        records of the latency test, one per 10 ms (0: skip)
+#   BUILDDIR             where rstream-cat, rstream-tail, bench/ref-* are
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+B=${BUILDDIR:-$top}
+N=${BENCH_N:-1000000}
+SIZES=${BENCH_SIZES:-100}
+RUNS=${BENCH_RUNS:-3}
+SWEEP=${BENCH_SWEEP:-100 1000 5000 20000}
+LAT=${BENCH_LAT:-500}
+SMALL_N=${BENCH_SMALL_N:-100000}
+CAT=$B/rstream-cat TAIL=$B/rstream-tail PUB=$B/bench/ref-pub SUB=$B/bench/ref-sub
+PY=/usr/bin/python3
+
+work=$(mktemp -d)
+bdir=''
+cleanup() {
+	[ -n "$bdir" ] && "$top/tests/broker.sh" stop "$bdir" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+if [ -n "${RSTREAM_TEST_URI:-}" ]; then
+	URI=$RSTREAM_TEST_URI
+else
+	bdir=$work/broker
+	URI=$("$top/tests/broker.sh" start "$bdir")
+fi
+hostport=${URI#*@}; hostport=${hostport%%/*}
+HOST=${hostport%:*} PORT=${hostport##*:}
+echo "broker $URI; N=$N sizes=$SIZES runs=$RUNS" >&2
+R=$work/results.tsv
+: >"$R"
+seq=0
+
+mkstream() {	# a fresh, empty stream; prints its name
+	seq=$((seq + 1))
+	local s=bench-$$-$seq-$1
+	"$CAT" -u "$URI" --create "$s" </dev/null
+	echo "$s"
+}
+
+# measure GROUP TOOL RECORDS BYTES CMD... (stdin/stdout as set by caller)
+measure() {
+	local g=$1 t=$2 n=$3 bytes=$4
+	shift 4
+	local t0=$EPOCHREALTIME t1
+	if ! /usr/bin/time -f '%U %S %M' -o "$work/time" "$@"; then
+		echo "bench: $g/$t failed: $*" >&2
+		return 0
+	fi
+	t1=$EPOCHREALTIME
+	printf '%s\t%s\t%s\t%s\t%s %s\n' "$g" "$t" "$n" "$bytes" \
+	    "$(echo "$t1 - $t0" | bc -l)" "$(tail -1 "$work/time")" >>"$R"
+}
+
+# --- publish ---------------------------------------------------------------
+for size in $SIZES; do
+	in=$work/lines-$size
+	"$PY" -c "import sys; l=(('abcdefghijklmnopqrstuvwxyz'*($size//26+1))[:$size]+'\n').encode(); sys.stdout.buffer.write(l*$N)" >"$in"
+	bytes=$((N * size))
+	g="publish ${size}B"
+	for r in $(seq "$RUNS"); do
+		echo "publish $size B run $r" >&2
+		s=$(mkstream p); measure "$g" "rstream-cat" "$N" "$bytes" "$CAT" -u "$URI" "$s" <"$in"
+		s=$(mkstream p); measure "$g" "rstream-cat --raw" "$N" "$bytes" "$CAT" -u "$URI" --raw "$s" <"$in"
+		s=$(mkstream p); measure "$g" "ref-pub --amqp" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" 1000 0 --amqp >/dev/null
+		s=$(mkstream p); measure "$g" "ref-pub" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" 1000 >/dev/null
+	done
+done
+
+# --- --max-in-flight sweep (100 B, AMQP) -----------------------------------
+in=$work/lines-100
+[ -f "$in" ] || "$PY" -c "import sys; sys.stdout.buffer.write((('abcdefghijklmnopqrstuvwxyz'*4)[:100]+'\n').encode()*$N)" >"$in"
+for m in $SWEEP; do
+	g="sweep 100B mif=$m"
+	for r in $(seq "$RUNS"); do
+		echo "sweep max-in-flight $m run $r" >&2
+		s=$(mkstream w); measure "$g" "rstream-cat" "$N" $((N * 100)) "$CAT" -u "$URI" --max-in-flight "$m" "$s" <"$in"
+		s=$(mkstream w); measure "$g" "ref-pub --amqp" "$N" $((N * 100)) "$PUB" "$HOST" "$PORT" "$s" "$N" 100 "$m" 0 --amqp >/dev/null
+	done
+done
+
+# --- consume ---------------------------------------------------------------
+# Small chunks: 10 messages per frame, 10 in flight (about 10 records a
+# chunk). Large chunks: frames as full as 5000 in flight allow.
+echo "writing the consume streams" >&2
+small=$(mkstream small); "$PUB" "$HOST" "$PORT" "$small" "$SMALL_N" 100 10 10 --amqp >/dev/null
+large=$(mkstream large); "$PUB" "$HOST" "$PORT" "$large" "$N" 100 5000 0 --amqp >/dev/null
+for kind in small large; do
+	eval s=\$$kind
+	n=$N; [ $kind = small ] && n=$SMALL_N
+	chunks=$("$SUB" "$HOST" "$PORT" "$s" "$n" | awk '{print $4}')
+	g="consume 100B $kind chunks ($((n / chunks)) rec/chunk)"
+	for r in $(seq "$RUNS"); do
+		echo "consume $kind run $r" >&2
+		measure "$g" "rstream-tail" "$n" $((n * 100)) "$TAIL" -u "$URI" -o first -e "$s" >/dev/null
+		measure "$g" "rstream-tail -J" "$n" $((n * 100)) "$TAIL" -u "$URI" -o first -e -J "$s" >/dev/null
+		measure "$g" "ref-sub" "$n" $((n * 100)) "$SUB" "$HOST" "$PORT" "$s" "$n" >/dev/null
+	done
+done
+
+# --- latency ---------------------------------------------------------------
+if [ "$LAT" -gt 0 ]; then
+	for r in $(seq "$RUNS"); do
+		echo "latency run $r" >&2
+		s=$(mkstream lat)
+		"$PY" "$here/latency.py" "$CAT" "$TAIL" "$URI" "$s" "$LAT" >>"$work/lat" || echo "bench: latency run failed" >&2
+	done
+fi
+
+"$PY" "$here/report.py" "$R" "$work/lat"
