@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "spec.h"
 
 static void	*kept[16];
 static size_t	 nkept;
@@ -133,4 +134,74 @@ void
 rs_cli_log(const char *msg, void *ud)
 {
 	fprintf(stderr, "%s: %s\n", (const char *)ud, msg);
+}
+
+/* A usage error: the message (and the argument at fault), a hint; status 2. */
+int
+rs_cli_usage(const char *prog, const char *msg, const char *arg)
+{
+	if (arg != NULL)
+		fprintf(stderr, "%s: %s: %s\n", prog, msg, arg);
+	else
+		fprintf(stderr, "%s: %s\n", prog, msg);
+	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+	return RS_EXIT_USAGE;
+}
+
+void
+rs_cli_conn_init(struct rs_cli_conn *cc)
+{
+	memset(cc, 0, sizeof *cc);
+	cc->c.retry_for = 30.0;
+}
+
+/*
+ * Take one of the connection options (RS_CLI_CONN_LONGOPTS): 1 if it was
+ * one, 0 if not, RS_EXIT_USAGE after a message for a bad value.
+ */
+int
+rs_cli_conn_opt(struct rs_cli_conn *cc, int ch, char *arg, const char *prog)
+{
+	uint64_t	 v;
+
+	switch (ch) {
+	case 'u':
+		if (cc->nuris == RS_CLI_MAX_URIS)
+			return rs_cli_usage(prog, "--uri: too many", arg);
+		cc->uris[cc->nuris++] = arg;
+		return 1;
+	case RS_OPT_NO_LOCATE:
+		cc->c.no_locate = 1;
+		return 1;
+	case RS_OPT_TIMEOUT:
+		if (rs_spec_duration_ms(arg, &v) == -1 || v == 0)
+			return rs_cli_usage(prog, "--timeout: bad duration", arg);
+		cc->c.timeout = (double)v / 1000.0;
+		return 1;
+	case RS_OPT_RETRY_FOR:
+		if (rs_spec_duration_ms(arg, &v) == -1)
+			return rs_cli_usage(prog, "--retry-for: bad duration", arg);
+		cc->c.retry_for = (double)v / 1000.0;
+		return 1;
+	case RS_OPT_HEARTBEAT:
+		if (rs_spec_duration(arg, &v) == -1 || v == 0 || v > 3600)
+			return rs_cli_usage(prog, "--heartbeat: expected 1s to 1h",
+			    arg);
+		cc->c.heartbeat = (unsigned)v;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Parse the seed URIs gathered (or RSTREAM_URI, or the default) into cc->c. 0, or -1 after a message. */
+int
+rs_cli_connect(struct rs_cli_conn *cc, const char *prog)
+{
+	struct rs_uri	*uris;
+
+	if (rs_cli_uris(&uris, &cc->c.nuris, cc->uris, cc->nuris, prog) == -1)
+		return -1;
+	cc->c.uris = uris;
+	return 0;
 }

@@ -81,7 +81,7 @@ any_error(struct rs_conn *c, void *ud)
 {
 	struct rs_cluster	*cl = ud;
 
-	if (c == cl->seed && !cl->finished && cl->next_seed < cl->nseeds &&
+	if (c == cl->seed && !cl->finished && cl->next_seed < cl->conn.nuris &&
 	    rs_conn_err(c)->kind == RS_E_UNAVAILABLE) {
 		/* This seed did not answer: the next one may. */
 		if (cl->log != NULL)
@@ -161,16 +161,16 @@ target_ready(struct rs_conn *c, void *ud)
 static int
 connect_target(struct rs_cluster *cl)
 {
-	const struct rs_uri	*u = &cl->seeds[cl->next_seed - 1];
+	const struct rs_uri	*u = &cl->conn.uris[cl->next_seed - 1];
 
 	cl->tries++;
 	cl->target = rs_conn_new(cl->loop, u, cl->want_host, cl->want_port,
 	    &target_handler, cl);
 	if (cl->target == NULL)
 		return -1;
-	rs_conn_set_timeout(cl->target, cl->timeout);
+	rs_conn_set_timeout(cl->target, cl->conn.timeout);
 	rs_conn_set_name(cl->target, cl->name);
-	rs_conn_set_heartbeat(cl->target, cl->heartbeat);
+	rs_conn_set_heartbeat(cl->target, cl->conn.heartbeat);
 	if (rs_conn_start(cl->target) == 0)
 		return 0;
 	if (cl->log != NULL)
@@ -199,7 +199,7 @@ pick(struct rs_cluster *cl, struct rs_conn *c, const struct rs_stream_meta *m)
 	const struct rs_str	*host = &m->leader_host;
 	uint32_t		 port = m->leader_port, i;
 
-	if (cl->no_locate)
+	if (cl->conn.no_locate)
 		return 0;
 	if (cl->want_leader) {
 		if (same_node(&m->leader_host, m->leader_port, c))
@@ -315,20 +315,20 @@ seed_ready(struct rs_conn *c, void *ud)
 static int
 next_seed(struct rs_cluster *cl)
 {
-	while (cl->next_seed < cl->nseeds) {
-		cl->seed = rs_conn_new(cl->loop, &cl->seeds[cl->next_seed++],
+	while (cl->next_seed < cl->conn.nuris) {
+		cl->seed = rs_conn_new(cl->loop, &cl->conn.uris[cl->next_seed++],
 		    NULL, 0, &seed_handler, cl);
 		if (cl->seed == NULL) {
 			fail(cl, RS_E_RUNTIME, "out of memory");
 			return -1;
 		}
-		rs_conn_set_timeout(cl->seed, cl->timeout);
+		rs_conn_set_timeout(cl->seed, cl->conn.timeout);
 		rs_conn_set_name(cl->seed, cl->name);
-		rs_conn_set_heartbeat(cl->seed, cl->heartbeat);
+		rs_conn_set_heartbeat(cl->seed, cl->conn.heartbeat);
 		if (rs_conn_start(cl->seed) == 0)
 			return 0;
 		cl->err = *rs_conn_err(cl->seed);
-		if (cl->log != NULL && cl->next_seed < cl->nseeds)
+		if (cl->log != NULL && cl->next_seed < cl->conn.nuris)
 			cl->log(cl->err.msg, cl->ud);
 		rs_conn_free(cl->seed);
 		cl->seed = NULL;

@@ -16,24 +16,30 @@
 
 typedef void rs_locate_fn(struct rs_conn *, const struct rs_err *, void *);
 
+/* How to reach the broker: what both tools' connection options set. */
+struct rs_connect {
+	const struct rs_uri	*uris;		/* the seeds */
+	size_t			 nuris;
+	int			 no_locate;	/* keep to the seed */
+	double			 timeout;	/* connect, handshake, replies (s); 0: 30 */
+	unsigned		 heartbeat;	/* seconds to ask for; 0: 60 */
+	double			 retry_for;	/* keep reconnecting this long (s) */
+};
+
 #define RS_CLUSTER_LB_TRIES	5	/* connections until the advertised node is the one asked for */
 
 struct rs_cluster {
 	struct rs_loop		*loop;
-	const struct rs_uri	*seeds;
-	size_t			 nseeds;
+	struct rs_connect	 conn;
 	const char		*stream;
 	int			 want_leader;
-	int			 no_locate;
 	int			 create;
 	const char *const	*create_args;	/* key/value pairs */
 	size_t			 ncreate;
 	rs_locate_fn		*done;
 	void			*ud;
 	void			(*log)(const char *, void *);
-	double			 timeout;	/* 0: the connection's default */
 	const char		*name;		/* connection_name for the broker */
-	unsigned		 heartbeat;	/* seconds to ask for; 0: the default */
 
 	size_t			 next_seed;
 	struct rs_conn		*seed;

@@ -62,19 +62,6 @@ static const struct rs_conn_handler con_handler = {
 };
 
 static void __attribute__((format(printf, 3, 4)))
-set_err(struct rs_consumer *k, enum rs_err_kind kind, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (k->err.kind != RS_E_OK)
-		return;
-	k->err.kind = kind;
-	va_start(ap, fmt);
-	vsnprintf(k->err.msg, sizeof k->err.msg, fmt, ap);
-	va_end(ap);
-}
-
-static void __attribute__((format(printf, 3, 4)))
 say(struct rs_consumer *k, void (*fn)(const char *, void *), const char *fmt,
     ...)
 {
@@ -124,7 +111,7 @@ over(struct rs_consumer *k)
 	 * retries a failure that can pass, for --retry-for.
 	 */
 	retry = k->cfg.retry || (k->connected && !missing &&
-	    now - k->down_since < k->cfg.retry_for);
+	    now - k->down_since < k->cfg.conn.retry_for);
 	if (retry && !k->done && k->signo == 0 && !k->out_closed &&
 	    (k->err.kind == RS_E_UNAVAILABLE || k->err.kind == RS_E_TEMPFAIL)) {
 		wait = k->cfg.retry ? (k->attempts < 4 ?
@@ -237,7 +224,7 @@ con_error(struct rs_conn *c, void *ud)
 	struct rs_consumer	*k = ud;
 
 	if (!k->done)
-		set_err(k, rs_conn_err(c)->kind, "%s", rs_conn_err(c)->msg);
+		rs_err_set(&k->err, rs_conn_err(c)->kind, "%s", rs_conn_err(c)->msg);
 	over(k);
 }
 
@@ -264,7 +251,7 @@ write_out(struct rs_consumer *k)
 			if (errno == EPIPE)
 				k->out_closed = 1;
 			else
-				set_err(k, RS_E_RUNTIME, "write error: %s",
+				rs_err_set(&k->err, RS_E_RUNTIME, "write error: %s",
 				    strerror(errno));
 			finish(k);
 			return -1;
@@ -289,7 +276,7 @@ on_subscribe(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		k->attempts = 0;
 	}
 	if (f->code != RS_OK) {
-		set_err(k, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
+		rs_err_set(&k->err, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
 		    RS_E_UNAVAILABLE, "cannot subscribe: %s",
 		    rs_proto_code_str(f->code));
 		finish(k);
@@ -419,7 +406,7 @@ on_snap_subscribe(struct rs_conn *c, const struct rs_frame *f, void *ud)
 
 	(void)c;
 	if (f->code != RS_OK) {
-		set_err(k, RS_E_UNAVAILABLE, "cannot read the end of the "
+		rs_err_set(&k->err, RS_E_UNAVAILABLE, "cannot read the end of the "
 		    "stream: %s", rs_proto_code_str(f->code));
 		finish(k);
 	}
@@ -469,7 +456,7 @@ on_query(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		say(k, k->cfg.log, "reader \"%s\": no stored offset",
 		    k->cfg.name);
 	else {
-		set_err(k, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
+		rs_err_set(&k->err, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
 		    RS_E_UNAVAILABLE, "cannot query the offset of \"%s\": %s",
 		    k->cfg.name, rs_proto_code_str(f->code));
 		finish(k);
@@ -484,7 +471,7 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 	struct rs_consumer	*k = ud;
 
 	if (c == NULL) {
-		set_err(k, err->kind, "%s", err->msg);
+		rs_err_set(&k->err, err->kind, "%s", err->msg);
 		over(k);
 		return;
 	}
@@ -620,7 +607,7 @@ cmd_done(void *ud, int status)
 			snprintf(how, sizeof how, "signal %d",
 			    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 		if (!k->cfg.on_error_skip) {
-			set_err(k, RS_E_RUNTIME, "%s failed (%s) for the record "
+			rs_err_set(&k->err, RS_E_RUNTIME, "%s failed (%s) for the record "
 			    "at offset %llu", k->cfg.argv[0], how,
 			    (unsigned long long)k->cmd_off);
 			finish(k);
@@ -662,7 +649,7 @@ cmd_next(struct rs_consumer *k)
 		if (rs_runner_start(&k->runner, k->cmd_body.data ?
 		    k->cmd_body.data : (const uint8_t *)"", k->cmd_body.len,
 		    k->cmd_envp) == -1) {
-			set_err(k, RS_E_RUNTIME, "%s: %s", k->cfg.argv[0],
+			rs_err_set(&k->err, RS_E_RUNTIME, "%s: %s", k->cfg.argv[0],
 			    k->runner.errstr);
 			finish(k);
 		}
@@ -734,7 +721,7 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 		rs_buf_put(&k->cmd_chunk, p, len);
 		if (k->cmd_chunk.oom ||
 		    rs_chunk_parse(&k->cmd_ch, k->cmd_chunk.data, len, 0) == -1) {
-			set_err(k, RS_E_RUNTIME, "out of memory");
+			rs_err_set(&k->err, RS_E_RUNTIME, "out of memory");
 			finish(k);
 			return;
 		}
@@ -767,7 +754,7 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 		}
 	}
 	if (k->out.oom) {
-		set_err(k, RS_E_RUNTIME, "out of memory");
+		rs_err_set(&k->err, RS_E_RUNTIME, "out of memory");
 		finish(k);
 		return;
 	}
@@ -805,9 +792,9 @@ on_moved(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	r = rs_frame_metadata_decode(f, k->cfg.stream, "", 0, &m);
 	if (r == 0 || (r == 1 && m.code == RS_STREAM_DOES_NOT_EXIST)) {
 		k->cluster.missing = 1;
-		set_err(k, RS_E_UNAVAILABLE, "the stream was deleted");
+		rs_err_set(&k->err, RS_E_UNAVAILABLE, "the stream was deleted");
 	} else
-		set_err(k, RS_E_TEMPFAIL, "the stream is no longer available "
+		rs_err_set(&k->err, RS_E_TEMPFAIL, "the stream is no longer available "
 		    "on this node (it moved, or a node went down)");
 	rs_conn_close(c);
 }
@@ -866,7 +853,7 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	case RS_CREDIT | RS_RESPONSE:
 		if (f->code == RS_SUBSCRIPTION_ID_DOES_NOT_EXIST)
 			break;	/* a credit racing an unsubscribe */
-		set_err(k, RS_E_RUNTIME, "credit refused: %s",
+		rs_err_set(&k->err, RS_E_RUNTIME, "credit refused: %s",
 		    rs_proto_code_str(f->code));
 		finish(k);
 		break;
@@ -926,12 +913,8 @@ attempt(struct rs_consumer *k)
 	k->final_tries = 0;
 	memset(&k->cluster, 0, sizeof k->cluster);
 	k->cluster.loop = k->loop;
-	k->cluster.seeds = k->cfg.uris;
-	k->cluster.nseeds = k->cfg.nuris;
-	k->cluster.no_locate = k->cfg.no_locate;
+	k->cluster.conn = k->cfg.conn;
 	k->cluster.name = "rstream-tail";
-	k->cluster.heartbeat = k->cfg.heartbeat;
-	k->cluster.timeout = k->cfg.timeout;
 	k->cluster.stream = k->cfg.stream;
 	k->cluster.want_leader = 0;
 	k->cluster.done = located;
@@ -963,7 +946,7 @@ rs_consumer_run(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
 	rs_buf_init(&k->cmd_envbuf);
 	if ((k->store_timer = rs_timer_new(loop, store_tick, k)) == NULL ||
 	    (k->retry_timer = rs_timer_new(loop, retry_tick, k)) == NULL) {
-		set_err(k, RS_E_RUNTIME, "out of memory");
+		rs_err_set(&k->err, RS_E_RUNTIME, "out of memory");
 		return -1;
 	}
 	k->sigs[0] = rs_sig_new(loop, SIGINT, sig_int, k);

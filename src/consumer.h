@@ -24,18 +24,13 @@
 #include "uri.h"
 
 struct rs_consumer_cfg {
-	const struct rs_uri	*uris;		/* the seeds */
-	size_t			 nuris;
-	int			 no_locate;	/* keep to the seed */
-	double			 timeout;	/* --timeout; 0: 30 s */
-	unsigned		 heartbeat;	/* --heartbeat (s); 0: 60 */
+	struct rs_connect	 conn;		/* -u, --timeout, --retry-for, ... */
 	const char		*stream;
 	struct rs_offset_spec	 start;		/* -o, --since */
 	int			 have_start;
 	int64_t			 lines;		/* -n: start this many before the end; -1: not given */
 	int			 follow;	/* -f */
 	int			 retry;		/* -F: wait for the stream, reconnect */
-	double			 retry_for;	/* reconnect after a failure for this long (s) */
 	uint64_t		 count;		/* -c; 0: no limit */
 	int64_t			 until;		/* --until (ms) */
 	int			 have_until;

@@ -20,4 +20,7 @@ struct rs_err {
 	char			msg[256];
 };
 
+void	rs_err_set(struct rs_err *, enum rs_err_kind, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -57,19 +57,6 @@ static const struct rs_conn_handler pub_handler = {
 };
 
 static void __attribute__((format(printf, 3, 4)))
-set_err(struct rs_publisher *p, enum rs_err_kind kind, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (p->err.kind != RS_E_OK)
-		return;
-	p->err.kind = kind;
-	va_start(ap, fmt);
-	vsnprintf(p->err.msg, sizeof p->err.msg, fmt, ap);
-	va_end(ap);
-}
-
-static void __attribute__((format(printf, 3, 4)))
 say(struct rs_publisher *p, void (*fn)(const char *, void *), const char *fmt,
     ...)
 {
@@ -130,7 +117,7 @@ confirm_timeout(void *ud)
 {
 	struct rs_publisher	*p = ud;
 
-	set_err(p, RS_E_TEMPFAIL, "%llu records still unconfirmed after %g s",
+	rs_err_set(&p->err, RS_E_TEMPFAIL, "%llu records still unconfirmed after %g s",
 	    (unsigned long long)rs_publisher_unconfirmed(p),
 	    p->cfg.confirm_timeout);
 	stop(p);
@@ -156,7 +143,7 @@ recover(struct rs_publisher *p, const struct rs_err *err)
 	double	 now = rs_loop_now(p->loop), wait;
 
 	if ((err->kind != RS_E_TEMPFAIL && err->kind != RS_E_UNAVAILABLE) ||
-	    p->signo != 0 || p->cfg.retry_for <= 0 || p->cluster.missing)
+	    p->signo != 0 || p->cfg.conn.retry_for <= 0 || p->cluster.missing)
 		return 0;
 	if (!p->recovering) {
 		p->recovering = 1;
@@ -165,7 +152,7 @@ recover(struct rs_publisher *p, const struct rs_err *err)
 		rs_source_watch(&p->src, 0);
 		rs_timer_stop(p->confirm_timer);
 	}
-	if (now - p->down_since >= p->cfg.retry_for)
+	if (now - p->down_since >= p->cfg.conn.retry_for)
 		return 0;
 	if (p->conn != NULL) {
 		rs_conn_free(p->conn);
@@ -192,7 +179,7 @@ pub_error(struct rs_conn *c, void *ud)
 	}
 	if (recover(p, rs_conn_err(c)))
 		return;
-	set_err(p, rs_conn_err(c)->kind, "%s", rs_conn_err(c)->msg);
+	rs_err_set(&p->err, rs_conn_err(c)->kind, "%s", rs_conn_err(c)->msg);
 	stop(p);
 }
 
@@ -358,7 +345,7 @@ oversize(struct rs_publisher *p)
 	snprintf(where, sizeof where, "%s: line %llu", p->src.name,
 	    (unsigned long long)(p->in.recno - p->src.base + 1));
 	if (!p->cfg.oversize_skip) {
-		set_err(p, RS_E_INPUT, "%s: %s", where, p->in.errstr);
+		rs_err_set(&p->err, RS_E_INPUT, "%s: %s", where, p->in.errstr);
 		return -1;
 	}
 	say(p, p->cfg.warn, "%s: skipped: %s", where, p->in.errstr);
@@ -379,7 +366,7 @@ too_big(struct rs_publisher *p, uint64_t r, size_t size)
 	    (unsigned long long)(r - p->src.base), (unsigned long long)r, size,
 	    p->frame_max - RS_PUBLISH_HEADER - RS_PUBLISH_PER_MSG);
 	if (!p->cfg.oversize_skip) {
-		set_err(p, RS_E_INPUT, "%s", what);
+		rs_err_set(&p->err, RS_E_INPUT, "%s", what);
 		p->in.recno--;	/* so the summary names it first unconfirmed */
 		return -1;
 	}
@@ -513,7 +500,7 @@ frame_records(struct rs_publisher *p)
 			if (p->in.oversize && oversize(p) == 0)
 				continue;
 			if (!p->in.oversize)
-				set_err(p, RS_E_INPUT, "%s: %s", p->src.name,
+				rs_err_set(&p->err, RS_E_INPUT, "%s: %s", p->src.name,
 				    p->in.errstr);
 			break;
 		}
@@ -530,7 +517,7 @@ frame_records(struct rs_publisher *p)
 		}
 		if (rs_message_encode(&p->msg, r, p->src.name, rec, n, &head, &h,
 		    &body, &b) == -1) {
-			set_err(p, RS_E_INPUT, "%s: line %llu: record %llu: %s",
+			rs_err_set(&p->err, RS_E_INPUT, "%s: line %llu: record %llu: %s",
 			    p->src.name, (unsigned long long)(r - p->src.base),
 			    (unsigned long long)r, p->msg.errstr);
 			p->in.recno--;	/* not taken: it is the first unconfirmed */
@@ -577,9 +564,9 @@ next_file(struct rs_publisher *p)
 	if ((r = rs_source_open_next(&p->src)) == 1)
 		return;
 	if (r == -1)
-		set_err(p, p->src.err.kind, "%s", p->src.err.msg);
+		rs_err_set(&p->err, p->src.err.kind, "%s", p->src.err.msg);
 	else if (p->cfg.resume && p->in.recno < p->stored)
-		set_err(p, RS_E_INPUT, "the input has %llu records, but "
+		rs_err_set(&p->err, RS_E_INPUT, "the input has %llu records, but "
 		    "publisher \"%s\" already stored record %llu: was it "
 		    "truncated or rotated? A new file needs a new --name",
 		    (unsigned long long)p->in.recno, p->cfg.name,
@@ -620,7 +607,7 @@ input_step(void *ud)
 				continue;
 		}
 		if ((n = rs_source_read(&p->src)) == -1) {
-			set_err(p, p->src.err.kind, "%s", p->src.err.msg);
+			rs_err_set(&p->err, p->src.err.kind, "%s", p->src.err.msg);
 			break;
 		}
 		if (n != -2 && linger(p))
@@ -706,13 +693,13 @@ setup_input(struct rs_publisher *p, uint32_t frame_max)
 		p->max_record = frame_max - overhead -
 		    (uint32_t)rs_message_head_max(&p->msg);
 	else {
-		set_err(p, RS_E_INPUT, "the message properties do not fit a "
+		rs_err_set(&p->err, RS_E_INPUT, "the message properties do not fit a "
 		    "%u-byte frame", frame_max);
 		return -1;
 	}
 	if (rs_input_init(&p->in, p->cfg.delim, p->cfg.delim_len,
 	    p->max_record) == -1) {
-		set_err(p, RS_E_RUNTIME, "out of memory");
+		rs_err_set(&p->err, RS_E_RUNTIME, "out of memory");
 		return -1;
 	}
 	rs_input_set_framing(&p->in, p->cfg.framing);
@@ -738,7 +725,7 @@ on_declare(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	struct rs_publisher	*p = ud;
 
 	if (f->code != RS_OK) {
-		set_err(p, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
+		rs_err_set(&p->err, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
 		    RS_E_UNAVAILABLE, "cannot declare a publisher: %s",
 		    rs_proto_code_str(f->code));
 		rs_conn_close(c);
@@ -791,7 +778,7 @@ on_sequence(struct rs_conn *c, const struct rs_frame *f, void *ud)
 
 	if (f->code != RS_OK ||
 	    rs_frame_publisher_sequence_decode(f, &p->stored) == -1) {
-		set_err(p, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
+		rs_err_set(&p->err, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
 		    RS_E_UNAVAILABLE, "cannot query publisher \"%s\": %s",
 		    p->cfg.name, rs_proto_code_str(f->code));
 		rs_conn_close(c);
@@ -827,7 +814,7 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 	if (c == NULL) {
 		if (p->recovering && recover(p, err))
 			return;
-		set_err(p, err->kind, "%s", err->msg);
+		rs_err_set(&p->err, err->kind, "%s", err->msg);
 		stop(p);
 		return;
 	}
@@ -872,7 +859,7 @@ prepare(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	if (rs_source_check(cfg->files, cfg->nfiles, &p->err) == -1)
 		return -1;
 	if ((p->acked = calloc(p->cfg.max_in_flight, 1)) == NULL) {
-		set_err(p, RS_E_RUNTIME, "out of memory");
+		rs_err_set(&p->err, RS_E_RUNTIME, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -891,7 +878,7 @@ dry_flush(struct rs_publisher *p, int fd)
 			if (errno == EINTR)
 				continue;
 			if (errno != EPIPE)
-				set_err(p, RS_E_RUNTIME, "write error: %s",
+				rs_err_set(&p->err, RS_E_RUNTIME, "write error: %s",
 				    strerror(errno));
 			return -1;
 		}
@@ -936,7 +923,7 @@ rs_publisher_dry_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 				continue;
 		}
 		if ((n = rs_source_read(&p->src)) == -1) {
-			set_err(p, p->src.err.kind, "%s", p->src.err.msg);
+			rs_err_set(&p->err, p->src.err.kind, "%s", p->src.err.msg);
 			break;
 		}
 		if (frame_records(p) == -1 || dry_flush(p, fd) == -1 ||
@@ -949,7 +936,7 @@ rs_publisher_dry_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	r = 0;
 done:
 	if (r == -1)
-		set_err(p, p->src.err.kind, "%s", p->src.err.msg);
+		rs_err_set(&p->err, p->src.err.kind, "%s", p->src.err.msg);
 	dry_flush(p, fd);
 	rs_source_close(&p->src);
 	return p->err.kind == RS_E_OK ? 0 : -1;
@@ -965,19 +952,15 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	if ((p->linger_timer = rs_timer_new(loop, linger_done, p)) == NULL ||
 	    (p->retry_timer = rs_timer_new(loop, reconnect, p)) == NULL ||
 	    (p->confirm_timer = rs_timer_new(loop, confirm_timeout, p)) == NULL) {
-		set_err(p, RS_E_RUNTIME, "out of memory");
+		rs_err_set(&p->err, RS_E_RUNTIME, "out of memory");
 		return -1;
 	}
 	p->sigs[0] = rs_sig_new(loop, SIGINT, sig_int, p);
 	p->sigs[1] = rs_sig_new(loop, SIGTERM, sig_term, p);
 	p->sigs[2] = rs_sig_new(loop, SIGHUP, sig_hup, p);
 	p->cluster.loop = loop;
-	p->cluster.seeds = cfg->uris;
-	p->cluster.nseeds = cfg->nuris;
-	p->cluster.no_locate = cfg->no_locate;
+	p->cluster.conn = cfg->conn;
 	p->cluster.name = "rstream-cat";
-	p->cluster.heartbeat = cfg->heartbeat;
-	p->cluster.timeout = cfg->timeout;
 	p->cluster.stream = cfg->stream;
 	p->cluster.want_leader = 1;
 	p->cluster.create = cfg->create;
@@ -990,7 +973,7 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	if (p->err.kind == RS_E_OK)
 		rs_loop_run(loop);
 	if (p->err.kind == RS_E_OK && p->failed > 0)
-		set_err(p, RS_E_RUNTIME, "%llu records were rejected by the "
+		rs_err_set(&p->err, RS_E_RUNTIME, "%llu records were rejected by the "
 		    "broker (first: record %llu: %s)",
 		    (unsigned long long)p->failed,
 		    (unsigned long long)p->first_failed,

@@ -19,11 +19,7 @@
 #include "uri.h"
 
 struct rs_publisher_cfg {
-	const struct rs_uri	*uris;		/* the seeds */
-	size_t			 nuris;
-	int			 no_locate;	/* keep to the seed */
-	double			 timeout;	/* --timeout; 0: 30 s */
-	unsigned		 heartbeat;	/* --heartbeat (s); 0: 60 */
+	struct rs_connect	 conn;		/* -u, --timeout, --retry-for, ... */
 	const char		*stream;
 	char *const		*files;		/* NULL: stdin */
 	size_t			 nfiles;
@@ -39,7 +35,6 @@ struct rs_publisher_cfg {
 	uint32_t		 max_in_flight;
 	double			 linger;	/* seconds to wait for fuller frames */
 	double			 confirm_timeout;
-	double			 retry_for;	/* give up recovering after this (s) */
 	const char		*name;		/* -N: publisher reference */
 	int			 resume;	/* publishing id = record number */
 	uint64_t		 count;		/* publish at most this many; 0: all */

@@ -96,17 +96,6 @@ usage(FILE *f)
 	    RS_URI_DEFAULT);
 }
 
-static int
-bad_usage(const char *msg, const char *arg)
-{
-	if (arg != NULL)
-		fprintf(stderr, "%s: %s: %s\n", prog, msg, arg);
-	else
-		fprintf(stderr, "%s: %s\n", prog, msg);
-	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
-	return RS_EXIT_USAGE;
-}
-
 /* The one-line account of a run: after a failure, a signal, or with --stats. */
 static void
 summary(const struct rs_publisher *p, const char *stream, int done)
@@ -132,7 +121,7 @@ enum {
 	OPT_RAW = 256, OPT_CREATE, OPT_MAX_LENGTH_BYTES, OPT_MAX_AGE,
 	OPT_MAX_SEGMENT_SIZE, OPT_LEADER_LOCATOR, OPT_INITIAL_CLUSTER_SIZE,
 	OPT_FRAMING, OPT_SKIP_EMPTY, OPT_OVERSIZE, OPT_RESUME,
-	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS, OPT_TIMEOUT, OPT_NO_LOCATE, OPT_RETRY_FOR, OPT_HEARTBEAT,
+	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS,
 	OPT_CONTENT_TYPE, OPT_CONTENT_ENCODING, OPT_MESSAGE_ID, OPT_DRY_RUN
 };
 
@@ -142,7 +131,6 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "uri",		required_argument,	NULL, 'u' },
 		{ "null",		no_argument,		NULL, '0' },
 		{ "delimiter",		required_argument,	NULL, 'D' },
 		{ "framing",		required_argument,	NULL, OPT_FRAMING },
@@ -169,13 +157,10 @@ main(int argc, char *argv[])
 		{ "max-segment-size",	required_argument,	NULL, OPT_MAX_SEGMENT_SIZE },
 		{ "leader-locator",	required_argument,	NULL, OPT_LEADER_LOCATOR },
 		{ "initial-cluster-size", required_argument,	NULL, OPT_INITIAL_CLUSTER_SIZE },
-		{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
-		{ "no-locate",		no_argument,		NULL, OPT_NO_LOCATE },
-		{ "retry-for",		required_argument,	NULL, OPT_RETRY_FOR },
-		{ "heartbeat",		required_argument,	NULL, OPT_HEARTBEAT },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
+		RS_CLI_CONN_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	/* Broker argument names, in the order of their options above. */
@@ -186,9 +171,7 @@ main(int argc, char *argv[])
 	struct rs_publisher_cfg	 cfg;
 	struct rs_publisher	 pub;
 	struct rs_loop		*loop;
-	char			**uri_opts;
-	size_t			 nuri_opts = 0;
-	struct rs_uri		*uris = NULL;
+	struct rs_cli_conn	 cc;
 	const char		*args[2 * MAX_CREATE_ARGS];
 	char			 vals[MAX_CREATE_ARGS][32], *delim = NULL;
 	uint64_t		 v;
@@ -198,9 +181,7 @@ main(int argc, char *argv[])
 	int			 ch, rc, stats = 0, status, dry_run = 0;
 
 	memset(&cfg, 0, sizeof cfg);
-	cfg.retry_for = 30.0;
-	if ((uri_opts = rs_cli_keep(calloc((size_t)argc, sizeof *uri_opts))) == NULL)
-		return 1;
+	rs_cli_conn_init(&cc);
 	memset(vals, 0, sizeof vals);
 	if ((headers = rs_cli_keep(calloc((size_t)argc, sizeof *headers))) == NULL)
 		return 1;
@@ -208,26 +189,12 @@ main(int argc, char *argv[])
 	cfg.confirm_timeout = 10.0;
 	while ((ch = getopt_long(argc, argv, "u:0D:Wc:N:H:JvhV", longopts,
 	    NULL)) != -1) {
+		if ((rc = rs_cli_conn_opt(&cc, ch, optarg, prog)) != 0) {
+			if (rc != 1)
+				return rc;
+			continue;
+		}
 		switch (ch) {
-		case 'u':
-			uri_opts[nuri_opts++] = optarg;
-			break;
-		case OPT_NO_LOCATE:
-			cfg.no_locate = 1;
-			break;
-		case OPT_HEARTBEAT:
-			if (rs_spec_duration(optarg, &v) == -1 || v == 0 ||
-			    v > 3600)
-				return bad_usage("--heartbeat: expected 1s to 1h",
-				    optarg);
-			cfg.heartbeat = (unsigned)v;
-			break;
-		case OPT_RETRY_FOR:
-			if (rs_spec_duration_ms(optarg, &v) == -1)
-				return bad_usage("--retry-for: bad duration",
-				    optarg);
-			cfg.retry_for = (double)v / 1000.0;
-			break;
 		case '0':
 			cfg.framing = RS_INPUT_DELIM;
 			cfg.delim = "";
@@ -237,7 +204,7 @@ main(int argc, char *argv[])
 			if ((delim = rs_cli_keep(malloc(strlen(optarg) + 1))) == NULL)
 				return 1;
 			if (rs_spec_unescape(optarg, delim, &cfg.delim_len) == -1)
-				return bad_usage("--delimiter: empty, or a bad "
+				return rs_cli_usage(prog, "--delimiter: empty, or a bad "
 				    "escape", optarg);
 			cfg.framing = RS_INPUT_DELIM;
 			cfg.delim = delim;
@@ -256,7 +223,7 @@ main(int argc, char *argv[])
 			else if (strcmp(optarg, "whole") == 0)
 				cfg.framing = RS_INPUT_WHOLE;
 			else
-				return bad_usage("--framing: expected lines, "
+				return rs_cli_usage(prog, "--framing: expected lines, "
 				    "null, be32 or whole", optarg);
 			break;
 		case 'W':
@@ -271,20 +238,20 @@ main(int argc, char *argv[])
 			else if (strcmp(optarg, "skip") == 0)
 				cfg.oversize_skip = 1;
 			else
-				return bad_usage("--oversize: expected fail or "
+				return rs_cli_usage(prog, "--oversize: expected fail or "
 				    "skip", optarg);
 			break;
 		case 'c':
 			if (rs_spec_count(optarg, &cfg.count) == -1 ||
 			    cfg.count == 0)
-				return bad_usage("--count: bad number", optarg);
+				return rs_cli_usage(prog, "--count: bad number", optarg);
 			break;
 		case OPT_RAW:
 			cfg.msg.raw = 1;
 			break;
 		case 'H':
 			if ((eq = strchr(optarg, '=')) == NULL || eq == optarg)
-				return bad_usage("--header: expected KEY=VALUE",
+				return rs_cli_usage(prog, "--header: expected KEY=VALUE",
 				    optarg);
 			*eq = '\0';
 			headers[cfg.msg.nheaders].key = optarg;
@@ -299,7 +266,7 @@ main(int argc, char *argv[])
 		case OPT_MESSAGE_ID:
 			if (rs_message_template_check(optarg, terr,
 			    sizeof terr) == -1)
-				return bad_usage("--message-id", terr);
+				return rs_cli_usage(prog, "--message-id", terr);
 			cfg.msg.message_id = optarg;
 			break;
 		case 'J':
@@ -310,7 +277,7 @@ main(int argc, char *argv[])
 			break;
 		case 'N':
 			if (*optarg == '\0' || strlen(optarg) > 256)
-				return bad_usage("--name: must be 1 to 256 bytes",
+				return rs_cli_usage(prog, "--name: must be 1 to 256 bytes",
 				    optarg);
 			cfg.name = optarg;
 			break;
@@ -320,18 +287,18 @@ main(int argc, char *argv[])
 		case OPT_MAX_IN_FLIGHT:
 			if (rs_spec_count(optarg, &v) == -1 || v == 0 ||
 			    v > 40000)
-				return bad_usage("--max-in-flight: expected 1 to "
+				return rs_cli_usage(prog, "--max-in-flight: expected 1 to "
 				    "40000", optarg);
 			cfg.max_in_flight = (uint32_t)v;
 			break;
 		case OPT_LINGER:
 			if (rs_spec_duration_ms(optarg, &v) == -1)
-				return bad_usage("--linger: bad duration", optarg);
+				return rs_cli_usage(prog, "--linger: bad duration", optarg);
 			cfg.linger = (double)v / 1000.0;
 			break;
 		case OPT_CONFIRM_TIMEOUT:
 			if (rs_spec_duration_ms(optarg, &v) == -1 || v == 0)
-				return bad_usage("--confirm-timeout: bad duration",
+				return rs_cli_usage(prog, "--confirm-timeout: bad duration",
 				    optarg);
 			cfg.confirm_timeout = (double)v / 1000.0;
 			break;
@@ -343,18 +310,18 @@ main(int argc, char *argv[])
 			break;
 		case OPT_MAX_LENGTH_BYTES:
 			if (rs_spec_size(optarg, &v) == -1 || v == 0)
-				return bad_usage("--max-length-bytes: bad size",
+				return rs_cli_usage(prog, "--max-length-bytes: bad size",
 				    optarg);
 			snprintf(vals[0], sizeof vals[0], "%" PRIu64, v);
 			break;
 		case OPT_MAX_AGE:
 			if (rs_spec_duration(optarg, &v) == -1 || v == 0)
-				return bad_usage("--max-age: bad duration", optarg);
+				return rs_cli_usage(prog, "--max-age: bad duration", optarg);
 			snprintf(vals[1], sizeof vals[1], "%" PRIu64 "s", v);
 			break;
 		case OPT_MAX_SEGMENT_SIZE:
 			if (rs_spec_size(optarg, &v) == -1 || v == 0)
-				return bad_usage("--max-segment-size: bad size",
+				return rs_cli_usage(prog, "--max-segment-size: bad size",
 				    optarg);
 			snprintf(vals[2], sizeof vals[2], "%" PRIu64, v);
 			break;
@@ -363,21 +330,16 @@ main(int argc, char *argv[])
 			    strcmp(optarg, "balanced") != 0 &&
 			    strcmp(optarg, "least-leaders") != 0 &&
 			    strcmp(optarg, "random") != 0)
-				return bad_usage("--leader-locator: expected "
+				return rs_cli_usage(prog, "--leader-locator: expected "
 				    "client-local, balanced, least-leaders or "
 				    "random", optarg);
 			snprintf(vals[3], sizeof vals[3], "%s", optarg);
 			break;
 		case OPT_INITIAL_CLUSTER_SIZE:
 			if (rs_spec_count(optarg, &v) == -1 || v == 0 || v > 255)
-				return bad_usage("--initial-cluster-size: expected "
+				return rs_cli_usage(prog, "--initial-cluster-size: expected "
 				    "1 to 255", optarg);
 			snprintf(vals[4], sizeof vals[4], "%" PRIu64, v);
-			break;
-		case OPT_TIMEOUT:
-			if (rs_spec_duration_ms(optarg, &v) == -1 || v == 0)
-				return bad_usage("--timeout: bad duration", optarg);
-			cfg.timeout = (double)v / 1000.0;
 			break;
 		case 'v':
 			cfg.log = rs_cli_log;
@@ -395,22 +357,22 @@ main(int argc, char *argv[])
 		}
 	}
 	if (optind >= argc)
-		return bad_usage("missing STREAM", NULL);
+		return rs_cli_usage(prog, "missing STREAM", NULL);
 	cfg.stream = argv[optind++];
 	if (*cfg.stream == '\0')
-		return bad_usage("STREAM is empty", NULL);
+		return rs_cli_usage(prog, "STREAM is empty", NULL);
 	if (cfg.resume && cfg.name == NULL)
-		return bad_usage("--resume needs --name", NULL);
+		return rs_cli_usage(prog, "--resume needs --name", NULL);
 	if (cfg.msg.raw && (cfg.msg.nheaders > 0 || cfg.msg.content_type ||
 	    cfg.msg.content_encoding || cfg.msg.message_id || cfg.msg.json))
-		return bad_usage("--raw messages have no properties (-H, "
+		return rs_cli_usage(prog, "--raw messages have no properties (-H, "
 		    "--content-type, --content-encoding, --message-id, -J)",
 		    NULL);
 	for (i = 0; i < MAX_CREATE_ARGS; i++) {
 		if (vals[i][0] == '\0')
 			continue;
 		if (!cfg.create)
-			return bad_usage("stream arguments (--max-age and the "
+			return rs_cli_usage(prog, "stream arguments (--max-age and the "
 			    "like) need --create", NULL);
 		args[nargs++] = create_keys[i];
 		args[nargs++] = vals[i];
@@ -423,9 +385,9 @@ main(int argc, char *argv[])
 	}
 	cfg.warn = rs_cli_log;
 	cfg.log_ud = (void *)prog;
-	if (rs_cli_uris(&uris, &cfg.nuris, uri_opts, nuri_opts, prog) == -1)
+	if (rs_cli_connect(&cc, prog) == -1)
 		return RS_EXIT_USAGE;
-	cfg.uris = uris;
+	cfg.conn = cc.c;
 	signal(SIGPIPE, SIG_IGN);
 	if ((loop = rs_loop_new()) == NULL) {
 		rs_cli_error(prog, NULL, "cannot start the event loop");

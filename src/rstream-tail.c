@@ -101,17 +101,6 @@ usage(FILE *f)
 	    RS_URI_DEFAULT);
 }
 
-static int
-bad_usage(const char *msg, const char *arg)
-{
-	if (arg != NULL)
-		fprintf(stderr, "%s: %s: %s\n", prog, msg, arg);
-	else
-		fprintf(stderr, "%s: %s\n", prog, msg);
-	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
-	return RS_EXIT_USAGE;
-}
-
 static int64_t
 now_ms(void)
 {
@@ -123,14 +112,13 @@ now_ms(void)
 
 enum {
 	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
-	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_TIMEOUT, OPT_NO_LOCATE, OPT_RETRY_FOR, OPT_HEARTBEAT, OPT_FORMAT, OPT_RAW
+	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_FORMAT, OPT_RAW
 };
 
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "uri",		required_argument,	NULL, 'u' },
 		{ "offset",		required_argument,	NULL, 'o' },
 		{ "lines",		required_argument,	NULL, 'n' },
 		{ "since",		required_argument,	NULL, OPT_SINCE },
@@ -151,13 +139,10 @@ main(int argc, char *argv[])
 		{ "line-buffered",	no_argument,		NULL, 'l' },
 		{ "no-crc",		no_argument,		NULL, OPT_NO_CRC },
 		{ "on-error",		required_argument,	NULL, OPT_ON_ERROR },
-		{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
-		{ "no-locate",		no_argument,		NULL, OPT_NO_LOCATE },
-		{ "retry-for",		required_argument,	NULL, OPT_RETRY_FOR },
-		{ "heartbeat",		required_argument,	NULL, OPT_HEARTBEAT },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
+		RS_CLI_CONN_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rs_consumer_cfg	 cfg;
@@ -165,9 +150,7 @@ main(int argc, char *argv[])
 	struct rs_format	 fmt;
 	char			 ferr[128];
 	struct rs_loop		*loop;
-	char			**uri_opts;
-	size_t			 nuri_opts = 0;
-	struct rs_uri		*uris = NULL;
+	struct rs_cli_conn	 cc;
 	char			*delim = NULL;
 	size_t			 dl;
 	uint64_t		 v;
@@ -176,9 +159,7 @@ main(int argc, char *argv[])
 	int			 i, nopts = argc;
 
 	memset(&cfg, 0, sizeof cfg);
-	cfg.retry_for = 30.0;
-	if ((uri_opts = rs_cli_keep(calloc((size_t)argc, sizeof *uri_opts))) == NULL)
-		return 1;
+	rs_cli_conn_init(&cc);
 	cfg.lines = -1;
 	cfg.out_fd = STDOUT_FILENO;
 	cfg.store_every = 10000;
@@ -194,42 +175,28 @@ main(int argc, char *argv[])
 		}
 	while ((ch = getopt_long(nopts, argv, "u:o:n:efFc:N:0D:JlvhV", longopts,
 	    NULL)) != -1) {
+		if ((rc = rs_cli_conn_opt(&cc, ch, optarg, prog)) != 0) {
+			if (rc != 1)
+				return rc;
+			continue;
+		}
 		switch (ch) {
-		case 'u':
-			uri_opts[nuri_opts++] = optarg;
-			break;
-		case OPT_NO_LOCATE:
-			cfg.no_locate = 1;
-			break;
-		case OPT_HEARTBEAT:
-			if (rs_spec_duration(optarg, &v) == -1 || v == 0 ||
-			    v > 3600)
-				return bad_usage("--heartbeat: expected 1s to 1h",
-				    optarg);
-			cfg.heartbeat = (unsigned)v;
-			break;
-		case OPT_RETRY_FOR:
-			if (rs_spec_duration_ms(optarg, &v) == -1)
-				return bad_usage("--retry-for: bad duration",
-				    optarg);
-			cfg.retry_for = (double)v / 1000.0;
-			break;
 		case 'o':
 			if (rs_spec_offset(optarg, now, &cfg.start) == -1)
-				return bad_usage("--offset: expected first, last, "
+				return rs_cli_usage(prog, "--offset: expected first, last, "
 				    "next, N, -N or a time", optarg);
 			cfg.have_start = 1;
 			starts++;
 			break;
 		case 'n':
 			if (rs_spec_count(optarg, &v) == -1 || v > INT64_MAX)
-				return bad_usage("--lines: bad number", optarg);
+				return rs_cli_usage(prog, "--lines: bad number", optarg);
 			cfg.lines = (int64_t)v;
 			starts++;
 			break;
 		case OPT_SINCE:
 			if (rs_spec_time(optarg, now, &cfg.start.time) == -1)
-				return bad_usage("--since: bad time", optarg);
+				return rs_cli_usage(prog, "--since: bad time", optarg);
 			cfg.start.kind = RS_SPEC_TIMESTAMP;
 			cfg.have_start = 1;
 			starts++;
@@ -246,16 +213,16 @@ main(int argc, char *argv[])
 		case 'c':
 			if (rs_spec_count(optarg, &cfg.count) == -1 ||
 			    cfg.count == 0)
-				return bad_usage("--count: bad number", optarg);
+				return rs_cli_usage(prog, "--count: bad number", optarg);
 			break;
 		case OPT_UNTIL:
 			if (rs_spec_time(optarg, now, &cfg.until) == -1)
-				return bad_usage("--until: bad time", optarg);
+				return rs_cli_usage(prog, "--until: bad time", optarg);
 			cfg.have_until = 1;
 			break;
 		case 'N':
 			if (*optarg == '\0' || strlen(optarg) > 256)
-				return bad_usage("--name: must be 1 to 256 bytes",
+				return rs_cli_usage(prog, "--name: must be 1 to 256 bytes",
 				    optarg);
 			cfg.name = optarg;
 			break;
@@ -268,7 +235,7 @@ main(int argc, char *argv[])
 		case OPT_STORE_EVERY:
 			if (rs_spec_count(optarg, &cfg.store_every) == -1 ||
 			    cfg.store_every == 0)
-				return bad_usage("--store-every: bad number",
+				return rs_cli_usage(prog, "--store-every: bad number",
 				    optarg);
 			break;
 		case '0':
@@ -278,7 +245,7 @@ main(int argc, char *argv[])
 			if ((delim = rs_cli_keep(malloc(strlen(optarg) + 1))) == NULL)
 				return 1;
 			if (rs_spec_unescape(optarg, delim, &dl) == -1)
-				return bad_usage("--delimiter: empty, or a bad "
+				return rs_cli_usage(prog, "--delimiter: empty, or a bad "
 				    "escape", optarg);
 			rs_output_init(&cfg.output, delim, dl);
 			break;
@@ -292,7 +259,7 @@ main(int argc, char *argv[])
 			else if (strcmp(optarg, "raw") == 0)
 				cfg.output.framing = RS_OUTPUT_RAW;
 			else
-				return bad_usage("--framing: expected lines, "
+				return rs_cli_usage(prog, "--framing: expected lines, "
 				    "null, be32 or raw", optarg);
 			break;
 		case OPT_RAW:
@@ -303,7 +270,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_FORMAT:
 			if (rs_format_compile(&fmt, optarg, ferr, sizeof ferr) == -1)
-				return bad_usage("--format", ferr);
+				return rs_cli_usage(prog, "--format", ferr);
 			cfg.format = &fmt;
 			break;
 		case 'l':
@@ -318,13 +285,8 @@ main(int argc, char *argv[])
 			else if (strcmp(optarg, "skip") == 0)
 				cfg.on_error_skip = 1;
 			else
-				return bad_usage("--on-error: expected stop or "
+				return rs_cli_usage(prog, "--on-error: expected stop or "
 				    "skip", optarg);
-			break;
-		case OPT_TIMEOUT:
-			if (rs_spec_duration_ms(optarg, &v) == -1 || v == 0)
-				return bad_usage("--timeout: bad duration", optarg);
-			cfg.timeout = (double)v / 1000.0;
 			break;
 		case 'v':
 			cfg.log = rs_cli_log;
@@ -342,34 +304,34 @@ main(int argc, char *argv[])
 		}
 	}
 	if (starts > 1)
-		return bad_usage("--offset, --lines and --since cannot be "
+		return rs_cli_usage(prog, "--offset, --lines and --since cannot be "
 		    "combined", NULL);
 	if (cfg.json && cfg.format != NULL)
-		return bad_usage("--json and --format cannot be combined", NULL);
+		return rs_cli_usage(prog, "--json and --format cannot be combined", NULL);
 	if (exit_at_end && cfg.follow)
-		return bad_usage("--exit-at-end and --follow cannot be combined",
+		return rs_cli_usage(prog, "--exit-at-end and --follow cannot be combined",
 		    NULL);
 	if ((cfg.reset || cfg.no_store) && cfg.name == NULL)
-		return bad_usage("--reset and --no-store need --name", NULL);
+		return rs_cli_usage(prog, "--reset and --no-store need --name", NULL);
 	if (starts == 0 && cfg.name == NULL)
 		cfg.lines = 10;
 	if (optind >= nopts)
-		return bad_usage("missing STREAM", NULL);
+		return rs_cli_usage(prog, "missing STREAM", NULL);
 	cfg.stream = argv[optind++];
 	if (*cfg.stream == '\0')
-		return bad_usage("STREAM is empty", NULL);
+		return rs_cli_usage(prog, "STREAM is empty", NULL);
 	if (optind < nopts)
-		return bad_usage("unexpected argument (a command goes after --)",
+		return rs_cli_usage(prog, "unexpected argument (a command goes after --)",
 		    argv[optind]);
 	if (nopts < argc && cfg.argv == NULL)
-		return bad_usage("missing COMMAND after --", NULL);
+		return rs_cli_usage(prog, "missing COMMAND after --", NULL);
 	cfg.warn = rs_cli_log;
 	cfg.log_ud = (void *)prog;
 	if (isatty(STDOUT_FILENO))
 		cfg.line_buffered = 1;
-	if (rs_cli_uris(&uris, &cfg.nuris, uri_opts, nuri_opts, prog) == -1)
+	if (rs_cli_connect(&cc, prog) == -1)
 		return RS_EXIT_USAGE;
-	cfg.uris = uris;
+	cfg.conn = cc.c;
 	signal(SIGPIPE, SIG_IGN);
 	if ((loop = rs_loop_new()) == NULL) {
 		rs_cli_error(prog, NULL, "cannot start the event loop");

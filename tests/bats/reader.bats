@@ -138,3 +138,20 @@ print(n)' >"$T/count" &
 	echo "# peak RSS of rstream-tail: $peak kB" >&3
 	[ "$peak" -gt 0 ] && [ "$peak" -lt 32768 ] || fail "peak RSS $peak kB is over 32 MiB"
 }
+
+@test "--store-every N stores while reading: a reader killed with -9 resumes after the last store" {
+	seq 0 9 | rstream-cat --create "$S"
+	rstream-tail -f -N every --store-every 3 "$S" >"$T/out" &
+	pid=$!
+	for _ in $(seq 100); do
+		[ "$(wc -l <"$T/out")" -ge 10 ] && break
+		sleep 0.05
+	done
+	sleep 0.3
+	kill -9 "$pid"
+	wait "$pid" || true
+	seq 10 11 | rstream-cat "$S"
+	# The one chunk of ten was stored at its last record (9), before the kill.
+	run -0 rstream-tail -N every "$S"
+	assert_equal "$output" "$(seq 10 11)"
+}
