@@ -593,6 +593,28 @@ section_rank(int code)
 }
 
 /*
+ * Is this record exactly one data section (what rstream-cat writes)? Then
+ * *p and *n are its bytes: the common case, read without a parse.
+ */
+int
+rs_amqp_lone_data(const uint8_t *rec, size_t len, const uint8_t **p,
+    size_t *n)
+{
+	if (len < 5 || rec[0] != 0x00 || rec[1] != 0x53 || rec[2] != 0x75)
+		return 0;
+	if (rec[3] == 0xa0 && (size_t)rec[4] + 5 == len) {
+		*p = rec + 5, *n = len - 5;
+		return 1;
+	}
+	if (rec[3] == 0xb0 && len >= 8 &&
+	    (size_t)rs_wire_r32(rec + 4) + 8 == len) {
+		*p = rec + 8, *n = len - 8;
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * Is this record an AMQP 1.0 message? 1 if it is a non-empty sequence of
  * sections covering it exactly, in the spec's order (m then describes it),
  * 0 if not (print it raw).

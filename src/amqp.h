@@ -208,6 +208,8 @@ const char	*rs_amqp_section_name(int);
 const char	*rs_amqp_header_name(int);
 const char	*rs_amqp_property_name(int);
 size_t	 rs_amqp_data_header(uint8_t *, size_t);
+int	 rs_amqp_lone_data(const uint8_t *, size_t, const uint8_t **,
+	    size_t *);
 int	 rs_amqp_parse(struct rs_amqp_msg *, const uint8_t *, size_t);
 int	 rs_amqp_section_next(const struct rs_amqp_msg *, size_t *, int *,
 	    struct rs_amqp_value *);

@@ -12,6 +12,41 @@
 
 #include "json.h"
 
+/*
+ * Eight bytes at a time (SWAR, as in "Bit Twiddling Hacks"): whether any
+ * byte of w is zero, below 0x20, has its high bit set, or needs escaping
+ * in a JSON string. Exact for "any"; loads are memcpy, so alignment and
+ * byte order do not matter.
+ */
+#define ONES		0x0101010101010101ULL
+#define HIGHS		0x8080808080808080ULL
+#define HASZERO(w)	(((w) - ONES) & ~(w) & HIGHS)
+#define HASLESS(w, c)	(((w) - ONES * (c)) & ~(w) & HIGHS)
+#define HASBYTE(w, c)	HASZERO((w) ^ (ONES * (c)))
+
+static uint64_t
+load8(const uint8_t *p)
+{
+	uint64_t	 w;
+
+	memcpy(&w, p, sizeof w);
+	return w;
+}
+
+/* Bytes written escaped: controls, '"', '\\', and DEL (kept printable). */
+static int
+special(uint8_t c)
+{
+	return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
+}
+
+static int
+special8(uint64_t w)
+{
+	return (HASLESS(w, 0x20) | HASBYTE(w, '"') | HASBYTE(w, '\\') |
+	    HASBYTE(w, 0x7f)) != 0;
+}
+
 /* Is p (n bytes) well-formed UTF-8: no overlongs, surrogates or code points past U+10FFFF? */
 int
 rs_json_utf8_valid(const uint8_t *p, size_t n)
@@ -20,6 +55,10 @@ rs_json_utf8_valid(const uint8_t *p, size_t n)
 	uint32_t	 cp, min;
 
 	while (i < n) {
+		if (n - i >= 8 && (load8(p + i) & HIGHS) == 0) {
+			i += 8;
+			continue;
+		}
 		if (p[i] < 0x80) {
 			i++;
 			continue;
@@ -46,40 +85,56 @@ rs_json_utf8_valid(const uint8_t *p, size_t n)
 	return 1;
 }
 
-/* A JSON string of n bytes of valid UTF-8, quotes included. */
+static void
+escape(struct rs_buf *b, uint8_t c)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	char			 e[6] = { '\\', 'u', '0', '0' };
+
+	switch (c) {
+	case '"': rs_buf_put(b, "\\\"", 2); return;
+	case '\\': rs_buf_put(b, "\\\\", 2); return;
+	case '\n': rs_buf_put(b, "\\n", 2); return;
+	case '\r': rs_buf_put(b, "\\r", 2); return;
+	case '\t': rs_buf_put(b, "\\t", 2); return;
+	case '\b': rs_buf_put(b, "\\b", 2); return;
+	case '\f': rs_buf_put(b, "\\f", 2); return;
+	}
+	e[4] = hex[c >> 4];
+	e[5] = hex[c & 0xf];
+	rs_buf_put(b, e, sizeof e);
+}
+
+/*
+ * A JSON string of n bytes of valid UTF-8, quotes included: runs of bytes
+ * that need no escape (found eight at a time) are copied whole. A tail of
+ * fewer than eight is checked as one word too, padded with plain bytes.
+ */
 void
 rs_json_str(struct rs_buf *b, const uint8_t *p, size_t n)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	size_t			 i, run = 0;
-	char			 esc[6];
+	uint8_t	 pad[8];
+	size_t	 i = 0, run = 0;
+	uint64_t w;
 
 	rs_buf_u8(b, '"');
-	for (i = 0; i < n; i++) {
-		const char	*e = NULL;
-		size_t		 elen = 2;
-
-		switch (p[i]) {
-		case '"': e = "\\\""; break;
-		case '\\': e = "\\\\"; break;
-		case '\n': e = "\\n"; break;
-		case '\r': e = "\\r"; break;
-		case '\t': e = "\\t"; break;
-		case '\b': e = "\\b"; break;
-		case '\f': e = "\\f"; break;
-		default:
-			if (p[i] >= 0x20 && p[i] != 0x7f)
-				continue;
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[p[i] >> 4];
-			esc[5] = hex[p[i] & 0xf];
-			e = esc;
-			elen = 6;
-			break;
+	while (i < n) {
+		if (n - i >= 8)
+			w = load8(p + i);
+		else {
+			memset(pad, 'a', sizeof pad);
+			memcpy(pad, p + i, n - i);
+			w = load8(pad);
 		}
+		if (!special8(w)) {
+			i = n - i >= 8 ? i + 8 : n;
+			continue;
+		}
+		while (!special(p[i]))		/* there is one in this word */
+			i++;
 		rs_buf_put(b, p + run, i - run);
-		rs_buf_put(b, e, elen);
-		run = i + 1;
+		escape(b, p[i]);
+		run = ++i;
 	}
 	rs_buf_put(b, p + run, n - run);
 	rs_buf_u8(b, '"');

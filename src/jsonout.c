@@ -47,11 +47,8 @@ struct out {
 
 static void	value(struct out *, const struct rs_amqp_value *, int);
 
-static void
-put_s(struct rs_buf *b, const char *s)
-{
-	rs_buf_put(b, s, strlen(s));
-}
+/* A string the line needs as is: a macro, so a literal's length is a constant. */
+#define put_s(b, s)	rs_buf_put((b), (s), strlen(s))
 
 /* Bytes as a JSON string: themselves if UTF-8, else base64. */
 static void
@@ -79,6 +76,40 @@ number(struct rs_buf *b, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		rs_buf_put(b, t, (size_t)n < sizeof t ? (size_t)n : sizeof t - 1);
+}
+
+/* Integers by hand: printf is most of the cost of a short record's line. */
+static void
+u64(struct rs_buf *b, uint64_t v)
+{
+	static const char	 pairs[] =
+	    "00010203040506070809101112131415161718192021222324"
+	    "25262728293031323334353637383940414243444546474849"
+	    "50515253545556575859606162636465666768697071727374"
+	    "75767778798081828384858687888990919293949596979899";
+	char			 t[20], *e = t + sizeof t, *q = e;
+
+	while (v >= 100) {
+		q -= 2;
+		memcpy(q, pairs + v % 100 * 2, 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		q -= 2;
+		memcpy(q, pairs + v * 2, 2);
+	} else
+		*--q = (char)('0' + v);
+	rs_buf_put(b, q, (size_t)(e - q));
+}
+
+static void
+i64(struct rs_buf *b, int64_t v)
+{
+	if (v < 0) {
+		rs_buf_u8(b, '-');
+		u64(b, (uint64_t)0 - (uint64_t)v);
+	} else
+		u64(b, (uint64_t)v);
 }
 
 static void
@@ -162,11 +193,11 @@ value(struct out *o, const struct rs_amqp_value *v, int depth)
 		break;
 	case RS_AMQP_T_UBYTE: case RS_AMQP_T_USHORT: case RS_AMQP_T_UINT:
 	case RS_AMQP_T_ULONG:
-		number(b, "%" PRIu64, v->s.u);
+		u64(b, v->s.u);
 		break;
 	case RS_AMQP_T_BYTE: case RS_AMQP_T_SHORT: case RS_AMQP_T_INT:
 	case RS_AMQP_T_LONG: case RS_AMQP_T_TIMESTAMP:
-		number(b, "%" PRId64, v->s.i);
+		i64(b, v->s.i);
 		break;
 	case RS_AMQP_T_FLOAT:
 		real(b, v->s.f);
@@ -230,16 +261,28 @@ properties(struct out *o, const struct rs_amqp_msg *m)
 	rs_buf_u8(b, '}');
 }
 
+/* A map section under its key (",\"name\":", written as is). */
 static void
-map_field(struct out *o, const char *name, const struct rs_amqp_value *v)
+map_field(struct out *o, const char *key, const struct rs_amqp_value *v)
 {
-	rs_buf_u8(o->b, ',');
-	rs_json_cstr(o->b, name);
-	rs_buf_u8(o->b, ':');
+	put_s(o->b, key);
 	if (v->type == RS_AMQP_T_MAP)
 		compound(o, v, 0);
 	else
 		put_s(o->b, "{}");
+}
+
+/* A body of bytes: a string if UTF-8, else base64, and then it says so. */
+static void
+body_bytes(struct rs_buf *b, const uint8_t *p, size_t n)
+{
+	put_s(b, ",\"body\":");
+	if (rs_json_utf8_valid(p, n))
+		rs_json_str(b, p, n);
+	else {
+		rs_json_base64(b, p, n);
+		put_s(b, ",\"body_encoding\":\"base64\"");
+	}
 }
 
 /* The body: data sections as bytes, or an amqp-value / amqp-sequence as JSON. */
@@ -249,8 +292,9 @@ body(struct out *o, struct rs_amqp_msg *m)
 	struct rs_buf		*b = o->b;
 	struct rs_buf		 all;
 	struct rs_amqp_value	 v;
-	const uint8_t		*p;
-	size_t			 n, pos = 0;
+	const uint8_t		*p = (const uint8_t *)"", *p2;
+	char			 text[sizeof m->text];
+	size_t			 n = 0, n2, pos = 0;
 	int			 code, first = 1;
 
 	if (m->body == RS_AMQP_VALUE) {
@@ -272,16 +316,22 @@ body(struct out *o, struct rs_amqp_msg *m)
 		put_s(b, "],\"format\":\"amqp-sequence\"");
 		return;
 	}
+	/* Usually one section, written from where it lies; several are joined. */
 	rs_buf_init(&all);
-	while (rs_amqp_body_next(m, &p, &n) == 1)
-		rs_buf_put(&all, p, n);
-	put_s(b, ",\"body\":");
-	if (rs_json_utf8_valid(all.data, all.len))
-		rs_json_str(b, all.data, all.len);
-	else {
-		rs_json_base64(b, all.data, all.len);
-		put_s(b, ",\"body_encoding\":\"base64\"");
+	if (rs_amqp_body_next(m, &p, &n) == 1 && p == (uint8_t *)m->text) {
+		memcpy(text, p, n);	/* the next call may write m->text */
+		p = (const uint8_t *)text;
 	}
+	if (rs_amqp_body_next(m, &p2, &n2) == 1) {
+		rs_buf_put(&all, p, n);
+		do
+			rs_buf_put(&all, p2, n2);
+		while (rs_amqp_body_next(m, &p2, &n2) == 1);
+		n = all.len;
+		if (n > 0)
+			p = all.data;
+	}
+	body_bytes(b, p, n);
 	rs_buf_free(&all);
 }
 
@@ -292,29 +342,36 @@ rs_jsonout_record(struct rs_buf *b, const struct rs_record_meta *meta,
 {
 	struct rs_amqp_msg	 m;
 	struct out		 o = { b, b->len + JSON_MAX, 0 };
+	const uint8_t		*p;
+	size_t			 n;
 
 	put_s(b, "{\"stream\":");
 	rs_json_cstr(b, meta->stream);
-	if (meta->is_record)
-		number(b, ",\"record\":%" PRIu64, meta->offset);
-	else
-		number(b, ",\"offset\":%" PRIu64 ",\"timestamp\":%" PRId64,
-		    meta->offset, meta->timestamp);
+	if (meta->is_record) {
+		put_s(b, ",\"record\":");
+		u64(b, meta->offset);
+	} else {
+		put_s(b, ",\"offset\":");
+		u64(b, meta->offset);
+		put_s(b, ",\"timestamp\":");
+		i64(b, meta->timestamp);
+	}
+	if (rs_amqp_lone_data(rec, len, &p, &n)) {	/* no parse needed */
+		body_bytes(b, p, n);
+		put_s(b, ",\"properties\":{},\"application_properties\":{},"
+		    "\"message_annotations\":{}}\n");
+		return;
+	}
 	if (!rs_amqp_parse(&m, rec, len)) {
-		put_s(b, ",\"body\":");
-		if (rs_json_utf8_valid(rec, len))
-			rs_json_str(b, rec, len);
-		else {
-			rs_json_base64(b, rec, len);
-			put_s(b, ",\"body_encoding\":\"base64\"");
-		}
+		body_bytes(b, rec, len);
 		put_s(b, ",\"format\":\"raw\"}\n");
 		return;
 	}
 	body(&o, &m);
 	properties(&o, &m);
-	map_field(&o, "application_properties", &m.application_properties);
-	map_field(&o, "message_annotations", &m.message_annotations);
+	map_field(&o, ",\"application_properties\":",
+	    &m.application_properties);
+	map_field(&o, ",\"message_annotations\":", &m.message_annotations);
 	if (o.truncated)
 		put_s(b, ",\"truncated\":true");
 	put_s(b, "}\n");

@@ -31,17 +31,9 @@ rs_output_body(struct rs_buf *out, const uint8_t *rec, size_t len)
 	size_t			 n, pos = 0;
 	int			 code, first = 1;
 
-	/* The common case, one data section and nothing else: no parse. */
-	if (len >= 5 && rec[0] == 0x00 && rec[1] == 0x53 && rec[2] == 0x75) {
-		if (rec[3] == 0xa0 && (size_t)rec[4] + 5 == len) {
-			rs_buf_put(out, rec + 5, len - 5);
-			return;
-		}
-		if (rec[3] == 0xb0 && len >= 8 &&
-		    (size_t)rs_wire_r32(rec + 4) + 8 == len) {
-			rs_buf_put(out, rec + 8, len - 8);
-			return;
-		}
+	if (rs_amqp_lone_data(rec, len, &p, &n)) {
+		rs_buf_put(out, p, n);
+		return;
 	}
 	if (!rs_amqp_parse(&m, rec, len)) {
 		rs_buf_put(out, rec, len);

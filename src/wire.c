@@ -63,19 +63,14 @@ rs_buf_consume(struct rs_buf *b, size_t n)
 	b->len -= n;
 }
 
+/* rs_buf_put() when the bytes do not fit (or the buffer has failed). */
 void
-rs_buf_put(struct rs_buf *b, const void *p, size_t n)
+rs_buf_put_slow(struct rs_buf *b, const void *p, size_t n)
 {
 	if (n == 0 || rs_buf_reserve(b, n) == -1)
 		return;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
-}
-
-void
-rs_buf_u8(struct rs_buf *b, uint8_t v)
-{
-	rs_buf_put(b, &v, 1);
 }
 
 void

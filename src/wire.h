@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct rs_buf {
 	uint8_t	*data;
@@ -25,14 +26,39 @@ void	rs_buf_init(struct rs_buf *);
 void	rs_buf_free(struct rs_buf *);
 int	rs_buf_reserve(struct rs_buf *, size_t);
 void	rs_buf_consume(struct rs_buf *, size_t);
-void	rs_buf_put(struct rs_buf *, const void *, size_t);
-void	rs_buf_u8(struct rs_buf *, uint8_t);
+void	rs_buf_put_slow(struct rs_buf *, const void *, size_t);
 void	rs_buf_u16(struct rs_buf *, uint16_t);
 void	rs_buf_u32(struct rs_buf *, uint32_t);
 void	rs_buf_u64(struct rs_buf *, uint64_t);
 void	rs_buf_str(struct rs_buf *, const char *);
 void	rs_buf_strn(struct rs_buf *, const char *, size_t);
 void	rs_buf_bytes(struct rs_buf *, const void *, size_t);
+
+/*
+ * Append n bytes, or one. Inline: the output paths append a few bytes at a
+ * time, millions of times a second; only growing the buffer is a call.
+ */
+static inline void
+rs_buf_put(struct rs_buf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (n > b->cap - b->len || b->oom) {
+		rs_buf_put_slow(b, p, n);
+		return;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+static inline void
+rs_buf_u8(struct rs_buf *b, uint8_t v)
+{
+	if (b->len < b->cap && !b->oom)
+		b->data[b->len++] = v;
+	else
+		rs_buf_put_slow(b, &v, 1);
+}
 
 /* Raw big-endian stores and loads at a pointer the caller has checked. */
 void	 rs_wire_w16(uint8_t *, uint16_t);

@@ -38,6 +38,99 @@ b64_is(const char *in, const char *want)
 	rs_buf_free(&b);
 }
 
+/* The obvious byte-at-a-time escaper, to check the word-at-a-time one. */
+static void
+naive_str(struct rs_buf *b, const uint8_t *p, size_t n)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const char		*e;
+	char			 u[7];
+	size_t			 i;
+
+	rs_buf_u8(b, '"');
+	for (i = 0; i < n; i++) {
+		switch (p[i]) {
+		case '"': e = "\\\""; break;
+		case '\\': e = "\\\\"; break;
+		case '\n': e = "\\n"; break;
+		case '\r': e = "\\r"; break;
+		case '\t': e = "\\t"; break;
+		case '\b': e = "\\b"; break;
+		case '\f': e = "\\f"; break;
+		default:
+			if (p[i] >= 0x20 && p[i] != 0x7f) {
+				rs_buf_u8(b, p[i]);
+				continue;
+			}
+			memcpy(u, "\\u00", 4);
+			u[4] = hex[p[i] >> 4], u[5] = hex[p[i] & 15], u[6] = '\0';
+			e = u;
+		}
+		rs_buf_put(b, e, strlen(e));
+	}
+	rs_buf_u8(b, '"');
+}
+
+/* Every byte value at every position of strings of 1 to 24 bytes. */
+static void
+str_every_position(void)
+{
+	struct rs_buf	 got, want;
+	uint8_t		 s[24];
+	size_t		 n, k;
+	int		 c, bad = 0;
+
+	for (n = 1; n <= sizeof s; n++)
+		for (k = 0; k < n; k++)
+			for (c = 0; c < 256; c++) {
+				memset(s, 'x', sizeof s);
+				s[k] = (uint8_t)c;
+				if (k + 1 < n)		/* and a quote further on */
+					s[n - 1] = '"';
+				rs_buf_init(&got);
+				rs_buf_init(&want);
+				rs_json_str(&got, s, n);
+				naive_str(&want, s, n);
+				if (got.len != want.len ||
+				    memcmp(got.data, want.data, got.len) != 0)
+					bad++;
+				rs_buf_free(&got);
+				rs_buf_free(&want);
+			}
+	ok(bad == 0, "rs_json_str agrees with a byte-at-a-time escaper "
+	    "for every byte at every position (%d differ)", bad);
+}
+
+/* Multi-byte and invalid sequences at every position of ASCII text. */
+static void
+utf8_every_position(void)
+{
+	static const struct {
+		const char	*seq;
+		int		 valid;
+	} t[] = {
+		{ "\xc3\xa9", 1 }, { "\xe2\x9c\x93", 1 },
+		{ "\xf0\x9f\x98\x80", 1 }, { "\xff", 0 }, { "\x80", 0 },
+		{ "\xc0\xaf", 0 }, { "\xed\xa0\x80", 0 }, { "\xe2\x9c", 0 },
+	};
+	uint8_t		 s[40];
+	size_t		 i, k, len, n;
+	int		 bad = 0;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		len = strlen(t[i].seq);
+		for (n = len; n <= 24; n++)
+			for (k = 0; k + len <= n; k++) {
+				memset(s, 'a', sizeof s);
+				memcpy(s + k, t[i].seq, len);
+				if (rs_json_utf8_valid(s, n) != t[i].valid)
+					bad++;
+			}
+	}
+	ok(bad == 0, "UTF-8 sequences found at every position (%d wrong)",
+	    bad);
+}
+
 int
 main(void)
 {
@@ -82,6 +175,9 @@ main(void)
 	ok(!rs_json_utf8_valid((const uint8_t *)"\xff", 1), "0xff");
 	ok(!rs_json_utf8_valid((const uint8_t *)"a\xc3(", 3),
 	    "a bad continuation");
+
+	str_every_position();
+	utf8_every_position();
 
 	b64_is("", "\"\"");
 	b64_is("f", "\"Zg==\"");

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "jsonout.h"
@@ -21,6 +23,47 @@ line_is(const char *rec, size_t n, const char *want, const char *what)
 	rs_jsonout_record(&b, &meta, (const uint8_t *)rec, n);
 	is_mem(b.data, b.len, want, strlen(want), "%s", what);
 	rs_buf_free(&b);
+}
+
+/* An amqp-value ulong (or long) written as printf would write it. */
+static void
+integers(void)
+{
+	static const uint64_t	 u[] = { 0, 1, 9, 10, 99, 100, 101, 999, 1000,
+	    65535, 1234567890123ull, 9999999999999999999ull,
+	    0x8000000000000000ull, UINT64_MAX };
+	struct rs_record_meta	 meta = { "s", 0, 0, 0 };
+	struct rs_buf		 b;
+	uint8_t			 rec[12] = { 0x00, 0x53, 0x77, 0x80 };
+	char			 want[64];
+	size_t			 i, k;
+	int			 bad = 0, sign;
+
+	for (sign = 0; sign < 2; sign++)
+		for (i = 0; i < sizeof u / sizeof u[0]; i++) {
+			rec[3] = sign ? 0x81 : 0x80;	/* ulong, long */
+			for (k = 0; k < 8; k++)
+				rec[4 + k] = (uint8_t)(u[i] >> (56 - 8 * k));
+			if (sign)
+				snprintf(want, sizeof want, "\"body\":%" PRId64
+				    ",", (int64_t)u[i]);
+			else
+				snprintf(want, sizeof want, "\"body\":%" PRIu64
+				    ",", u[i]);
+			rs_buf_init(&b);
+			meta.offset = u[i];
+			rs_jsonout_record(&b, &meta, rec, sizeof rec);
+			rs_buf_u8(&b, '\0');
+			if (b.oom || strstr((char *)b.data, want) == NULL)
+				bad++;
+			snprintf(want, sizeof want, "\"offset\":%" PRIu64 ",",
+			    u[i]);
+			if (b.oom || strstr((char *)b.data, want) == NULL)
+				bad++;
+			rs_buf_free(&b);
+		}
+	ok(bad == 0, "integers from 0 to 2^64-1 and down to -2^63 are "
+	    "written as printf writes them (%d differ)", bad);
 }
 
 int
@@ -40,6 +83,14 @@ main(void)
 	    "\"timestamp\":1000,\"body\":\"hi\",\"properties\":{},"
 	    "\"application_properties\":{},\"message_annotations\":{}}\n",
 	    "a data section");
+	line_is("\x00\x53\x75\xb0\x00\x00\x00\x02hi", 10, "{\"stream\":\"s\","
+	    "\"offset\":7,\"timestamp\":1000,\"body\":\"hi\",\"properties\":{},"
+	    "\"application_properties\":{},\"message_annotations\":{}}\n",
+	    "a data section with a 4-byte length");
+	line_is("\x00\x53\x75\xa0\x02hi\x00\x53\x78\xc1\x01\x00", 13, "{\"stream\":\"s\","
+	    "\"offset\":7,\"timestamp\":1000,\"body\":\"hi\",\"properties\":{},"
+	    "\"application_properties\":{},\"message_annotations\":{}}\n",
+	    "a data section and an empty footer (parsed, not the fast path)");
 	line_is("\x00\x53\x75\xa0\x01\x22", 6, "{\"stream\":\"s\",\"offset\":7,"
 	    "\"timestamp\":1000,\"body\":\"\\\"\",\"properties\":{},"
 	    "\"application_properties\":{},\"message_annotations\":{}}\n",
@@ -57,6 +108,18 @@ main(void)
 	    "\"format\":\"amqp-value\",\"properties\":{},"
 	    "\"application_properties\":{},\"message_annotations\":{}}\n",
 	    "an amqp-value long");
+
+	line_is("\x00\x53\x75\xa0\x02h\xc3\x00\x53\x75\xa0\x02\xa9!", 14,
+	    "{\"stream\":\"s\",\"offset\":7,\"timestamp\":1000,"
+	    "\"body\":\"h\xc3\xa9!\",\"properties\":{},"
+	    "\"application_properties\":{},\"message_annotations\":{}}\n",
+	    "data sections are joined (a character split between two)");
+	line_is("\x00\x53\x75\xa0\x00\x00\x53\x75\xa0\x00", 10,
+	    "{\"stream\":\"s\",\"offset\":7,\"timestamp\":1000,"
+	    "\"body\":\"\",\"properties\":{},"
+	    "\"application_properties\":{},\"message_annotations\":{}}\n",
+	    "two empty data sections");
+	integers();
 
 	rs_buf_init(&b);
 	rs_jsonout_record(&b, &meta, (const uint8_t *)"x", 1);
