@@ -86,6 +86,7 @@ struct rs_consumer {
 	uint64_t		 start;		/* first offset to print */
 	int			 exact;		/* start was asked for exactly: warn of gaps */
 	int			 subscribed;
+	uint16_t		 credit_owed;	/* chunks done, not yet credited */
 	int			 probing_first;	/* a subscription at "first" is out */
 	int			 done;
 	int			 final_tries;
