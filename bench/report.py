@@ -45,13 +45,14 @@ for key in order:
     last = g
     rate = med(key, "rate")
     ref = ref_of(g, tool)
-    ratio = rate[0] / med(ref, "rate")[0] if ref in rows else float("nan")
+    ratio = "%.2f" % (rate[0] / med(ref, "rate")[0]) if ref in rows else "-"
     cols = []
     for f, fmt in (("rate", "%.0f"), ("mbs", "%.1f"), ("cpu", "%.3f"), ("rss", "%.1f")):
         m, lo, hi = med(key, f)
         cols.append((fmt + " (" + fmt + "-" + fmt + ")") % (m, lo, hi))
-    print("%-38s %-18s %22s %16s %20s %16s %7.2f" % (g, tool, *cols, ratio))
+    print("%-38s %-18s %22s %16s %20s %16s %7s" % (g, tool, *cols, ratio))
 
+p99 = None
 if len(sys.argv) > 2 and os.path.exists(sys.argv[2]):
     lat = [l.split() for l in open(sys.argv[2]) if l.strip()]
     if lat:
@@ -63,3 +64,54 @@ if len(sys.argv) > 2 and os.path.exists(sys.argv[2]):
         print("  p50 %.2f ms (%.2f-%.2f)   p99 %.2f ms (%.2f-%.2f)" % (
             statistics.median(p50), min(p50), max(p50),
             statistics.median(p99), min(p99), max(p99)))
+
+# The targets of issue 7, on 100-byte bodies (bench/README.md).
+def find(prefix, tool):
+    for g, t in order:
+        if g.startswith(prefix) and t == tool:
+            return (g, t)
+    return None
+
+
+checks = []
+
+
+def ratio_check(prefix, tool, want):
+    key = find(prefix, tool)
+    if key is None:
+        return
+    ref = ref_of(*key)
+    if ref in rows:
+        r = med(key, "rate")[0] / med(ref, "rate")[0]
+        checks.append(("%s, %s: rate / %s >= %.2f" % (key[0], tool, ref[1], want),
+                       "%.2f" % r, r >= want))
+
+
+def cpu_check(prefix, tool, want):
+    key = find(prefix, tool)
+    if key is not None:
+        c = med(key, "cpu")[0]
+        checks.append(("%s, %s: CPU s per million <= %.2f" % (key[0], tool, want),
+                       "%.3f" % c, c <= want))
+
+
+ratio_check("publish 100B", "rstream-cat", 0.95)
+ratio_check("publish 100B", "rstream-cat --raw", 0.95)
+ratio_check("consume 100B small", "rstream-tail", 0.90)
+ratio_check("consume 100B large", "rstream-tail", 0.90)
+cpu_check("publish 100B", "rstream-cat", 0.2)
+cpu_check("consume 100B small", "rstream-tail", 0.2)
+cpu_check("consume 100B large", "rstream-tail", 0.2)
+ours = [k for k in order if k[1].startswith("rstream-")]
+if ours:
+    worst = max(max(r["rss"] for r in rows[k]) for k in ours)
+    checks.append(("peak RSS of either tool, any test <= 32 MiB",
+                   "%.1f MiB" % worst, worst <= 32))
+if p99 is not None:
+    checks.append(("latency p99 <= 5 ms", "%.2f ms" % statistics.median(p99),
+                   statistics.median(p99) <= 5))
+if checks:
+    print()
+    print("targets (medians):")
+    for what, got, ok in checks:
+        print("  %-72s %10s  %s" % (what, got, "met" if ok else "MISSED"))

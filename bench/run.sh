@@ -5,23 +5,27 @@
 # Uses the broker RSTREAM_TEST_URI names, else starts a private one
 # (tests/broker.sh) and stops it at the end. Knobs (environment):
 #   BENCH_N=1000000      records per publish/consume run
-#   BENCH_SIZES="100"    body sizes in bytes (e.g. "10 100 1000")
+#   BENCH_SIZES="10 100 1000"  body sizes in bytes
 #   BENCH_RUNS=3         runs per figure (median and min-max are printed)
-#   BENCH_SWEEP="100 1000 5000 20000"   --max-in-flight values for rstream-cat
+#   BENCH_SWEEP="100 1000 2000 5000 10000 20000"  --max-in-flight values
 #   BENCH_SMALL_N=100000 records of the small-chunk consume stream (it is
 #                        broker-bound at a few 10k records/s)
+#   BENCH_BIG_N=10000000 records of the one-run memory test (0: skip)
 #   BENCH_LAT=500        records of the latency test, one per 10 ms (0: skip)
 #   BUILDDIR             where rstream-cat, rstream-tail, bench/ref-* are
+# Exits 1 if any command failed (the table is printed all the same).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 B=${BUILDDIR:-$top}
 N=${BENCH_N:-1000000}
-SIZES=${BENCH_SIZES:-100}
+SIZES=${BENCH_SIZES:-10 100 1000}
 RUNS=${BENCH_RUNS:-3}
-SWEEP=${BENCH_SWEEP:-100 1000 5000 20000}
+SWEEP=${BENCH_SWEEP:-100 1000 2000 5000 10000 20000}
 LAT=${BENCH_LAT:-500}
 SMALL_N=${BENCH_SMALL_N:-100000}
+BIG_N=${BENCH_BIG_N:-10000000}
+failed=0
 CAT=$B/rstream-cat TAIL=$B/rstream-tail PUB=$B/bench/ref-pub SUB=$B/bench/ref-sub
 PY=/usr/bin/python3
 
@@ -59,6 +63,7 @@ measure() {
 	local t0=$EPOCHREALTIME t1
 	if ! /usr/bin/time -f '%U %S %M' -o "$work/time" "$@"; then
 		echo "bench: $g/$t failed: $*" >&2
+		failed=1
 		return 0
 	fi
 	t1=$EPOCHREALTIME
@@ -66,10 +71,17 @@ measure() {
 	    "$(echo "$t1 - $t0" | bc -l)" "$(tail -1 "$work/time")" >>"$R"
 }
 
+lines() {	# lines COUNT SIZE: COUNT lines of SIZE letters
+	"$PY" -c "import sys
+l = (('abcdefghijklmnopqrstuvwxyz' * ($2 // 26 + 1))[:$2] + '\n').encode()
+for i in range(0, $1, 100000):
+    sys.stdout.buffer.write(l * min(100000, $1 - i))"
+}
+
 # --- publish ---------------------------------------------------------------
 for size in $SIZES; do
 	in=$work/lines-$size
-	"$PY" -c "import sys; l=(('abcdefghijklmnopqrstuvwxyz'*($size//26+1))[:$size]+'\n').encode(); sys.stdout.buffer.write(l*$N)" >"$in"
+	lines "$N" "$size" >"$in"
 	bytes=$((N * size))
 	g="publish ${size}B"
 	for r in $(seq "$RUNS"); do
@@ -83,7 +95,7 @@ done
 
 # --- --max-in-flight sweep (100 B, AMQP) -----------------------------------
 in=$work/lines-100
-[ -f "$in" ] || "$PY" -c "import sys; sys.stdout.buffer.write((('abcdefghijklmnopqrstuvwxyz'*4)[:100]+'\n').encode()*$N)" >"$in"
+[ -f "$in" ] || lines "$N" 100 >"$in"
 for m in $SWEEP; do
 	g="sweep 100B mif=$m"
 	for r in $(seq "$RUNS"); do
@@ -96,21 +108,31 @@ done
 # --- consume ---------------------------------------------------------------
 # Small chunks: 10 messages per frame, 10 in flight (about 10 records a
 # chunk). Large chunks: frames as full as 5000 in flight allow.
-echo "writing the consume streams" >&2
-small=$(mkstream small); "$PUB" "$HOST" "$PORT" "$small" "$SMALL_N" 100 10 10 --amqp >/dev/null
-large=$(mkstream large); "$PUB" "$HOST" "$PORT" "$large" "$N" 100 5000 0 --amqp >/dev/null
-for kind in small large; do
-	eval s=\$$kind
-	n=$N; [ $kind = small ] && n=$SMALL_N
-	chunks=$("$SUB" "$HOST" "$PORT" "$s" "$n" | awk '{print $4}')
-	g="consume 100B $kind chunks ($((n / chunks)) rec/chunk)"
-	for r in $(seq "$RUNS"); do
-		echo "consume $kind run $r" >&2
-		measure "$g" "rstream-tail" "$n" $((n * 100)) "$TAIL" -u "$URI" -o first -e "$s" >/dev/null
-		measure "$g" "rstream-tail -J" "$n" $((n * 100)) "$TAIL" -u "$URI" -o first -e -J "$s" >/dev/null
-		measure "$g" "ref-sub" "$n" $((n * 100)) "$SUB" "$HOST" "$PORT" "$s" "$n" >/dev/null
+for size in $SIZES; do
+	echo "writing the consume streams, $size B" >&2
+	small=$(mkstream small); "$PUB" "$HOST" "$PORT" "$small" "$SMALL_N" "$size" 10 10 --amqp >/dev/null
+	large=$(mkstream large); "$PUB" "$HOST" "$PORT" "$large" "$N" "$size" 5000 0 --amqp >/dev/null
+	for kind in small large; do
+		eval s=\$$kind
+		n=$N; [ $kind = small ] && n=$SMALL_N
+		chunks=$("$SUB" "$HOST" "$PORT" "$s" "$n" | awk '{print $4}')
+		g="consume ${size}B $kind chunks ($((n / chunks)) rec/chunk)"
+		for r in $(seq "$RUNS"); do
+			echo "consume $size B $kind run $r" >&2
+			measure "$g" "rstream-tail" "$n" $((n * size)) "$TAIL" -u "$URI" -o first -e "$s" >/dev/null
+			measure "$g" "rstream-tail -J" "$n" $((n * size)) "$TAIL" -u "$URI" -o first -e -J "$s" >/dev/null
+			measure "$g" "ref-sub" "$n" $((n * size)) "$SUB" "$HOST" "$PORT" "$s" "$n" >/dev/null
+		done
 	done
 done
+
+# --- memory whatever N: one run of BIG_N records of 100 B -----------------
+if [ "$BIG_N" -gt 0 ]; then
+	echo "memory: $BIG_N records" >&2
+	s=$(mkstream big)
+	measure "memory ${BIG_N} x 100B" "rstream-cat" "$BIG_N" $((BIG_N * 100)) "$CAT" -u "$URI" "$s" < <(lines "$BIG_N" 100)
+	measure "memory ${BIG_N} x 100B" "rstream-tail" "$BIG_N" $((BIG_N * 100)) "$TAIL" -u "$URI" -o first -e "$s" >/dev/null
+fi
 
 # --- latency ---------------------------------------------------------------
 if [ "$LAT" -gt 0 ]; then
@@ -122,3 +144,4 @@ if [ "$LAT" -gt 0 ]; then
 fi
 
 "$PY" "$here/report.py" "$R" "$work/lat"
+exit $failed

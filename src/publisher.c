@@ -216,8 +216,7 @@ ack(struct rs_publisher *p, uint64_t r)
 		p->acked[p->base % w] = 0;
 		p->base++;
 	}
-	drop_resent(p);
-	return 0;
+	return 0;	/* callers drop_resent() once they are done acknowledging */
 }
 
 static int
@@ -245,7 +244,8 @@ resume_input(struct rs_publisher *p)
 	if (!p->paused || p->input_done || bounded(p))
 		return;
 	p->paused = 0;
-	if (p->src.eof)
+	/* Input there already: read it now, not after a pass of the loop. */
+	if (p->src.eof || rs_source_more_now(&p->src))
 		input_step(p);
 	else
 		rs_source_watch(&p->src, 1);
@@ -289,6 +289,7 @@ on_ids(struct rs_publisher *p, struct rs_conn *c, const struct rs_frame *f)
 			p->first_failed_code = code;
 		}
 	}
+	drop_resent(p);
 	if (progress && p->input_done && p->cfg.confirm_timeout > 0)
 		rs_timer_set(p->confirm_timer, p->cfg.confirm_timeout, 0.);
 	resume_input(p);
@@ -451,6 +452,7 @@ resend(struct rs_publisher *p)
 	if (p->fcount > 0)
 		rs_frame_publish_end(rs_conn_buf(p->conn), p->fstart, p->fcount);
 	p->fcount = 0;
+	drop_resent(p);		/* not inside the walk: it may move the store */
 	if (n > 0 && p->cfg.name == NULL && !p->warned_dup) {
 		p->warned_dup = 1;
 		say(p, p->cfg.warn, "sent %zu unconfirmed records again on a new "
@@ -616,6 +618,8 @@ input_step(void *ud)
 		    !rs_source_more_now(&p->src))
 			break;
 	}
+	if (!p->paused)
+		rs_source_watch(&p->src, 1);	/* to be called when there is more */
 	p->lingering = 0;
 	rs_timer_stop(p->linger_timer);
 	if (p->err.kind != RS_E_OK || p->input_done) {

@@ -3,8 +3,10 @@
  *
  * Reads wait for readiness through the loop, so a pipe that is slow to fill
  * never blocks the connection; regular files and /dev/null are always
- * ready. Once a file has ended it is never read again: a terminal would
- * wait for a second end-of-file.
+ * ready. A regular file says so (always_ready): its reader may read on
+ * without asking the loop (epoll refuses such files; libev copes, at a
+ * failed epoll_ctl() and an extra pass per wait). Once a file has ended it
+ * is never read again: a terminal would wait for a second end-of-file.
  */
 #include "config.h"
 
@@ -13,6 +15,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "source.h"
@@ -73,6 +76,7 @@ int
 rs_source_open_next(struct rs_source *s)
 {
 	const char	*name;
+	struct stat	 st;
 
 	rs_source_close(s);
 	if (s->next == s->nfiles)
@@ -94,6 +98,7 @@ rs_source_open_next(struct rs_source *s)
 		return -1;
 	}
 	s->eof = 0;
+	s->always_ready = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
 	s->base = s->in->recno;
 	rs_input_next_file(s->in);
 	rs_io_set(s->io, RS_READ);
@@ -148,7 +153,7 @@ rs_source_more_now(const struct rs_source *s)
 
 	if (s->eof || s->fd == -1)
 		return 0;
-	return poll(&pfd, 1, 0) > 0;
+	return s->always_ready || poll(&pfd, 1, 0) > 0;
 }
 
 /* Watch the current file for readability, or stop (a paused reader). */

@@ -26,6 +26,7 @@ struct rs_source {
 	const char		*name;		/* the current file ("-": stdin) */
 	int			 fd;
 	int			 eof;		/* the current file has ended */
+	int			 always_ready;	/* a regular file: reads never wait */
 	uint64_t		 base;		/* records before the current file */
 	struct rs_io		*io;
 	struct rs_err		 err;

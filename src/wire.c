@@ -73,33 +73,6 @@ rs_buf_put_slow(struct rs_buf *b, const void *p, size_t n)
 	b->len += n;
 }
 
-void
-rs_buf_u16(struct rs_buf *b, uint16_t v)
-{
-	uint8_t	 t[2];
-
-	rs_wire_w16(t, v);
-	rs_buf_put(b, t, 2);
-}
-
-void
-rs_buf_u32(struct rs_buf *b, uint32_t v)
-{
-	uint8_t	 t[4];
-
-	rs_wire_w32(t, v);
-	rs_buf_put(b, t, 4);
-}
-
-void
-rs_buf_u64(struct rs_buf *b, uint64_t v)
-{
-	uint8_t	 t[8];
-
-	rs_wire_w64(t, v);
-	rs_buf_put(b, t, 8);
-}
-
 /* A protocol string; NULL is the null string (length -1). */
 void
 rs_buf_str(struct rs_buf *b, const char *s)
@@ -126,48 +99,6 @@ rs_buf_bytes(struct rs_buf *b, const void *p, size_t n)
 {
 	rs_buf_u32(b, (uint32_t)n);
 	rs_buf_put(b, p, n);
-}
-
-void
-rs_wire_w16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-void
-rs_wire_w32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-void
-rs_wire_w64(uint8_t *p, uint64_t v)
-{
-	rs_wire_w32(p, v >> 32);
-	rs_wire_w32(p + 4, (uint32_t)v);
-}
-
-uint16_t
-rs_wire_r16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-uint32_t
-rs_wire_r32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-uint64_t
-rs_wire_r64(const uint8_t *p)
-{
-	return (uint64_t)rs_wire_r32(p) << 32 | rs_wire_r32(p + 4);
 }
 
 void

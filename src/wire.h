@@ -27,12 +27,52 @@ void	rs_buf_free(struct rs_buf *);
 int	rs_buf_reserve(struct rs_buf *, size_t);
 void	rs_buf_consume(struct rs_buf *, size_t);
 void	rs_buf_put_slow(struct rs_buf *, const void *, size_t);
-void	rs_buf_u16(struct rs_buf *, uint16_t);
-void	rs_buf_u32(struct rs_buf *, uint32_t);
-void	rs_buf_u64(struct rs_buf *, uint64_t);
 void	rs_buf_str(struct rs_buf *, const char *);
 void	rs_buf_strn(struct rs_buf *, const char *, size_t);
 void	rs_buf_bytes(struct rs_buf *, const void *, size_t);
+
+/* Raw big-endian stores and loads at a pointer the caller has checked. */
+static inline void
+rs_wire_w16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void
+rs_wire_w32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline void
+rs_wire_w64(uint8_t *p, uint64_t v)
+{
+	rs_wire_w32(p, (uint32_t)(v >> 32));
+	rs_wire_w32(p + 4, (uint32_t)v);
+}
+
+static inline uint16_t
+rs_wire_r16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t
+rs_wire_r32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint64_t
+rs_wire_r64(const uint8_t *p)
+{
+	return (uint64_t)rs_wire_r32(p) << 32 | rs_wire_r32(p + 4);
+}
 
 /*
  * Append n bytes, or one. Inline: the output paths append a few bytes at a
@@ -60,13 +100,34 @@ rs_buf_u8(struct rs_buf *b, uint8_t v)
 		rs_buf_put_slow(b, &v, 1);
 }
 
-/* Raw big-endian stores and loads at a pointer the caller has checked. */
-void	 rs_wire_w16(uint8_t *, uint16_t);
-void	 rs_wire_w32(uint8_t *, uint32_t);
-void	 rs_wire_w64(uint8_t *, uint64_t);
-uint16_t rs_wire_r16(const uint8_t *);
-uint32_t rs_wire_r32(const uint8_t *);
-uint64_t rs_wire_r64(const uint8_t *);
+
+/* Big-endian integers. */
+static inline void
+rs_buf_u16(struct rs_buf *b, uint16_t v)
+{
+	uint8_t	 t[2];
+
+	rs_wire_w16(t, v);
+	rs_buf_put(b, t, 2);
+}
+
+static inline void
+rs_buf_u32(struct rs_buf *b, uint32_t v)
+{
+	uint8_t	 t[4];
+
+	rs_wire_w32(t, v);
+	rs_buf_put(b, t, 4);
+}
+
+static inline void
+rs_buf_u64(struct rs_buf *b, uint64_t v)
+{
+	uint8_t	 t[8];
+
+	rs_wire_w64(t, v);
+	rs_buf_put(b, t, 8);
+}
 
 /* A read cursor over bytes owned by someone else. */
 struct rs_cur {
