@@ -47,13 +47,19 @@ HOST=${hostport%:*} PORT=${hostport##*:}
 echo "broker $URI; N=$N sizes=$SIZES runs=$RUNS" >&2
 R=$work/results.tsv
 : >"$R"
-seq=0
+nstreams=0
 
-mkstream() {	# a fresh, empty stream; prints its name
-	seq=$((seq + 1))
-	local s=bench-$$-$seq-$1
-	"$CAT" -u "$URI" --create "$s" </dev/null
-	echo "$s"
+# mkstream VAR TAG: a fresh stream, its name in VAR (not printed: a command
+# substitution's subshell would not count, and every name would be the same).
+mkstream() {
+	nstreams=$((nstreams + 1))
+	local name=bench-$$-$nstreams-$2
+	"$CAT" -u "$URI" --create "$name" </dev/null
+	if [ -n "$("$TAIL" -u "$URI" -o first -e -c 1 "$name")" ]; then
+		echo "bench: stream $name is not empty" >&2
+		exit 1
+	fi
+	printf -v "$1" %s "$name"
 }
 
 # measure GROUP TOOL RECORDS BYTES CMD... (stdin/stdout as set by caller)
@@ -86,10 +92,10 @@ for size in $SIZES; do
 	g="publish ${size}B"
 	for r in $(seq "$RUNS"); do
 		echo "publish $size B run $r" >&2
-		s=$(mkstream p); measure "$g" "rstream-cat" "$N" "$bytes" "$CAT" -u "$URI" "$s" <"$in"
-		s=$(mkstream p); measure "$g" "rstream-cat --raw" "$N" "$bytes" "$CAT" -u "$URI" --raw "$s" <"$in"
-		s=$(mkstream p); measure "$g" "ref-pub --amqp" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" 1000 0 --amqp >/dev/null
-		s=$(mkstream p); measure "$g" "ref-pub" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" 1000 >/dev/null
+		mkstream s p; measure "$g" "rstream-cat" "$N" "$bytes" "$CAT" -u "$URI" "$s" <"$in"
+		mkstream s p; measure "$g" "rstream-cat --raw" "$N" "$bytes" "$CAT" -u "$URI" --raw "$s" <"$in"
+		mkstream s p; measure "$g" "ref-pub --amqp" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" 1000 0 --amqp >/dev/null
+		mkstream s p; measure "$g" "ref-pub" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" 1000 >/dev/null
 	done
 done
 
@@ -100,8 +106,8 @@ for m in $SWEEP; do
 	g="sweep 100B mif=$m"
 	for r in $(seq "$RUNS"); do
 		echo "sweep max-in-flight $m run $r" >&2
-		s=$(mkstream w); measure "$g" "rstream-cat" "$N" $((N * 100)) "$CAT" -u "$URI" --max-in-flight "$m" "$s" <"$in"
-		s=$(mkstream w); measure "$g" "ref-pub --amqp" "$N" $((N * 100)) "$PUB" "$HOST" "$PORT" "$s" "$N" 100 "$m" 0 --amqp >/dev/null
+		mkstream s w; measure "$g" "rstream-cat" "$N" $((N * 100)) "$CAT" -u "$URI" --max-in-flight "$m" "$s" <"$in"
+		mkstream s w; measure "$g" "ref-pub --amqp" "$N" $((N * 100)) "$PUB" "$HOST" "$PORT" "$s" "$N" 100 "$m" 0 --amqp >/dev/null
 	done
 done
 
@@ -110,12 +116,17 @@ done
 # chunk). Large chunks: frames as full as 5000 in flight allow.
 for size in $SIZES; do
 	echo "writing the consume streams, $size B" >&2
-	small=$(mkstream small); "$PUB" "$HOST" "$PORT" "$small" "$SMALL_N" "$size" 10 10 --amqp >/dev/null
-	large=$(mkstream large); "$PUB" "$HOST" "$PORT" "$large" "$N" "$size" 5000 0 --amqp >/dev/null
+	mkstream small small; "$PUB" "$HOST" "$PORT" "$small" "$SMALL_N" "$size" 10 10 --amqp >/dev/null
+	mkstream large large; "$PUB" "$HOST" "$PORT" "$large" "$N" "$size" 5000 0 --amqp >/dev/null
 	for kind in small large; do
 		eval s=\$$kind
 		n=$N; [ $kind = small ] && n=$SMALL_N
 		chunks=$("$SUB" "$HOST" "$PORT" "$s" "$n" | awk '{print $4}')
+		got=$("$TAIL" -u "$URI" -o first -e -J "$s" | wc -l)	# one line a record
+		if [ "$got" -ne "$n" ]; then
+			echo "bench: $s holds $got records, not $n" >&2
+			exit 1
+		fi
 		g="consume ${size}B $kind chunks ($((n / chunks)) rec/chunk)"
 		for r in $(seq "$RUNS"); do
 			echo "consume $size B $kind run $r" >&2
@@ -129,7 +140,7 @@ done
 # --- memory whatever N: one run of BIG_N records of 100 B -----------------
 if [ "$BIG_N" -gt 0 ]; then
 	echo "memory: $BIG_N records" >&2
-	s=$(mkstream big)
+	mkstream s big
 	measure "memory ${BIG_N} x 100B" "rstream-cat" "$BIG_N" $((BIG_N * 100)) "$CAT" -u "$URI" "$s" < <(lines "$BIG_N" 100)
 	measure "memory ${BIG_N} x 100B" "rstream-tail" "$BIG_N" $((BIG_N * 100)) "$TAIL" -u "$URI" -o first -e "$s" >/dev/null
 fi
@@ -138,7 +149,7 @@ fi
 if [ "$LAT" -gt 0 ]; then
 	for r in $(seq "$RUNS"); do
 		echo "latency run $r" >&2
-		s=$(mkstream lat)
+		mkstream s lat
 		"$PY" "$here/latency.py" "$CAT" "$TAIL" "$URI" "$s" "$LAT" >>"$work/lat" || echo "bench: latency run failed" >&2
 	done
 fi
