@@ -17,9 +17,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "chunk.h"
+#include "crc32.h"
 #include "proto.h"
 #include "wire.h"
 
@@ -69,8 +69,7 @@ rs_chunk_parse(struct rs_chunk *c, const uint8_t *p, size_t len, int check_crc)
 	if (c->nentries > c->nrecords)
 		return fail(c, "chunk has %u entries but only %u records",
 		    c->nentries, c->nrecords);
-	if (check_crc &&
-	    crc32(0L, c->data, c->data_len) != c->crc)
+	if (check_crc && rs_crc32(0, c->data, c->data_len) != c->crc)
 		return fail(c, "chunk at offset %llu fails its CRC-32 check",
 		    (unsigned long long)c->first_offset);
 	return 0;
