@@ -10,7 +10,7 @@ rows = {}
 order = []
 for line in open(sys.argv[1]):
     g, tool, n, nbytes, tm = line.rstrip("\n").split("\t")
-    wall, user, sysc, rss = tm.split()
+    wall, user, sysc, rss, broker = tm.split()
     n, nbytes, wall = int(n), int(nbytes), float(wall)
     cpu = float(user) + float(sysc)
     key = (g, tool)
@@ -18,11 +18,14 @@ for line in open(sys.argv[1]):
         rows[key] = []
         order.append(key)
     rows[key].append(dict(rate=n / wall, mbs=nbytes / wall / 1e6,
-                          cpu=cpu / (n / 1e6), rss=int(rss) / 1024))
+                          cpu=cpu / (n / 1e6), rss=int(rss) / 1024,
+                          broker=float(broker) / (n / 1e6) if broker != "-" else None))
 
 
 def med(key, f):
-    v = [r[f] for r in rows[key]]
+    v = [r[f] for r in rows[key] if r[f] is not None]
+    if not v:
+        return None
     return statistics.median(v), min(v), max(v)
 
 
@@ -33,8 +36,9 @@ def ref_of(g, tool):
     return (g, "ref-pub --amqp" if amqp else "ref-pub")
 
 
-hdr = "%-38s %-18s %22s %16s %20s %16s %7s" % (
-    "test", "tool", "records/s", "MB/s", "CPU s/M records", "peak RSS MiB", "ratio")
+hdr = "%-38s %-18s %22s %16s %20s %16s %20s %7s" % (
+    "test", "tool", "records/s", "MB/s", "CPU s/M records", "peak RSS MiB",
+    "broker CPU s/M", "ratio")
 print(hdr)
 print("-" * len(hdr))
 last = None
@@ -47,10 +51,11 @@ for key in order:
     ref = ref_of(g, tool)
     ratio = "%.2f" % (rate[0] / med(ref, "rate")[0]) if ref in rows else "-"
     cols = []
-    for f, fmt in (("rate", "%.0f"), ("mbs", "%.1f"), ("cpu", "%.3f"), ("rss", "%.1f")):
-        m, lo, hi = med(key, f)
-        cols.append((fmt + " (" + fmt + "-" + fmt + ")") % (m, lo, hi))
-    print("%-38s %-18s %22s %16s %20s %16s %7s" % (g, tool, *cols, ratio))
+    for f, fmt in (("rate", "%.0f"), ("mbs", "%.1f"), ("cpu", "%.3f"),
+                   ("rss", "%.1f"), ("broker", "%.2f")):
+        s = med(key, f)
+        cols.append((fmt + " (" + fmt + "-" + fmt + ")") % s if s else "-")
+    print("%-38s %-18s %22s %16s %20s %16s %20s %7s" % (g, tool, *cols, ratio))
 
 p99 = None
 if len(sys.argv) > 2 and os.path.exists(sys.argv[2]):

@@ -42,6 +42,17 @@ else
 	bdir=$work/broker
 	URI=$("$top/tests/broker.sh" start "$bdir")
 fi
+# The private broker's process, for its CPU time per test (none for RSTREAM_TEST_URI's).
+bpid=''
+[ -n "$bdir" ] && bpid=$(cat "$bdir/rabbit.pid" 2>/dev/null || :)
+tck=$(getconf CLK_TCK)
+bcpu() {	# the broker's user+system CPU seconds so far, or "-"
+	if [ -n "$bpid" ] && [ -r "/proc/$bpid/stat" ]; then
+		awk -v t="$tck" '{ print ($14 + $15) / t }' "/proc/$bpid/stat"
+	else
+		echo -
+	fi
+}
 hostport=${URI#*@}; hostport=${hostport%%/*}
 HOST=${hostport%:*} PORT=${hostport##*:}
 echo "broker $URI; N=$N sizes=$SIZES runs=$RUNS" >&2
@@ -66,15 +77,19 @@ mkstream() {
 measure() {
 	local g=$1 t=$2 n=$3 bytes=$4
 	shift 4
-	local t0=$EPOCHREALTIME t1
+	local b0 b1 t0 t1
+	b0=$(bcpu)
+	t0=$EPOCHREALTIME
 	if ! /usr/bin/time -f '%U %S %M' -o "$work/time" "$@"; then
 		echo "bench: $g/$t failed: $*" >&2
 		failed=1
 		return 0
 	fi
 	t1=$EPOCHREALTIME
-	printf '%s\t%s\t%s\t%s\t%s %s\n' "$g" "$t" "$n" "$bytes" \
-	    "$(echo "$t1 - $t0" | bc -l)" "$(tail -1 "$work/time")" >>"$R"
+	b1=$(bcpu)
+	[ "$b0" = - ] || b1=$(echo "$b1 - $b0" | bc -l)
+	printf '%s\t%s\t%s\t%s\t%s %s %s\n' "$g" "$t" "$n" "$bytes" \
+	    "$(echo "$t1 - $t0" | bc -l)" "$(tail -1 "$work/time")" "$b1" >>"$R"
 }
 
 lines() {	# lines COUNT SIZE: COUNT lines of SIZE letters
