@@ -25,6 +25,7 @@ SWEEP=${BENCH_SWEEP:-100 1000 2000 5000 10000 20000}
 LAT=${BENCH_LAT:-500}
 SMALL_N=${BENCH_SMALL_N:-100000}
 BIG_N=${BENCH_BIG_N:-10000000}
+MIF=2000	# rstream-cat's default --max-in-flight: ref-pub gets the same bound
 failed=0
 CAT=$B/rstream-cat TAIL=$B/rstream-tail PUB=$B/bench/ref-pub SUB=$B/bench/ref-sub
 PY=/usr/bin/python3
@@ -109,8 +110,8 @@ for size in $SIZES; do
 		echo "publish $size B run $r" >&2
 		mkstream s p; measure "$g" "rstream-cat" "$N" "$bytes" "$CAT" -u "$URI" "$s" <"$in"
 		mkstream s p; measure "$g" "rstream-cat --raw" "$N" "$bytes" "$CAT" -u "$URI" --raw "$s" <"$in"
-		mkstream s p; measure "$g" "ref-pub --amqp" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" 1000 0 --amqp >/dev/null
-		mkstream s p; measure "$g" "ref-pub" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" 1000 >/dev/null
+		mkstream s p; measure "$g" "ref-pub --amqp" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" "$MIF" 0 --amqp >/dev/null
+		mkstream s p; measure "$g" "ref-pub" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" "$MIF" >/dev/null
 	done
 done
 

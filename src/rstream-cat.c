@@ -72,7 +72,7 @@ usage(FILE *f)
 "                              in the input, so a re-run over the same (or a\n"
 "                              grown) input publishes only what is new\n"
 "      --max-in-flight N       unconfirmed records before reading pauses\n"
-"                              (default 1000)\n"
+"                              (default 2000)\n"
 "      --linger DURATION       wait up to DURATION (e.g. 50ms) for fuller\n"
 "                              frames (default: send when input would block)\n"
 "      --confirm-timeout DUR   give up waiting for confirms after the input\n"

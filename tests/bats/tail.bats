@@ -107,6 +107,30 @@ teardown() {
 	assert_output 'published later'
 }
 
+@test "credit keeps coming: 40 chunks read to the end, then followed" {
+	# Credit is 8 chunks ahead and granted back 4 at a time: 40 chunks, one
+	# record each (a publish is at least a chunk), need it granted many
+	# times, and a chunk published while following needs it still.
+	for i in $(seq 10 49); do printf 'r%d\n' "$i" | rstream-cat "$S"; done
+	run -0 timeout 20 rstream-tail -o 10 "$S"
+	assert_equal "$output" "$(seq 10 49 | sed 's/^/r/')"
+	rstream-tail -f -o 10 "$S" >"$BATS_TEST_TMPDIR/out" &
+	pid=$!
+	for _ in $(seq 50); do
+		grep -q '^r49$' "$BATS_TEST_TMPDIR/out" && break
+		sleep 0.1
+	done
+	for i in 50 51 52 53 54; do printf 'r%d\n' "$i" | rstream-cat "$S"; done
+	for _ in $(seq 50); do
+		grep -q '^r54$' "$BATS_TEST_TMPDIR/out" && break
+		sleep 0.1
+	done
+	kill "$pid"
+	wait "$pid" || true
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	assert_equal "$output" "$(seq 10 54 | sed 's/^/r/')"
+}
+
 @test "-f -c 1 exits by itself once the record arrives" {
 	rstream-tail -f -o next -c 1 "$S" >"$BATS_TEST_TMPDIR/out" &
 	pid=$!
