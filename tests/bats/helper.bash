@@ -27,3 +27,13 @@ new_stream() {
 drop_stream() {
 	"$PY" "$PYDIR/amqp091.py" delete "$1" >/dev/null 2>&1 || true
 }
+
+# Wait (up to SECONDS, default 5) until FILE has a line matching the regex;
+# then go on either way: the caller's assertions say what was missing.
+wait_grep() {
+	for _ in $(seq $(( ${3:-5} * 10 ))); do
+		grep -q -- "$1" "$2" && return 0
+		sleep 0.1
+	done
+	return 0
+}

@@ -76,10 +76,7 @@ teardown() {
 	pid=$!
 	sleep 1.5
 	printf 'born\n' | rstream-cat --create "$S"
-	for _ in $(seq 100); do
-		grep -q born "$T/out" && break
-		sleep 0.1
-	done
+	wait_grep born "$T/out" 10
 	kill "$pid"
 	wait "$pid" || true
 	run -0 cat "$T/out"
@@ -90,11 +87,11 @@ teardown() {
 	printf 'one\n' | rstream-cat --create "$S"
 	rstream-tail -F -o first "$S" >"$T/out" 2>"$T/err" &
 	pid=$!
-	for _ in $(seq 50); do grep -q one "$T/out" && break; sleep 0.1; done
+	wait_grep one "$T/out"
 	drop_stream "$S"
 	sleep 0.5
 	printf 'two\nthree\n' | rstream-cat --create "$S"
-	for _ in $(seq 150); do grep -q three "$T/out" && break; sleep 0.1; done
+	wait_grep three "$T/out" 15
 	kill "$pid"
 	wait "$pid" || true
 	# A stream that went away and came back is a new stream, read from its

@@ -97,10 +97,7 @@ teardown() {
 	pid=$!
 	sleep 1
 	printf 'published later\n' | rstream-cat "$S"
-	for _ in $(seq 50); do
-		grep -q 'published later' "$BATS_TEST_TMPDIR/out" && break
-		sleep 0.1
-	done
+	wait_grep 'published later' "$BATS_TEST_TMPDIR/out"
 	kill "$pid"
 	wait "$pid" || true
 	run -0 cat "$BATS_TEST_TMPDIR/out"
@@ -116,15 +113,9 @@ teardown() {
 	assert_equal "$output" "$(seq 10 49 | sed 's/^/r/')"
 	rstream-tail -f -o 10 "$S" >"$BATS_TEST_TMPDIR/out" &
 	pid=$!
-	for _ in $(seq 50); do
-		grep -q '^r49$' "$BATS_TEST_TMPDIR/out" && break
-		sleep 0.1
-	done
+	wait_grep '^r49$' "$BATS_TEST_TMPDIR/out"
 	for i in 50 51 52 53 54; do printf 'r%d\n' "$i" | rstream-cat "$S"; done
-	for _ in $(seq 50); do
-		grep -q '^r54$' "$BATS_TEST_TMPDIR/out" && break
-		sleep 0.1
-	done
+	wait_grep '^r54$' "$BATS_TEST_TMPDIR/out"
 	kill "$pid"
 	wait "$pid" || true
 	run -0 cat "$BATS_TEST_TMPDIR/out"
