@@ -36,6 +36,27 @@ rs_cli_keep(void *p)
 	return p;
 }
 
+/*
+ * -D STRING, both tools: the delimiter with its escapes undone, kept until
+ * exit, in *delim and *len. 0, or the usage error's exit status.
+ */
+int
+rs_cli_delimiter(const char *prog, const char *arg, const char **delim,
+    size_t *len)
+{
+	char	*d;
+
+	if ((d = rs_cli_keep(malloc(strlen(arg) + 1))) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 1;
+	}
+	if (rs_spec_unescape(arg, d, len) == -1)
+		return rs_cli_usage(prog, "--delimiter: empty, or a bad escape",
+		    arg);
+	*delim = d;
+	return 0;
+}
+
 /* Parse one URI (from names where it came from); 0, or -1 after a message. */
 static int
 one(struct rs_uri *u, const char *s, const char *from, const char *prog)

@@ -41,6 +41,7 @@ int	 rs_cli_conn_opt(struct rs_cli_conn *, int, char *, const char *);
 int	 rs_cli_connect(struct rs_cli_conn *, const char *);
 int	 rs_cli_usage(const char *, const char *, const char *);
 void	*rs_cli_keep(void *);
+int	 rs_cli_delimiter(const char *, const char *, const char **, size_t *);
 int	rs_cli_uris(struct rs_uri **, size_t *, char *const *, size_t,
 	    const char *);
 int	rs_cli_status(enum rs_err_kind);

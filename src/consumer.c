@@ -31,7 +31,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,20 +62,8 @@ static const struct rs_conn_handler con_handler = {
 	con_ready, con_frame, con_error, con_closed, NULL, NULL
 };
 
-static void __attribute__((format(printf, 3, 4)))
-say(struct rs_consumer *k, void (*fn)(const char *, void *), const char *fmt,
-    ...)
-{
-	char	 msg[512];
-	va_list	 ap;
-
-	if (fn == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	fn(msg, k->cfg.log_ud);
-}
+/* say(x, fn, fmt, ...): a line through fn (cfg.log or cfg.warn), if set. */
+#define say(x, fn, ...)	rs_say((fn), (x)->cfg.log_ud, __VA_ARGS__)
 
 static int
 storing(const struct rs_consumer *k)

@@ -21,3 +21,18 @@ rs_err_set(struct rs_err *e, enum rs_err_kind kind, const char *fmt, ...)
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
 }
+
+/* A diagnostic line through fn (the mains' -v log or warning), if set. */
+void
+rs_say(void (*fn)(const char *, void *), void *ud, const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
+
+	if (fn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fn(msg, ud);
+}

@@ -22,5 +22,7 @@ struct rs_err {
 
 void	rs_err_set(struct rs_err *, enum rs_err_kind, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+void	rs_say(void (*)(const char *, void *), void *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 #endif

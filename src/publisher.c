@@ -27,7 +27,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,20 +55,8 @@ static const struct rs_conn_handler pub_handler = {
 	pub_ready, pub_frame, pub_error, pub_closed, pub_drained, NULL
 };
 
-static void __attribute__((format(printf, 3, 4)))
-say(struct rs_publisher *p, void (*fn)(const char *, void *), const char *fmt,
-    ...)
-{
-	char	 msg[512];
-	va_list	 ap;
-
-	if (fn == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	fn(msg, p->cfg.log_ud);
-}
+/* say(x, fn, fmt, ...): a line through fn (cfg.log or cfg.warn), if set. */
+#define say(x, fn, ...)	rs_say((fn), (x)->cfg.log_ud, __VA_ARGS__)
 
 /* Records taken from the input so far. */
 uint64_t
@@ -577,6 +564,25 @@ next_file(struct rs_publisher *p)
 }
 
 /*
+ * A backlog (left when reading paused) is framed before reading more, which
+ * would only grow what the input buffer moves. 1 if framing made progress
+ * (frame on), 0 if there is no backlog or its record is incomplete (read
+ * on), -1 to stop (an error, or the input is done).
+ */
+static int
+frame_backlog(struct rs_publisher *p)
+{
+	size_t		 before = p->in.pos;
+	uint64_t	 recno = p->in.recno;
+
+	if (p->in.len - p->in.pos < RS_INPUT_READ)
+		return 0;
+	if (frame_records(p) == -1 || p->input_done)
+		return -1;
+	return p->in.pos != before || p->in.recno != recno;
+}
+
+/*
  * Read what the input has now, frame it, send it. At the end of a file
  * whose records are all framed, go on with the next file.
  */
@@ -585,7 +591,7 @@ input_step(void *ud)
 {
 	struct rs_publisher	*p = ud;
 	ssize_t			 n = -2;
-	int			 rounds;
+	int			 rounds, b;
 
 	if (p->input_done || p->conn == NULL)
 		return;
@@ -594,20 +600,10 @@ input_step(void *ud)
 			pause_input(p);
 			break;
 		}
-		/*
-		 * A backlog (left when reading paused): frame it before reading
-		 * more, which would only grow what the input buffer moves. No
-		 * progress means a record is incomplete: read on.
-		 */
-		if (p->in.len - p->in.pos >= RS_INPUT_READ) {
-			size_t	 before = p->in.pos;
-			uint64_t recno = p->in.recno;
-
-			if (frame_records(p) == -1 || p->input_done)
-				break;
-			if (p->in.pos != before || p->in.recno != recno)
-				continue;
-		}
+		if ((b = frame_backlog(p)) == -1)
+			break;
+		if (b == 1)
+			continue;
 		if ((n = rs_source_read(&p->src)) == -1) {
 			rs_err_set(&p->err, p->src.err.kind, "%s", p->src.err.msg);
 			break;
@@ -902,7 +898,7 @@ rs_publisher_dry_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
     struct rs_loop *loop, int fd)
 {
 	ssize_t	 n;
-	int	 r;
+	int	 r, b;
 
 	if (prepare(p, cfg, loop) == -1)
 		return -1;
@@ -912,19 +908,12 @@ rs_publisher_dry_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	if ((r = rs_source_open_next(&p->src)) != 1)
 		goto done;
 	for (;;) {
-		/*
-		 * A backlog (left when reading paused): frame it before reading
-		 * more, which would only grow what the input buffer moves. No
-		 * progress means a record is incomplete: read on.
-		 */
-		if (p->in.len - p->in.pos >= RS_INPUT_READ) {
-			size_t	 before = p->in.pos;
-			uint64_t recno = p->in.recno;
-
-			if (frame_records(p) == -1 || p->input_done)
+		if ((b = frame_backlog(p)) == -1)
+			break;
+		if (b == 1) {
+			if (dry_flush(p, fd) == -1)
 				break;
-			if (p->in.pos != before || p->in.recno != recno)
-				continue;
+			continue;
 		}
 		if ((n = rs_source_read(&p->src)) == -1) {
 			rs_err_set(&p->err, p->src.err.kind, "%s", p->src.err.msg);

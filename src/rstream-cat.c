@@ -173,7 +173,7 @@ main(int argc, char *argv[])
 	struct rs_loop		*loop;
 	struct rs_cli_conn	 cc;
 	const char		*args[2 * MAX_CREATE_ARGS];
-	char			 vals[MAX_CREATE_ARGS][32], *delim = NULL;
+	char			 vals[MAX_CREATE_ARGS][32];
 	uint64_t		 v;
 	size_t			 i, nargs = 0;
 	struct rs_amqp_kv	*headers;
@@ -201,13 +201,10 @@ main(int argc, char *argv[])
 			cfg.delim_len = 1;
 			break;
 		case 'D':
-			if ((delim = rs_cli_keep(malloc(strlen(optarg) + 1))) == NULL)
-				return 1;
-			if (rs_spec_unescape(optarg, delim, &cfg.delim_len) == -1)
-				return rs_cli_usage(prog, "--delimiter: empty, or a bad "
-				    "escape", optarg);
+			if ((rc = rs_cli_delimiter(prog, optarg, &cfg.delim,
+			    &cfg.delim_len)) != 0)
+				return rc;
 			cfg.framing = RS_INPUT_DELIM;
-			cfg.delim = delim;
 			break;
 		case OPT_FRAMING:
 			if (strcmp(optarg, "lines") == 0) {

@@ -151,7 +151,7 @@ main(int argc, char *argv[])
 	char			 ferr[128];
 	struct rs_loop		*loop;
 	struct rs_cli_conn	 cc;
-	char			*delim = NULL;
+	const char		*delim;
 	size_t			 dl;
 	uint64_t		 v;
 	int64_t			 now = now_ms();
@@ -242,11 +242,8 @@ main(int argc, char *argv[])
 			rs_output_init(&cfg.output, "", 1);
 			break;
 		case 'D':
-			if ((delim = rs_cli_keep(malloc(strlen(optarg) + 1))) == NULL)
-				return 1;
-			if (rs_spec_unescape(optarg, delim, &dl) == -1)
-				return rs_cli_usage(prog, "--delimiter: empty, or a bad "
-				    "escape", optarg);
+			if ((rc = rs_cli_delimiter(prog, optarg, &delim, &dl)) != 0)
+				return rc;
 			rs_output_init(&cfg.output, delim, dl);
 			break;
 		case OPT_FRAMING:

@@ -60,6 +60,17 @@ fill() {
 	     <(rstream-tail -o first -J "$S" | jq -c 'del(.offset, .timestamp, .stream, .message_annotations)')
 }
 
+@test "--dry-run keeps every record of an input larger than its output bound" {
+	# 100,000 JSON lines are about 13 MB: printing pauses framing at 8 MiB
+	# at least once. From a file (read without the loop) and a pipe.
+	seq 100000 >"$T/in"
+	rstream-cat --dry-run -u rabbitmq-stream://localhost:1/ "$S" "$T/in" >"$T/dry"
+	run -0 jq -r '"\(.record) \(.body)"' "$T/dry"
+	[ "${#lines[@]}" -eq 100000 ] || fail "${#lines[@]} lines, not 100000"
+	diff <(printf '%s\n' "${lines[@]}") <(paste -d ' ' "$T/in" "$T/in")
+	seq 100000 | rstream-cat --dry-run -u rabbitmq-stream://localhost:1/ "$S" | cmp - "$T/dry"
+}
+
 @test "a bad JSON line exits 65 naming it; the lines before are published" {
 	printf '{"body":"one"}\n{"body":"two"}\n{"body":\n{"body":"four"}\n' >"$T/in"
 	run -65 rstream-cat --create -J "$S" "$T/in"

@@ -232,6 +232,32 @@ test_crc(void)
 	is_int(rs_chunk_parse(&c, p, len, 1), -1, "a wrong CRC field fails");
 	is_int(rs_chunk_parse(&c, p, len, 0), 0, "unless not checked");
 	free(p);
+
+	/*
+	 * Data long enough for the folding CRC (crc32.c): one record of 1003
+	 * bytes after its 4-byte size, 1007 bytes in all (62 blocks of 16 and
+	 * a tail of 15). A flipped bit anywhere must fail.
+	 */
+	{
+		uint8_t		 big[1007];
+		size_t		 at[] = { 0, 4, 500, 991, 992, 1006 }, i;
+		int		 caught = 0;
+
+		be32(big, 1003);
+		for (i = 4; i < sizeof big; i++)
+			big[i] = (uint8_t)(i * 31);
+		p = chunk(0, 1, 1, 0, big, sizeof big, 0, &len);
+		is_int(rs_chunk_parse(&c, p, len, 1), 0,
+		    "1007 bytes of data with a right CRC pass");
+		for (i = 0; i < sizeof at / sizeof at[0]; i++) {
+			p[48 + at[i]] ^= 0x10;
+			caught += rs_chunk_parse(&c, p, len, 1) == -1;
+			p[48 + at[i]] ^= 0x10;
+		}
+		is_int(caught, 6, "a bit flipped in a block, at a block's "
+		    "edge or in the tail fails the CRC (6 places)");
+		free(p);
+	}
 }
 
 /* A chunk that must fail, in parse or in the walk, with a message. */
