@@ -2,15 +2,17 @@
 # contrib/deps.sh: install what building and testing rstream-tools needs, on
 # Debian 12 (bookworm). Run as root, or as a user who may sudo.
 #
-#   build   gcc, make, autoconf, automake, pkg-config, libev, zlib, jansson
+#   build   gcc, make, autoconf, automake, pkg-config, libev, zlib, jansson,
+#           OpenSSL
 #   broker  rabbitmq-server (3.10.8 on Debian 12; tests start a private node)
 #   tests   bats with bats-support and bats-assert, python3-pika (the AMQP
 #           0-9-1 interop peer), python3-qpid-proton (the independent AMQP
-#           1.0 codec), mandoc (man page lint), clang (sanitizers)
+#           1.0 codec), mandoc (man page lint), clang (sanitizers), openssl (test
+#           certificates, a TLS server for the handshake failure tests)
 set -eu
 
 packages="build-essential autoconf automake pkg-config libev-dev zlib1g-dev
-libjansson-dev
+libjansson-dev libssl-dev openssl
 rabbitmq-server bats bats-support bats-assert python3 python3-pika
 python3-qpid-proton mandoc clang"
 

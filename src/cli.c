@@ -1,14 +1,30 @@
 /*
  * cli.c: helpers of the two mains. Only the mains (and these helpers) print.
+ *
+ * The connection options end in rs_cli_connect(): the seed URIs, the
+ * password by precedence (--password-file, a password in -u,
+ * $RSTREAM_PASSWORD, a password in $RSTREAM_URI, "guest"), the TLS context
+ * and the SASL mechanism. Passwords live in memory that core dumps leave
+ * out; a password typed in -u is overwritten in argv so that ps no longer
+ * shows it, and $RSTREAM_PASSWORD is wiped from the environment so that
+ * commands run by rstream-tail do not inherit it.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "secret.h"
 #include "spec.h"
+
+#define EXIT_NOINPUT	66
 
 static void	*kept[16];
 static size_t	 nkept;
@@ -71,12 +87,20 @@ one(struct rs_uri *u, const char *s, const char *from, const char *prog)
 		fprintf(stderr, "%s: %s: %s\n", prog, from, err);
 		return -1;
 	}
-	if (u->tls) {
-		fprintf(stderr, "%s: %s: TLS (rabbitmq-stream+tls) is not "
-		    "supported yet\n", prog, from);
-		return -1;
-	}
 	return 0;
+}
+
+static struct rs_uri	*secret_uris;	/* the seeds, passwords and all */
+static size_t		 secret_len;
+static struct rs_tls	*kept_tls;
+
+static void
+free_conn(void)
+{
+	rs_secret_free(secret_uris, secret_len);
+	secret_uris = NULL;
+	rs_tls_free(kept_tls);
+	kept_tls = NULL;
 }
 
 /*
@@ -108,7 +132,12 @@ rs_cli_uris(struct rs_uri **out, size_t *n, char *const *opts, size_t nopts,
 	}
 	for (i = 0; i < nopts; i++)
 		cap += strlen(opts[i]) / 2 + 2;	/* at most this many URIs */
-	if ((*out = rs_cli_keep(calloc(cap, sizeof **out))) == NULL)
+	if (secret_uris != NULL)
+		free_conn();
+	else
+		atexit(free_conn);
+	secret_len = cap * sizeof **out;
+	if ((*out = secret_uris = rs_secret_alloc(secret_len)) == NULL)
 		return -1;
 	for (i = 0; i < nopts && rc == 0; i++) {
 		len = strlen(opts[i]);
@@ -119,6 +148,7 @@ rs_cli_uris(struct rs_uri **out, size_t *n, char *const *opts, size_t nopts,
 		for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
 		    tok = strtok_r(NULL, ",", &save))
 			rc = one(&(*out)[(*n)++], tok, from, prog);
+		rs_secret_wipe(copy, len);
 		free(copy);
 	}
 	if (rc == 0 && *n == 0)
@@ -137,6 +167,7 @@ rs_cli_status(enum rs_err_kind kind)
 	case RS_E_UNAVAILABLE:	return 69;
 	case RS_E_TEMPFAIL:	return 75;
 	case RS_E_NOPERM:	return 77;
+	case RS_E_TLS:		return 76;
 	default:		return 1;
 	}
 }
@@ -204,6 +235,33 @@ rs_cli_conn_opt(struct rs_cli_conn *cc, int ch, char *arg, const char *prog)
 			return rs_cli_usage(prog, "--retry-for: bad duration", arg);
 		cc->c.retry_for = (double)v / 1000.0;
 		return 1;
+	case RS_OPT_CACERT:
+		cc->tls.cacert = arg;
+		return 1;
+	case RS_OPT_CERT:
+		cc->tls.cert = arg;
+		return 1;
+	case RS_OPT_KEY:
+		cc->tls.key = arg;
+		return 1;
+	case RS_OPT_TLS_SERVER_NAME:
+		if (*arg == '\0')
+			return rs_cli_usage(prog, "--tls-server-name: empty", NULL);
+		cc->tls.server_name = arg;
+		return 1;
+	case RS_OPT_INSECURE:
+		cc->tls.insecure = 1;
+		return 1;
+	case RS_OPT_SASL_MECHANISM:
+		if (strcasecmp(arg, "PLAIN") != 0 &&
+		    strcasecmp(arg, "EXTERNAL") != 0)
+			return rs_cli_usage(prog, "--sasl-mechanism: expected "
+			    "PLAIN or EXTERNAL", arg);
+		cc->sasl = arg;
+		return 1;
+	case RS_OPT_PASSWORD_FILE:
+		cc->password_file = arg;
+		return 1;
 	case RS_OPT_HEARTBEAT:
 		if (rs_spec_duration(arg, &v) == -1 || v == 0 || v > 3600)
 			return rs_cli_usage(prog, "--heartbeat: expected 1s to 1h",
@@ -215,14 +273,213 @@ rs_cli_conn_opt(struct rs_cli_conn *cc, int ch, char *arg, const char *prog)
 	}
 }
 
-/* Parse the seed URIs gathered (or RSTREAM_URI, or the default) into cc->c. 0, or -1 after a message. */
+/*
+ * The first line of --password-file FILE (without its newline) into pw
+ * (size n): 0, or the exit status after a message. A file that others may
+ * read gets a warning, as ssh gives for keys.
+ */
+static int
+password_file(const char *file, char *pw, size_t n, const char *prog)
+{
+	struct stat	 st;
+	size_t		 len = 0;
+	ssize_t		 r = 0;
+	char		*nl;
+	int		 fd;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
+		fprintf(stderr, "%s: --password-file %s: %s\n", prog, file,
+		    strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & (S_IRGRP | S_IROTH)))
+		fprintf(stderr, "%s: warning: --password-file %s: readable by "
+		    "other users (mode %04o); chmod 600 it\n", prog, file,
+		    (unsigned)(st.st_mode & 07777));
+	while (len + 1 < n && memchr(pw, '\n', len) == NULL) {
+		do
+			r = read(fd, pw + len, n - 1 - len);
+		while (r == -1 && errno == EINTR);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (r == -1) {
+		rs_secret_wipe(pw, n);
+		fprintf(stderr, "%s: --password-file %s: %s\n", prog, file,
+		    strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	if ((nl = memchr(pw, '\n', len)) == NULL && len + 1 >= n) {
+		rs_secret_wipe(pw, n);
+		fprintf(stderr, "%s: --password-file %s: the first line is "
+		    "longer than %zu bytes\n", prog, file, n - 2);
+		return EXIT_NOINPUT;
+	}
+	if (nl != NULL)
+		len = (size_t)(nl - pw);
+	if (len > 0 && pw[len - 1] == '\r')
+		len--;
+	rs_secret_wipe(pw + len, n - len);
+	if (len == 0 || memchr(pw, '\0', len) != NULL) {
+		rs_secret_wipe(pw, n);
+		fprintf(stderr, "%s: --password-file %s: %s\n", prog, file,
+		    len == 0 ? "the first line is empty" :
+		    "the first line holds a NUL byte");
+		return EXIT_NOINPUT;
+	}
+	return 0;
+}
+
+/*
+ * Overwrite the passwords of the URIs in s (an argv string) with "***",
+ * so that ps and /proc no longer show them. 1 if there was one.
+ */
+static int
+scrub(char *s)
+{
+	char	*p = s, *a, *end, *at, *colon, *q;
+	size_t	 pw, rest;
+	int	 found = 0;
+
+	while ((p = strstr(p, "://")) != NULL) {
+		a = p + 3;
+		end = a + strcspn(a, "/?#,");
+		at = NULL;
+		for (q = a; q < end; q++)
+			if (*q == '@')
+				at = q;
+		p = end;
+		if (at == NULL || (colon = memchr(a, ':', (size_t)(at - a))) ==
+		    NULL || at == colon + 1)
+			continue;
+		found = 1;
+		pw = (size_t)(at - colon - 1);
+		if (pw <= 3) {
+			memset(colon + 1, '*', pw);
+			continue;
+		}
+		rest = strlen(at);
+		memcpy(colon + 1, "***", 3);
+		memmove(colon + 4, at, rest + 1);
+		rs_secret_wipe(colon + 4 + rest + 1, pw - 3);
+		p = colon + 4 + (end - at);
+	}
+	return found;
+}
+
+/*
+ * The password, by precedence: --password-file; a password in a -u URI;
+ * $RSTREAM_PASSWORD (wiped from the environment either way); a password
+ * in $RSTREAM_URI; "guest". *given says whether any was given. 0, or the
+ * exit status after a message.
+ */
+static int
+passwords(struct rs_cli_conn *cc, struct rs_uri *uris, size_t n, int from_opt,
+    int *given, const char *prog)
+{
+	char	 pw[sizeof uris->password], *env = getenv("RSTREAM_PASSWORD");
+	int	 rc, have = 0;
+	size_t	 i;
+
+	memset(pw, 0, sizeof pw);
+	if (cc->password_file != NULL) {
+		if ((rc = password_file(cc->password_file, pw, sizeof pw,
+		    prog)) != 0)
+			return rc;
+		have = 1;
+	}
+	if (env != NULL) {
+		if (!have && *env != '\0') {
+			if (strlen(env) >= sizeof pw) {
+				fprintf(stderr, "%s: RSTREAM_PASSWORD: longer "
+				    "than %zu bytes\n", prog, sizeof pw - 1);
+				return RS_EXIT_USAGE;
+			}
+			memcpy(pw, env, strlen(env));
+			have = 2;
+		}
+		rs_secret_wipe(env, strlen(env));
+		unsetenv("RSTREAM_PASSWORD");
+	}
+	*given = have != 0;
+	for (i = 0; i < n; i++) {
+		*given |= uris[i].has_password;
+		if (have == 1 || (have == 2 && !(from_opt &&
+		    uris[i].has_password))) {
+			memcpy(uris[i].password, pw, sizeof pw);
+			uris[i].has_password = 1;
+		}
+	}
+	rs_secret_wipe(pw, sizeof pw);
+	return 0;
+}
+
+/*
+ * TLS and SASL from the options, once the URIs are known: 0, or the exit
+ * status after a message.
+ */
+static int
+security(struct rs_cli_conn *cc, int pw_given, const char *prog)
+{
+	struct rs_err	 err = { RS_E_OK, "" };
+	int		 tls = 0, opts;
+	size_t		 i;
+
+	for (i = 0; i < cc->c.nuris; i++)
+		tls |= cc->c.uris[i].tls;
+	opts = cc->tls.cacert || cc->tls.cert || cc->tls.key ||
+	    cc->tls.server_name || cc->tls.insecure;
+	if (opts && !tls)
+		return rs_cli_usage(prog, "--cacert, --cert, --key, "
+		    "--tls-server-name and --insecure need a "
+		    "rabbitmq-stream+tls:// URI", NULL);
+	if (cc->tls.key != NULL && cc->tls.cert == NULL)
+		return rs_cli_usage(prog, "--key needs --cert", NULL);
+	cc->c.sasl = RS_SASL_PLAIN;
+	if (cc->sasl != NULL && strcasecmp(cc->sasl, "EXTERNAL") == 0) {
+		if (cc->tls.cert == NULL)
+			return rs_cli_usage(prog, "--sasl-mechanism EXTERNAL "
+			    "needs a client certificate (--cert)", NULL);
+		cc->c.sasl = RS_SASL_EXTERNAL;
+	} else if (cc->sasl == NULL && cc->tls.cert != NULL && !pw_given)
+		cc->c.sasl = RS_SASL_EXTERNAL;
+	if (!tls)
+		return 0;
+	if ((cc->c.tls = kept_tls = rs_tls_new(&cc->tls, &err)) == NULL) {
+		fprintf(stderr, "%s: %s\n", prog, err.msg);
+		return rs_cli_status(err.kind);
+	}
+	if (cc->tls.insecure)
+		fprintf(stderr, "%s: warning: --insecure: the broker's "
+		    "certificate is not verified\n", prog);
+	return 0;
+}
+
+/*
+ * Parse the seed URIs gathered (or RSTREAM_URI, or the default) into
+ * cc->c, with their password, TLS context and SASL mechanism. 0, or the
+ * exit status after a message.
+ */
 int
 rs_cli_connect(struct rs_cli_conn *cc, const char *prog)
 {
 	struct rs_uri	*uris;
+	size_t		 i;
+	int		 rc, given, shown = 0;
 
 	if (rs_cli_uris(&uris, &cc->c.nuris, cc->uris, cc->nuris, prog) == -1)
-		return -1;
+		return RS_EXIT_USAGE;
 	cc->c.uris = uris;
-	return 0;
+	for (i = 0; i < cc->nuris; i++)
+		if (scrub(cc->uris[i]) && !shown++)
+			fprintf(stderr, "%s: warning: the password in --uri is "
+			    "visible to other users; use --password-file or "
+			    "RSTREAM_PASSWORD\n", prog);
+	if ((rc = passwords(cc, uris, cc->c.nuris, cc->nuris > 0, &given,
+	    prog)) != 0)
+		return rc;
+	return security(cc, given, prog);
 }

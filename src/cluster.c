@@ -92,8 +92,12 @@ any_error(struct rs_conn *c, void *ud)
 			finish(cl, NULL);
 		return;
 	}
-	if (c == cl->target && cl->seed != NULL && !cl->finished) {
-		/* The advertised leader is unreachable from here: use the seed. */
+	if (c == cl->target && cl->seed != NULL && !cl->finished &&
+	    rs_conn_err(c)->kind != RS_E_TLS) {
+		/*
+		 * The advertised leader is unreachable from here: use the
+		 * seed. Not when its certificate failed: that is no outage.
+		 */
 		if (cl->log != NULL)
 			cl->log(rs_conn_err(c)->msg, cl->ud);
 		cl->target = NULL;
@@ -171,6 +175,8 @@ connect_target(struct rs_cluster *cl)
 	rs_conn_set_timeout(cl->target, cl->conn.timeout);
 	rs_conn_set_name(cl->target, cl->name);
 	rs_conn_set_heartbeat(cl->target, cl->conn.heartbeat);
+	rs_conn_set_tls(cl->target, cl->conn.tls);
+	rs_conn_set_sasl(cl->target, cl->conn.sasl);
 	if (rs_conn_start(cl->target) == 0)
 		return 0;
 	if (cl->log != NULL)
@@ -325,6 +331,8 @@ next_seed(struct rs_cluster *cl)
 		rs_conn_set_timeout(cl->seed, cl->conn.timeout);
 		rs_conn_set_name(cl->seed, cl->name);
 		rs_conn_set_heartbeat(cl->seed, cl->conn.heartbeat);
+		rs_conn_set_tls(cl->seed, cl->conn.tls);
+		rs_conn_set_sasl(cl->seed, cl->conn.sasl);
 		if (rs_conn_start(cl->seed) == 0)
 			return 0;
 		cl->err = *rs_conn_err(cl->seed);

@@ -24,6 +24,8 @@ struct rs_connect {
 	double			 timeout;	/* connect, handshake, replies (s); 0: 30 */
 	unsigned		 heartbeat;	/* seconds to ask for; 0: 60 */
 	double			 retry_for;	/* keep reconnecting this long (s) */
+	struct rs_tls		*tls;		/* for rabbitmq-stream+tls seeds */
+	enum rs_sasl		 sasl;		/* PLAIN or EXTERNAL */
 };
 
 #define RS_CLUSTER_LB_TRIES	5	/* connections until the advertised node is the one asked for */

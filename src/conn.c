@@ -41,7 +41,9 @@
 #include "conn.h"
 #include "proto.h"
 #include "reader.h"
+#include "secret.h"
 #include "tcp.h"
+#include "tls.h"
 
 #define DEFAULT_TIMEOUT		30.0	/* connect, handshake, any reply */
 #define CLOSE_TIMEOUT		5.0
@@ -58,7 +60,11 @@ struct pending {
 
 struct rs_conn {
 	struct rs_loop			*loop;
-	struct rs_uri			 uri;
+	const struct rs_uri		*uri;		/* the caller's: outlives us */
+	struct rs_tls			*tls;		/* for rabbitmq-stream+tls */
+	enum rs_sasl			 sasl;
+	size_t				 secret_end;	/* out holds a password up to here */
+	int				 external_sent;	/* EXTERNAL awaits its reply */
 	char				 host[256];
 	unsigned			 port;
 	const struct rs_conn_handler	*h;
@@ -100,6 +106,10 @@ static void	conn_tick(void *);
 static void	reply_tick(void *);
 static void	teardown(struct rs_conn *);
 static void	really_free(struct rs_conn *);
+static void	on_mechanisms(struct rs_conn *, const struct rs_frame *, void *);
+static void	peer_properties(struct rs_conn *);
+static void	on_peer_properties(struct rs_conn *, const struct rs_frame *,
+		    void *);
 
 /* A -v line, through the handler's log hook if it has one. */
 static void __attribute__((format(printf, 2, 3)))
@@ -163,7 +173,7 @@ rs_conn_new(struct rs_loop *loop, const struct rs_uri *uri, const char *host,
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return NULL;
 	c->loop = loop;
-	c->uri = *uri;
+	c->uri = uri;
 	snprintf(c->host, sizeof c->host, "%s", host ? host : uri->host);
 	c->port = host ? port : uri->port;
 	c->h = h;
@@ -206,6 +216,8 @@ really_free(struct rs_conn *c)
 	rs_timer_free(c->timer);
 	rs_timer_free(c->reply_timer);
 	rs_reader_free(&c->rd);
+	if (c->secret_end > 0)
+		rs_secret_wipe(c->out.data, c->secret_end);
 	rs_buf_free(&c->out);
 	free(c->pending);
 	free(c);
@@ -310,6 +322,32 @@ rs_conn_unsent(const struct rs_conn *c)
 	return c->out.len - c->out_off;
 }
 
+/*
+ * Watch for what the connection waits for: always input; the socket's
+ * room while output is queued, unless the transport must read before it
+ * can write on (TLS), and while a read of the transport's must write first.
+ */
+static void
+arm(struct rs_conn *c)
+{
+	int	 ev = RS_READ;
+
+	if ((c->out_off < c->out.len && !(c->t.wants & RS_T_WRITE_WANTS_READ)) ||
+	    (c->t.wants & RS_T_READ_WANTS_WRITE))
+		ev |= RS_WRITE;
+	rs_io_set(c->io, ev);
+}
+
+/* The kind of a transport failure: its own (TLS), else by how far we got. */
+static enum rs_err_kind
+transport_kind(const struct rs_conn *c)
+{
+	if (c->t.kind != RS_E_OK)
+		return c->t.kind;
+	return c->state == READY || c->state == CLOSING ? RS_E_TEMPFAIL :
+	    RS_E_UNAVAILABLE;
+}
+
 /* Write what is queued; arm the write watcher for the rest. 0, or -1 if the connection failed. */
 int
 rs_conn_flush(struct rs_conn *c)
@@ -326,8 +364,7 @@ rs_conn_flush(struct rs_conn *c)
 		n = c->t.write(&c->t, c->out.data + c->out_off,
 		    c->out.len - c->out_off);
 		if (n < 0) {
-			rs_conn_fail(c, c->state == READY || c->state == CLOSING ?
-			    RS_E_TEMPFAIL : RS_E_UNAVAILABLE, "%s:%u: %s", c->host,
+			rs_conn_fail(c, transport_kind(c), "%s:%u: %s", c->host,
 			    c->port, c->t.errstr);
 			return -1;
 		}
@@ -337,8 +374,12 @@ rs_conn_flush(struct rs_conn *c)
 		c->wrote = 1;
 	}
 	if (c->out_off == c->out.len) {
+		if (c->secret_end > 0) {
+			rs_secret_wipe(c->out.data, c->secret_end);
+			c->secret_end = 0;
+		}
 		c->out.len = c->out_off = 0;
-		rs_io_set(c->io, RS_READ);
+		arm(c);
 		if (c->h->drained != NULL && c->state == READY) {
 			c->in_cb++;
 			c->h->drained(c, c->ud);
@@ -350,7 +391,7 @@ rs_conn_flush(struct rs_conn *c)
 			rs_buf_consume(&c->out, c->out_off);
 			c->out_off = 0;
 		}
-		rs_io_set(c->io, RS_READ | RS_WRITE);
+		arm(c);
 	}
 	return c->state == DEAD ? -1 : 0;
 }
@@ -374,10 +415,10 @@ handshake_refused(struct rs_conn *c, const struct rs_frame *f, const char *step)
 	if (f->code == RS_AUTHENTICATION_FAILURE ||
 	    f->code == RS_SASL_AUTHENTICATION_FAILURE_LOOPBACK)
 		rs_conn_fail(c, kind, "%s:%u: user \"%s\": %s", c->host, c->port,
-		    c->uri.user, rs_proto_code_str(f->code));
+		    c->uri->user, rs_proto_code_str(f->code));
 	else if (f->code == RS_VIRTUAL_HOST_ACCESS_FAILURE)
 		rs_conn_fail(c, kind, "%s:%u: virtual host \"%s\": %s", c->host,
-		    c->port, c->uri.vhost, rs_proto_code_str(f->code));
+		    c->port, c->uri->vhost, rs_proto_code_str(f->code));
 	else
 		rs_conn_fail(c, kind, "%s:%u: %s refused: %s", c->host, c->port,
 		    step, rs_proto_code_str(f->code));
@@ -505,7 +546,7 @@ on_tune(struct rs_conn *c, const struct rs_frame *f)
 		c->rd.max_frame = c->rd.max_deliver;
 	rs_frame_tune(&c->out, c->frame_max, c->heartbeat);
 	c->state = OPENING;
-	rs_frame_open(&c->out, rs_conn_corr(c, on_open, NULL), c->uri.vhost);
+	rs_frame_open(&c->out, rs_conn_corr(c, on_open, NULL), c->uri->vhost);
 	rs_conn_flush(c);
 }
 
@@ -518,37 +559,94 @@ on_authenticate(struct rs_conn *c, const struct rs_frame *f, void *priv)
 		handshake_refused(c, f, "SaslAuthenticate");
 		return;
 	}
+	c->external_sent = 0;
 	c->state = TUNING;
 }
 
-/* SaslHandshake answered: authenticate with PLAIN. */
+/* The mechanisms a SaslHandshake response offers, comma-separated, printable. */
+static void
+offered(const struct rs_frame *f, char *dst, size_t n)
+{
+	struct rs_cur	 cur;
+	struct rs_str	 m;
+	uint32_t	 count, i;
+	size_t		 at;
+
+	dst[0] = '\0';
+	if (rs_frame_strings_begin(f, &cur, &count) == -1)
+		return;
+	for (i = 0; i < count && rs_frame_strings_next(&cur, &m) == 0; i++) {
+		if (m.p == NULL || (at = strlen(dst)) + 3 >= n)
+			continue;
+		if (at > 0)
+			memcpy(dst + at, ", ", 3), at += 2;
+		printable(dst + at, n - at, m.p, m.len);
+	}
+}
+
+/*
+ * SaslHandshake answered: authenticate with the mechanism chosen. PLAIN
+ * sends the password, so the output buffer is wiped once it is written;
+ * EXTERNAL sends nothing (the broker takes the user from the client
+ * certificate that TLS presented).
+ */
 static void
 on_mechanisms(struct rs_conn *c, const struct rs_frame *f, void *priv)
 {
-	uint8_t	 plain[2 + 2 * 256];
-	size_t	 ul = strlen(c->uri.user), pl = strlen(c->uri.password);
+	const char	*mech = c->sasl == RS_SASL_EXTERNAL ? "EXTERNAL" : "PLAIN";
+	uint8_t		 plain[2 + 2 * 256];
+	size_t		 ul = strlen(c->uri->user), pl = strlen(c->uri->password);
+	char		 list[128];
+	int		 has;
 
 	(void)priv;
 	if (f->code != RS_OK) {
 		handshake_refused(c, f, "SaslHandshake");
 		return;
 	}
-	if (rs_frame_mechanisms_has(f, "PLAIN") == -1) {
+	if ((has = rs_frame_mechanisms_has(f, mech)) == -1) {
 		malformed(c, "SaslHandshake");
 		return;
 	}
-	if (rs_frame_mechanisms_has(f, "PLAIN") != 1) {
+	if (has != 1) {
+		offered(f, list, sizeof list);
 		rs_conn_fail(c, RS_E_NOPERM, "%s:%u: the broker does not offer "
-		    "SASL PLAIN", c->host, c->port);
+		    "SASL %s (it offers %s)", c->host, c->port, mech,
+		    list[0] ? list : "none");
+		return;
+	}
+	if (c->sasl == RS_SASL_EXTERNAL) {
+		rs_frame_sasl_authenticate(&c->out, rs_conn_corr(c,
+		    on_authenticate, NULL), mech, "", 0);
+		c->external_sent = 1;
+		rs_conn_flush(c);
 		return;
 	}
 	plain[0] = '\0';
-	memcpy(plain + 1, c->uri.user, ul);
+	memcpy(plain + 1, c->uri->user, ul);
 	plain[1 + ul] = '\0';
-	memcpy(plain + 2 + ul, c->uri.password, pl);
+	memcpy(plain + 2 + ul, c->uri->password, pl);
 	rs_frame_sasl_authenticate(&c->out, rs_conn_corr(c, on_authenticate,
-	    NULL), "PLAIN", plain, 2 + ul + pl);
+	    NULL), mech, plain, 2 + ul + pl);
+	rs_secret_wipe(plain, sizeof plain);
+	c->secret_end = c->out.len;
 	rs_conn_flush(c);
+}
+
+/* Queue our PeerProperties. */
+static void
+peer_properties(struct rs_conn *c)
+{
+	const char *const props[] = {
+		"product", "rstream-tools",
+		"version", PACKAGE_VERSION,
+		"platform", "C (libev)",
+		"information", "rstream-cat / rstream-tail",
+		"connection_name", c->name[0] ? c->name : "rstream-tools",
+	};
+
+	rs_frame_peer_properties(&c->out, rs_conn_corr(c, on_peer_properties,
+	    NULL), props, sizeof props / sizeof props[0] / 2);
 }
 
 /* PeerProperties answered: note the broker's version, then SASL. */
@@ -576,19 +674,22 @@ on_peer_properties(struct rs_conn *c, const struct rs_frame *f, void *priv)
 	rs_conn_flush(c);
 }
 
-/* Connect and start the handshake; -1 (and err set) if the TCP connection fails. */
+/*
+ * Connect and start the handshake; -1 (and err set) if the TCP connection
+ * fails. Callbacks come later, from the loop, never from inside this call.
+ */
 int
 rs_conn_start(struct rs_conn *c)
 {
-	const char *const props[] = {
-		"product", "rstream-tools",
-		"version", PACKAGE_VERSION,
-		"platform", "C (libev)",
-		"information", "rstream-cat / rstream-tail",
-		"connection_name", c->name[0] ? c->name : "rstream-tools",
-	};
-
-	if (rs_tcp_open(&c->t, c->host, c->port, c->timeout) == -1) {
+	if (c->uri->tls && c->tls == NULL) {
+		c->err.kind = RS_E_RUNTIME;
+		snprintf(c->err.msg, sizeof c->err.msg, "a rabbitmq-stream+tls "
+		    "URI, but no TLS context");
+		return -1;
+	}
+	if ((c->uri->tls ? rs_tls_open(&c->t, c->tls, c->host, c->port,
+	    c->timeout) : rs_tcp_open(&c->t, c->host, c->port,
+	    c->timeout)) == -1) {
 		c->err.kind = RS_E_UNAVAILABLE;
 		snprintf(c->err.msg, sizeof c->err.msg, "%s", c->t.errstr);
 		return -1;
@@ -603,9 +704,9 @@ rs_conn_start(struct rs_conn *c)
 	c->last_read = rs_loop_now(c->loop);
 	rs_io_set(c->io, RS_READ);
 	rs_timer_set(c->timer, c->timeout, 0.);
-	rs_frame_peer_properties(&c->out, rs_conn_corr(c, on_peer_properties,
-	    NULL), props, sizeof props / sizeof props[0] / 2);
-	return rs_conn_flush(c);
+	peer_properties(c);
+	arm(c);		/* the loop writes it: no callback from inside start */
+	return 0;
 }
 
 /* The broker agreed to our Close. */
@@ -670,6 +771,20 @@ rs_conn_set_heartbeat(struct rs_conn *c, uint32_t seconds)
 		c->heartbeat_ask = seconds;
 }
 
+/* The TLS context for a rabbitmq-stream+tls URI (shared; the caller frees it). */
+void
+rs_conn_set_tls(struct rs_conn *c, struct rs_tls *tls)
+{
+	c->tls = tls;
+}
+
+/* How to authenticate: PLAIN with the URI's user and password, or EXTERNAL. */
+void
+rs_conn_set_sasl(struct rs_conn *c, enum rs_sasl sasl)
+{
+	c->sasl = sasl;
+}
+
 /* The connection_name the broker shows (management UI, rabbitmqctl). */
 void
 rs_conn_set_name(struct rs_conn *c, const char *name)
@@ -713,8 +828,14 @@ conn_tick(void *data)
 	case DEAD:
 		break;
 	default:
-		rs_conn_fail(c, RS_E_UNAVAILABLE, "%s:%u: no answer to the "
-		    "handshake within %g s", c->host, c->port, c->timeout);
+		if (c->t.pending != NULL)
+			rs_conn_fail(c, RS_E_UNAVAILABLE, "%s:%u: %s did not "
+			    "finish within %g s (is %u the right port?)",
+			    c->host, c->port, c->t.pending, c->timeout, c->port);
+		else
+			rs_conn_fail(c, RS_E_UNAVAILABLE, "%s:%u: no answer "
+			    "to the handshake within %g s", c->host, c->port,
+			    c->timeout);
 		break;
 	}
 	leave(c);
@@ -803,6 +924,23 @@ dispatch(struct rs_conn *c, const struct rs_frame *f)
 	}
 }
 
+/*
+ * The broker hung up on SASL EXTERNAL without a word. RabbitMQ's stream
+ * plugin before the fix of rabbitmq-server#8488 (June 2023: 3.11.18,
+ * 3.12.0) hands the EXTERNAL mechanism a state that PeerProperties
+ * overwrote, crashes the connection, and refuses a handshake that
+ * authenticates before PeerProperties: no client can work around it.
+ */
+static void
+external_crashed(struct rs_conn *c)
+{
+	rs_conn_fail(c, RS_E_NOPERM, "%s:%u: the broker closed the connection "
+	    "on SASL EXTERNAL; RabbitMQ %s cannot authenticate stream "
+	    "connections with EXTERNAL (fixed in 3.11.18 and 3.12: "
+	    "rabbitmq-server#8488)", c->host, c->port,
+	    c->version[0] ? c->version : "(version unknown)");
+}
+
 /* Read what the socket has and dispatch every whole frame. */
 static void
 conn_read(struct rs_conn *c)
@@ -827,9 +965,10 @@ conn_read(struct rs_conn *c)
 			if (c->state == CLOSING) {
 				teardown(c);
 				c->h->closed(c, c->ud);
-			} else
-				rs_conn_fail(c, c->state == READY ?
-				    RS_E_TEMPFAIL : RS_E_UNAVAILABLE, "%s:%u: %s",
+			} else if (c->external_sent)
+				external_crashed(c);
+			else
+				rs_conn_fail(c, transport_kind(c), "%s:%u: %s",
 				    c->host, c->port, c->t.errstr);
 			return;
 		}
@@ -857,11 +996,18 @@ conn_io(void *data, int events)
 {
 	struct rs_conn	*c = data;
 
+	int		 wants = c->t.wants;
+
 	c->in_cb++;
-	if ((events & RS_WRITE) && c->state != DEAD)
+	if (((events & RS_WRITE) || ((events & RS_READ) &&
+	    (wants & RS_T_WRITE_WANTS_READ))) && c->state != DEAD)
 		rs_conn_flush(c);
-	if ((events & RS_READ) && c->state != DEAD)
+	if (((events & RS_READ) || ((events & RS_WRITE) &&
+	    (wants & RS_T_READ_WANTS_WRITE))) && c->state != DEAD) {
 		conn_read(c);
+		if (c->state != DEAD)
+			arm(c);
+	}
 	leave(c);
 }
 

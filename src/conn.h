@@ -1,11 +1,12 @@
 /*
  * conn.h: one connection to one broker node (PROTOCOL.adoc "Connection
- * lifecycle"): TCP, PeerProperties, SASL PLAIN, Tune, Open, then requests
+ * lifecycle"): TCP or TLS, PeerProperties, SASL PLAIN or EXTERNAL, Tune, Open, then requests
  * matched to responses by correlation id, heartbeats both ways, and Close in
  * both directions.
  *
  * A user of a connection:
  *	c = rs_conn_new(loop, &uri, host, port, &handler, ud);
+ *					(uri must outlive c: c keeps a pointer)
  *	rs_conn_start(c);		handler.ready() once Open succeeded
  *	rs_frame_xxx(rs_conn_buf(c), rs_conn_corr(c, reply_cb, priv), ...);
  *	rs_conn_flush(c);		reply_cb(c, frame, priv) on the response
@@ -37,6 +38,9 @@
 #include "uri.h"
 
 struct rs_conn;
+struct rs_tls;
+
+enum rs_sasl { RS_SASL_PLAIN, RS_SASL_EXTERNAL };
 
 typedef void rs_reply_fn(struct rs_conn *, const struct rs_frame *, void *);
 
@@ -61,6 +65,8 @@ void		 rs_conn_close(struct rs_conn *);
 void		 rs_conn_set_timeout(struct rs_conn *, double);
 void		 rs_conn_set_name(struct rs_conn *, const char *);
 void		 rs_conn_set_heartbeat(struct rs_conn *, uint32_t);
+void		 rs_conn_set_tls(struct rs_conn *, struct rs_tls *);
+void		 rs_conn_set_sasl(struct rs_conn *, enum rs_sasl);
 void		 rs_conn_set_handler(struct rs_conn *, const struct rs_conn_handler *,
 		    void *);
 void		 rs_conn_fail(struct rs_conn *, enum rs_err_kind, const char *, ...)

@@ -12,7 +12,8 @@ enum rs_err_kind {
 	RS_E_NOINPUT,		/* input file missing or unreadable: exit 66 */
 	RS_E_UNAVAILABLE,	/* stream or broker unavailable: exit 69 */
 	RS_E_TEMPFAIL,		/* connection lost, safe to retry: exit 75 */
-	RS_E_NOPERM		/* authentication or access refused: exit 77 */
+	RS_E_NOPERM,		/* authentication or access refused: exit 77 */
+	RS_E_TLS		/* TLS handshake or certificate refused: exit 76 */
 };
 
 struct rs_err {

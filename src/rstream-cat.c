@@ -382,8 +382,8 @@ main(int argc, char *argv[])
 	}
 	cfg.warn = rs_cli_log;
 	cfg.log_ud = (void *)prog;
-	if (rs_cli_connect(&cc, prog) == -1)
-		return RS_EXIT_USAGE;
+	if ((rc = rs_cli_connect(&cc, prog)) != 0)
+		return rc;
 	cfg.conn = cc.c;
 	signal(SIGPIPE, SIG_IGN);
 	if ((loop = rs_loop_new()) == NULL) {

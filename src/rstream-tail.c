@@ -326,8 +326,8 @@ main(int argc, char *argv[])
 	cfg.log_ud = (void *)prog;
 	if (isatty(STDOUT_FILENO))
 		cfg.line_buffered = 1;
-	if (rs_cli_connect(&cc, prog) == -1)
-		return RS_EXIT_USAGE;
+	if ((rc = rs_cli_connect(&cc, prog)) != 0)
+		return rc;
 	cfg.conn = cc.c;
 	signal(SIGPIPE, SIG_IGN);
 	if ((loop = rs_loop_new()) == NULL) {

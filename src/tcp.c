@@ -5,7 +5,8 @@
  * and 127.0.0.1) and waits up to the timeout for each; it blocks the loop,
  * which has nothing else to do before the connection exists. The socket is
  * then non-blocking, with TCP_NODELAY (frames are written whole) and
- * keepalive on.
+ * keepalive on. The TLS transport connects the same way, then wraps the
+ * socket.
  */
 #include "config.h"
 
@@ -106,27 +107,25 @@ fail:
 	return -1;
 }
 
-/* Connect to host:port; 0 on success, -1 with errstr set. */
+/*
+ * Connect to host:port within the timeout (each address in turn): a
+ * non-blocking fd with TCP_NODELAY and keepalive on, or -1 with a reason
+ * in err.
+ */
 int
-rs_tcp_open(struct rs_transport *t, const char *host, unsigned port,
-    double timeout)
+rs_tcp_connect(const char *host, unsigned port, double timeout, char *err,
+    size_t errlen)
 {
 	struct addrinfo	 hints, *res, *ai;
 	char		 service[16];
 	int		 r, fd = -1, one = 1, saved = 0;
 
-	memset(t, 0, sizeof *t);
-	t->fd = -1;
-	t->read = tcp_read;
-	t->write = tcp_write;
-	t->close = tcp_close;
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	snprintf(service, sizeof service, "%u", port);
 	if ((r = getaddrinfo(host, service, &hints, &res)) != 0) {
-		snprintf(t->errstr, sizeof t->errstr, "%s: %s", host,
-		    gai_strerror(r));
+		snprintf(err, errlen, "%s: %s", host, gai_strerror(r));
 		return -1;
 	}
 	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next)
@@ -134,12 +133,24 @@ rs_tcp_open(struct rs_transport *t, const char *host, unsigned port,
 			saved = errno;
 	freeaddrinfo(res);
 	if (fd == -1) {
-		snprintf(t->errstr, sizeof t->errstr, "cannot connect to %s:%u: %s",
-		    host, port, strerror(saved));
+		snprintf(err, errlen, "cannot connect to %s:%u: %s", host, port,
+		    strerror(saved));
 		return -1;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
-	t->fd = fd;
-	return 0;
+	return fd;
+}
+
+/* Connect to host:port; 0 on success, -1 with errstr set. */
+int
+rs_tcp_open(struct rs_transport *t, const char *host, unsigned port,
+    double timeout)
+{
+	memset(t, 0, sizeof *t);
+	t->read = tcp_read;
+	t->write = tcp_write;
+	t->close = tcp_close;
+	t->fd = rs_tcp_connect(host, port, timeout, t->errstr, sizeof t->errstr);
+	return t->fd == -1 ? -1 : 0;
 }

@@ -91,6 +91,7 @@ rs_uri_parse(struct rs_uri *u, const char *s, char *err, size_t errlen)
 			snprintf(err, errlen, "bad user name or password in URI");
 			return -1;
 		}
+		u->has_password = colon != NULL;
 		p = at + 1;
 	}
 	if (*p == '[') {

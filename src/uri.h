@@ -14,6 +14,7 @@ struct rs_uri {
 	unsigned port;
 	char	vhost[256];
 	int	tls;
+	int	has_password;	/* the URI gave one (else "guest") */
 };
 
 int	rs_uri_parse(struct rs_uri *, const char *, char *, size_t);
