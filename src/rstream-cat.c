@@ -43,6 +43,19 @@ usage(FILE *f)
 "                              30s; 0: give up at once)\n"
 "      --timeout DURATION      wait this long to connect, for the handshake\n"
 "                              and for any reply (default 30s)\n"
+"TLS (rabbitmq-stream+tls://, port 5551) and authentication:\n"
+"      --cacert FILE           trust the CA certificates in FILE (PEM), not\n"
+"                              the system's\n"
+"      --cert FILE             present this client certificate (PEM)\n"
+"      --key FILE              its private key (default: in the --cert file)\n"
+"      --tls-server-name NAME  check the certificate against NAME, not\n"
+"                              the host connected to\n"
+"      --insecure              do not verify the broker's certificate\n"
+"      --sasl-mechanism MECH   PLAIN (user and password) or EXTERNAL (the\n"
+"                              client certificate; the default with --cert\n"
+"                              and no password)\n"
+"      --password-file FILE    the password is the first line of FILE\n"
+"                              (else $RSTREAM_PASSWORD, else the URI's)\n"
 "Input:\n"
 "  -0, --null                  records end with NUL, not newline\n"
 "  -D, --delimiter STR         records end with STR (escapes \\n \\t \\r \\0 \\\\ \\xNN)\n"
@@ -91,8 +104,9 @@ usage(FILE *f)
 "  -V, --version               show the version and exit\n"
 "\n"
 "Exit status: 0 all confirmed, 1 error, 2 usage, 65 bad input record,\n"
-"66 input file missing, 69 stream or broker unavailable, 75 temporary\n"
-"failure, 77 access refused; killed by a signal: that signal's status.\n",
+"66 input (or password, CA, certificate, key) file missing, 69 stream or\n"
+"broker unavailable, 75 temporary failure, 76 TLS handshake failed, 77\n"
+"access refused; killed by a signal: that signal's status.\n",
 	    RS_URI_DEFAULT);
 }
 

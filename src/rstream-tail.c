@@ -43,6 +43,22 @@ usage(FILE *f)
 "                         30s; 0: give up at once; -F: forever)\n"
 "      --timeout DURATION wait this long to connect, for the handshake and\n"
 "                         for any reply (default 30s)\n"
+"TLS (rabbitmq-stream+tls://, port 5551) and authentication:\n"
+"      --cacert FILE      trust the CA certificates in FILE (PEM), not\n"
+"                         the system's\n"
+"      --cert FILE        present this client certificate (PEM)\n"
+"      --key FILE         its private key (default: in the --cert file)\n"
+"      --tls-server-name NAME\n"
+"                         check the certificate against NAME, not the\n"
+"                         host connected to\n"
+"      --insecure         do not verify the broker's certificate\n"
+"      --sasl-mechanism MECH\n"
+"                         PLAIN (user and password) or EXTERNAL (the\n"
+"                         client certificate; the default with --cert\n"
+"                         and no password)\n"
+"      --password-file FILE\n"
+"                         the password is the first line of FILE\n"
+"                         (else $RSTREAM_PASSWORD, else the URI's)\n"
 "Where to start:\n"
 "  -o, --offset SPEC      first, last, next, an offset N, -N (N records\n"
 "                         before the end) or a TIME\n"
@@ -96,8 +112,9 @@ usage(FILE *f)
 "now, today, yesterday, or relative: -30s -10m -1h -2d.\n"
 "\n"
 "Exit status: 0 success (also when the reader of stdout goes away), 1 error,\n"
-"2 usage, 69 stream or broker unavailable, 75 temporary failure, 77 access\n"
-"refused; stopped by a signal: that signal's status.\n",
+"2 usage, 66 password, CA, certificate or key file unreadable, 69 stream or\n"
+"broker unavailable, 75 temporary failure, 76 TLS handshake failed, 77\n"
+"access refused; stopped by a signal: that signal's status.\n",
 	    RS_URI_DEFAULT);
 }
 
