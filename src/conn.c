@@ -412,7 +412,13 @@ handshake_refused(struct rs_conn *c, const struct rs_frame *f, const char *step)
 		kind = RS_E_NOPERM;
 		break;
 	}
-	if (f->code == RS_AUTHENTICATION_FAILURE ||
+	if ((f->code == RS_AUTHENTICATION_FAILURE ||
+	    f->code == RS_SASL_AUTHENTICATION_FAILURE_LOOPBACK) &&
+	    c->sasl == RS_SASL_EXTERNAL)
+		rs_conn_fail(c, kind, "%s:%u: SASL EXTERNAL: the user named by "
+		    "the client certificate: %s", c->host, c->port,
+		    rs_proto_code_str(f->code));
+	else if (f->code == RS_AUTHENTICATION_FAILURE ||
 	    f->code == RS_SASL_AUTHENTICATION_FAILURE_LOOPBACK)
 		rs_conn_fail(c, kind, "%s:%u: user \"%s\": %s", c->host, c->port,
 		    c->uri->user, rs_proto_code_str(f->code));
