@@ -438,10 +438,11 @@ become_ready(struct rs_conn *c)
 	rs_timer_stop(c->timer);
 	if (c->heartbeat > 0)
 		rs_timer_set(c->timer, c->heartbeat / 2.0, c->heartbeat / 2.0);
-	logf_(c, "connected to %s:%u (RabbitMQ %s%s), frame max %u, "
+	logf_(c, "connected to %s:%u (RabbitMQ %s%s%s%s), frame max %u, "
 	    "heartbeat %u s", c->host, c->port, c->version[0] ? c->version : "?",
 	    rs_features_has(&c->feat, RS_FEATURE_DELIVER_V2) ?
-	    ", Deliver v2" : "", c->frame_max, c->heartbeat);
+	    ", Deliver v2" : "", c->t.info[0] ? ", " : "", c->t.info,
+	    c->frame_max, c->heartbeat);
 	c->h->ready(c, c->ud);
 }
 

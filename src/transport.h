@@ -44,6 +44,7 @@ struct rs_transport {
 					   owner choose; RS_E_TLS is final */
 	const char *pending;		/* e.g. "the TLS handshake", or NULL */
 	void	*impl;			/* the TLS session */
+	char	 info[64];		/* for -v: "TLSv1.3 TLS_AES_128_GCM_SHA256" */
 	char	 errstr[256];
 };
 
