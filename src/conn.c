@@ -80,6 +80,8 @@ struct rs_conn {
 	struct rs_reader		 rd;
 	struct rs_buf			 out;
 	size_t				 out_off;
+	struct rs_outq			*q;		/* the owner's frames, after ours */
+	size_t				 q_left;	/* of q, to write before out */
 	enum state			 state;
 
 	uint32_t			 next_corr;
@@ -315,11 +317,23 @@ rs_conn_buf(struct rs_conn *c)
 	return &c->out;
 }
 
+/*
+ * Write q's frames too, after the connection's own (rs_outq, wire.h): the
+ * owner keeps them after they are written. NULL: none.
+ */
+void
+rs_conn_set_outq(struct rs_conn *c, struct rs_outq *q)
+{
+	c->q = q;
+	c->q_left = 0;
+}
+
 /* How many bytes wait to be written. */
 size_t
 rs_conn_unsent(const struct rs_conn *c)
 {
-	return c->out.len - c->out_off;
+	return c->out.len - c->out_off +
+	    (c->q != NULL ? c->q->ready - c->q->sent : 0);
 }
 
 /*
@@ -332,7 +346,7 @@ arm(struct rs_conn *c)
 {
 	int	 ev = RS_READ;
 
-	if ((c->out_off < c->out.len && !(c->t.wants & RS_T_WRITE_WANTS_READ)) ||
+	if ((rs_conn_unsent(c) > 0 && !(c->t.wants & RS_T_WRITE_WANTS_READ)) ||
 	    (c->t.wants & RS_T_READ_WANTS_WRITE))
 		ev |= RS_WRITE;
 	rs_io_set(c->io, ev);
@@ -360,9 +374,21 @@ rs_conn_flush(struct rs_conn *c)
 		rs_conn_fail(c, RS_E_RUNTIME, "out of memory");
 		return -1;
 	}
-	while (c->out_off < c->out.len) {
-		n = c->t.write(&c->t, c->out.data + c->out_off,
-		    c->out.len - c->out_off);
+	/*
+	 * Our frames, then q's; a span of q once begun is written to its end
+	 * (a frame boundary) before ours go on, and ours before q's, so no
+	 * frame is ever cut by another's bytes.
+	 */
+	for (;;) {
+		if (c->q_left == 0 && c->out_off < c->out.len)
+			n = c->t.write(&c->t, c->out.data + c->out_off,
+			    c->out.len - c->out_off);
+		else if (c->q_left > 0 ||
+		    (c->q != NULL && (c->q_left = c->q->ready - c->q->sent) > 0))
+			n = c->t.write(&c->t, c->q->buf.data + c->q->sent,
+			    c->q_left);
+		else
+			break;
 		if (n < 0) {
 			rs_conn_fail(c, transport_kind(c), "%s:%u: %s", c->host,
 			    c->port, c->t.errstr);
@@ -370,7 +396,11 @@ rs_conn_flush(struct rs_conn *c)
 		}
 		if (n == 0)
 			break;
-		c->out_off += (size_t)n;
+		if (c->q_left > 0) {
+			c->q->sent += (size_t)n;
+			c->q_left -= (size_t)n;
+		} else
+			c->out_off += (size_t)n;
 		c->wrote = 1;
 	}
 	if (c->out_off == c->out.len) {
@@ -379,19 +409,17 @@ rs_conn_flush(struct rs_conn *c)
 			c->secret_end = 0;
 		}
 		c->out.len = c->out_off = 0;
-		arm(c);
-		if (c->h->drained != NULL && c->state == READY) {
-			c->in_cb++;
-			c->h->drained(c, c->ud);
-			if (leave(c))
-				return -1;
-		}
-	} else {
-		if (c->out_off > (1u << 20)) {
-			rs_buf_consume(&c->out, c->out_off);
-			c->out_off = 0;
-		}
-		arm(c);
+	} else if (c->out_off > (1u << 20)) {
+		rs_buf_consume(&c->out, c->out_off);
+		c->out_off = 0;
+	}
+	arm(c);
+	if (rs_conn_unsent(c) == 0 && c->h->drained != NULL &&
+	    c->state == READY) {
+		c->in_cb++;
+		c->h->drained(c, c->ud);
+		if (leave(c))
+			return -1;
 	}
 	return c->state == DEAD ? -1 : 0;
 }

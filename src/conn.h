@@ -61,6 +61,7 @@ uint32_t	 rs_conn_corr(struct rs_conn *, rs_reply_fn *, void *);
 struct rs_buf	*rs_conn_buf(struct rs_conn *);
 int		 rs_conn_flush(struct rs_conn *);
 size_t		 rs_conn_unsent(const struct rs_conn *);
+void		 rs_conn_set_outq(struct rs_conn *, struct rs_outq *);
 void		 rs_conn_close(struct rs_conn *);
 void		 rs_conn_set_timeout(struct rs_conn *, double);
 void		 rs_conn_set_name(struct rs_conn *, const char *);

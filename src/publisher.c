@@ -7,17 +7,27 @@
  * the last publishing id the stream stored for it; DeclarePublisher; then
  * read input (source.c), frame records (input.c) and publish them.
  *
- * Records are numbered from 1 across the inputs. A record's publishing id
- * is its number plus a fixed offset: 0 normally and with --resume (so a
- * re-run over the same input skips what the stream already has, and the
- * broker's deduplication drops any overlap), the stored id for a named
- * publisher without --resume (so ids keep growing). A ring of
- * max_in_flight flags indexed by record number tracks what is acknowledged
- * (confirmed, rejected, or skipped here) with no search.
+ * Records are numbered from 1 across the inputs. A message's publishing
+ * id is the number of its last record plus a fixed offset: 0 normally and
+ * with --resume (so a re-run over the same input skips what the stream
+ * already has, and the broker's deduplication drops any overlap), the stored
+ * id for a named publisher without --resume (so ids keep growing). A message
+ * is one record, or with --sub-entry-size a batch of consecutive records
+ * (outbox.c, batch.c), so the last id the broker stored for a name always
+ * says exactly which records it has: every one up to that number. A re-run
+ * with --resume skips those records before batching, so its first batch
+ * starts at the record after it and no batch ever straddles it.
  *
- * Records are encoded straight into the connection's output buffer, in
- * Publish frames filled up to the negotiated frame max; what is framed is
- * sent as soon as the input has nothing more to give at once (or after
+ * Acknowledgements count records: two rings of max_in_flight slots indexed
+ * by record number say what is acknowledged (confirmed, rejected, or
+ * skipped here) and, for a framed record, how far back its message's first
+ * record is, so a confirm of a batch acknowledges each of its records with
+ * no search; --max-in-flight counts records, batched or not.
+ *
+ * Messages are encoded once, into the outbox, which the connection writes
+ * from and which keeps them until acknowledged for a new connection to send
+ * again. Frames are filled up to the negotiated frame max; what is framed
+ * is sent as soon as the input has nothing more to give at once (or after
  * --linger), so slow sources are not delayed. Reading pauses while
  * max_in_flight records are unacknowledged or the socket is backed up, so
  * memory stays bounded whatever the input. The run ends when every record
@@ -40,7 +50,7 @@
 
 #define PUBLISHER_ID	0
 #define OUT_HIGH	(8u << 20)	/* pause input above this much unsent output */
-#define RESEND_HIGH	(64u << 20)	/* pause input above this much unconfirmed data */
+#define KEPT_HIGH	(12u << 20)	/* pause input above this much unconfirmed data */
 #define RETRY_MAX	5.0		/* longest wait between two connections */
 #define READS_PER_WAKE	64
 
@@ -170,27 +180,27 @@ pub_error(struct rs_conn *c, void *ud)
 	stop(p);
 }
 
-/* Forget the stored messages of records below base (all acknowledged). */
+/* Forget the messages of records below base (all acknowledged). */
 static void
 drop_resent(struct rs_publisher *p)
 {
-	const uint8_t	*e;
+	if (p->ob_ready)
+		rs_outbox_drop(&p->ob, p->base + p->id_offset);
+}
 
-	while (p->resend_off + 12 <= p->resend.len) {
-		e = p->resend.data + p->resend_off;
-		if (rs_wire_r64(e) >= p->base)
-			break;
-		p->resend_off += 12 + rs_wire_r32(e + 8);
-	}
-	if (p->resend_off == p->resend.len)
-		p->resend.len = p->resend_off = 0;
-	else if (p->resend_off > (4u << 20) && p->resend_off > p->resend.len / 2) {
-		rs_buf_consume(&p->resend, p->resend_off);
-		p->resend_off = 0;
+/* Advance base over the acknowledged prefix. */
+static void
+advance(struct rs_publisher *p)
+{
+	uint32_t	 w = p->cfg.max_in_flight;
+
+	while (p->base <= rs_publisher_read(p) && p->acked[p->base % w]) {
+		p->acked[p->base % w] = 0;
+		p->base++;
 	}
 }
 
-/* Mark record r acknowledged; advance base over the acknowledged prefix. 0, or -1 if r is not in flight. */
+/* Mark record r acknowledged (skipped, or printed by --dry-run). 0, or -1 if r is not in flight. */
 static int
 ack(struct rs_publisher *p, uint64_t r)
 {
@@ -199,11 +209,36 @@ ack(struct rs_publisher *p, uint64_t r)
 	if (r < p->base || r > rs_publisher_read(p) || p->acked[r % w])
 		return -1;
 	p->acked[r % w] = 1;
-	while (p->base <= rs_publisher_read(p) && p->acked[p->base % w]) {
-		p->acked[p->base % w] = 0;
-		p->base++;
-	}
+	advance(p);
 	return 0;	/* callers drop_resent() once they are done acknowledging */
+}
+
+/*
+ * The broker acknowledged the message whose last record is r: every record
+ * of it (a batch's, or r alone) is. How many records that acknowledged (0:
+ * r is not in flight, a duplicate or stray id), and the first of them in
+ * *first.
+ */
+static uint32_t
+ack_message(struct rs_publisher *p, uint64_t r, uint64_t *first)
+{
+	uint32_t	 w = p->cfg.max_in_flight, n = 0;
+	uint64_t	 a, i;
+
+	if (r < p->base || r > rs_publisher_read(p) || p->acked[r % w])
+		return 0;
+	a = r - p->back[r % w];
+	if (a < p->base)
+		a = p->base;
+	for (i = a; i <= r; i++) {
+		if (!p->acked[i % w]) {
+			p->acked[i % w] = 1;
+			n++;
+		}
+	}
+	*first = a;
+	advance(p);
+	return n;
 }
 
 static int
@@ -213,7 +248,7 @@ bounded(const struct rs_publisher *p)
 		return p->dry_out.len >= OUT_HIGH;
 	return p->recovering || p->conn == NULL ||
 	    rs_publisher_unconfirmed(p) >= p->cfg.max_in_flight ||
-	    p->resend.len - p->resend_off >= RESEND_HIGH ||
+	    rs_outbox_kept(&p->ob) >= KEPT_HIGH ||
 	    rs_conn_unsent(p->conn) >= OUT_HIGH;
 }
 
@@ -242,8 +277,8 @@ static void
 on_ids(struct rs_publisher *p, struct rs_conn *c, const struct rs_frame *f)
 {
 	struct rs_cur	 cur;
-	uint64_t	 id;
-	uint32_t	 n, i;
+	uint64_t	 id, first;
+	uint32_t	 n, i, k;
 	uint16_t	 code;
 	uint8_t		 pubid;
 	int		 progress = 0;
@@ -264,17 +299,19 @@ on_ids(struct rs_publisher *p, struct rs_conn *c, const struct rs_frame *f)
 			rs_frame_confirm_next(&cur, &id);
 		else
 			rs_frame_error_next(&cur, &id, &code);
-		if (id < p->id_offset || ack(p, id - p->id_offset) == -1)
+		if (id < p->id_offset ||
+		    (k = ack_message(p, id - p->id_offset, &first)) == 0)
 			continue;	/* a duplicate or stray id */
 		progress = 1;
 		if (code == RS_OK) {
-			p->confirmed++;
+			p->confirmed += k;
 			continue;
 		}
-		if (p->failed++ == 0 || id - p->id_offset < p->first_failed) {
-			p->first_failed = id - p->id_offset;
+		if (p->failed == 0 || first < p->first_failed) {
+			p->first_failed = first;
 			p->first_failed_code = code;
 		}
+		p->failed += k;
 	}
 	drop_resent(p);
 	if (progress && p->input_done && p->cfg.confirm_timeout > 0)
@@ -352,7 +389,7 @@ too_big(struct rs_publisher *p, uint64_t r, size_t size)
 	snprintf(what, sizeof what, "%s: line %llu: record %llu is %zu bytes "
 	    "as a message, more than the %u a frame can hold", p->src.name,
 	    (unsigned long long)(r - p->src.base), (unsigned long long)r, size,
-	    p->frame_max - RS_PUBLISH_HEADER - RS_PUBLISH_PER_MSG);
+	    (unsigned)rs_outbox_alone_max(&p->ob));
 	if (!p->cfg.oversize_skip) {
 		rs_err_set(&p->err, RS_E_INPUT, "%s", what);
 		p->in.recno--;	/* so the summary names it first unconfirmed */
@@ -364,32 +401,35 @@ too_big(struct rs_publisher *p, uint64_t r, size_t size)
 	return 0;
 }
 
-/* Publish: append one message to the Publish frame in progress. */
-static void
+/*
+ * Publish: frame record r's message into the outbox, alone or in the batch
+ * open (whose id becomes r's). 0, or -1 with err set.
+ */
+static int
 to_frame(struct rs_publisher *p, uint64_t r, const uint8_t *head, size_t h,
     const uint8_t *body, size_t n)
 {
-	struct rs_buf	*out = rs_conn_buf(p->conn);
+	int	 rc;
 
-	if (p->fcount > 0 &&
-	    p->flen + RS_PUBLISH_PER_MSG + h + n > p->frame_max) {
-		rs_frame_publish_end(out, p->fstart, p->fcount);
-		p->fcount = 0;
+	if ((rc = rs_outbox_add(&p->ob, r + p->id_offset, head, h, body,
+	    n)) == -1) {
+		rs_err_set(&p->err, RS_E_RUNTIME, "%s", p->ob.errstr);
+		return -1;
 	}
-	if (p->fcount == 0) {
-		p->fstart = rs_frame_publish_begin(out, PUBLISHER_ID);
-		p->flen = RS_PUBLISH_HEADER;
-	}
-	rs_frame_publish_msg(out, r + p->id_offset, (uint32_t)(h + n));
-	rs_buf_put(out, head, h);
-	rs_buf_put(out, body, n);
-	p->flen += RS_PUBLISH_PER_MSG + h + n;
-	p->fcount++;
-	/* Kept until acknowledged, for a new connection to send again. */
-	rs_buf_u64(&p->resend, r);
-	rs_buf_u32(&p->resend, (uint32_t)(h + n));
-	rs_buf_put(&p->resend, head, h);
-	rs_buf_put(&p->resend, body, n);
+	if (rc == 1)
+		p->first = r;	/* it begins a message */
+	p->back[r % p->cfg.max_in_flight] = (uint32_t)(r - p->first);
+	return 0;
+}
+
+/* Make every message framed ready to send. 0, or -1 with err set. */
+static int
+close_frames(struct rs_publisher *p)
+{
+	if (p->dry_run || rs_outbox_close(&p->ob) == 0)
+		return 0;
+	rs_err_set(&p->err, RS_E_RUNTIME, "%s", p->ob.errstr);
+	return -1;
 }
 
 /*
@@ -401,44 +441,39 @@ to_frame(struct rs_publisher *p, uint64_t r, const uint8_t *head, size_t h,
 static void
 resend(struct rs_publisher *p)
 {
-	const uint8_t	*e;
-	size_t		 off = p->resend_off, len, n = 0;
-	uint64_t	 r;
+	struct rs_buf		*out = rs_conn_buf(p->conn);
+	struct rs_outbox_walk	 w;
+	const uint8_t		*e;
+	size_t			 len, flen = 0, fstart = 0, n = 0;
+	uint64_t		 id, r, first;
+	uint32_t		 fcount = 0;
 
-	p->fcount = 0;
-	while (off + 12 <= p->resend.len) {
-		e = p->resend.data + off;
-		r = rs_wire_r64(e);
-		len = rs_wire_r32(e + 8);
-		off += 12 + len;
+	rs_outbox_walk_init(&p->ob, &w);
+	while (rs_outbox_walk(&p->ob, &w, &id, &e, &len) == 1) {
+		r = id - p->id_offset;
 		if (r < p->base || p->acked[r % p->cfg.max_in_flight])
 			continue;
-		if (p->cfg.name != NULL && r + p->id_offset <= p->stored) {
-			p->confirmed++;
-			ack(p, r);
+		if (p->cfg.name != NULL && id <= p->stored) {
+			p->confirmed += ack_message(p, r, &first);
 			continue;
 		}
-		if (p->fcount > 0 &&
-		    p->flen + RS_PUBLISH_PER_MSG + len > p->frame_max) {
-			rs_frame_publish_end(rs_conn_buf(p->conn), p->fstart,
-			    p->fcount);
-			p->fcount = 0;
+		if (fcount > 0 && flen + 8 + len > p->ob.frame_max) {
+			rs_frame_publish_end(out, fstart, fcount);
+			fcount = 0;
 		}
-		if (p->fcount == 0) {
-			p->fstart = rs_frame_publish_begin(rs_conn_buf(p->conn),
-			    PUBLISHER_ID);
-			p->flen = RS_PUBLISH_HEADER;
+		if (fcount == 0) {
+			fstart = rs_frame_publish_begin(out, PUBLISHER_ID);
+			flen = RS_PUBLISH_HEADER;
 		}
-		rs_frame_publish_msg(rs_conn_buf(p->conn), r + p->id_offset,
-		    (uint32_t)len);
-		rs_buf_put(rs_conn_buf(p->conn), e + 12, len);
-		p->flen += RS_PUBLISH_PER_MSG + len;
-		p->fcount++;
-		n++;
+		rs_buf_u64(out, id);
+		rs_buf_put(out, e, len);
+		flen += 8 + len;
+		fcount++;
+		n += (e[0] & 0x80) ? rs_wire_r16(e + 1) : 1;
 	}
-	if (p->fcount > 0)
-		rs_frame_publish_end(rs_conn_buf(p->conn), p->fstart, p->fcount);
-	p->fcount = 0;
+	if (fcount > 0)
+		rs_frame_publish_end(out, fstart, fcount);
+	rs_outbox_sent_all(&p->ob);	/* the rest is acknowledged */
 	drop_resent(p);		/* not inside the walk: it may move the store */
 	if (n > 0 && p->cfg.name == NULL && !p->warned_dup) {
 		p->warned_dup = 1;
@@ -477,7 +512,6 @@ frame_records(struct rs_publisher *p)
 	uint64_t	 r;
 	int		 rc;
 
-	p->fcount = 0;
 	while (!bounded(p)) {
 		if (p->cfg.count > 0 && p->published == p->cfg.count) {
 			p->input_done = 1;
@@ -512,20 +546,19 @@ frame_records(struct rs_publisher *p)
 			p->in.recno--;	/* not taken: it is the first unconfirmed */
 			break;
 		}
-		if (RS_PUBLISH_HEADER + RS_PUBLISH_PER_MSG + h + b > p->frame_max) {
+		if (h + b > rs_outbox_alone_max(&p->ob)) {
 			if (too_big(p, r, h + b) == -1)
 				break;
 			continue;
 		}
 		if (p->dry_run)
 			to_stdout(p, r, head, h, body, b);
-		else
-			to_frame(p, r, head, h, body, b);
+		else if (to_frame(p, r, head, h, body, b) == -1)
+			break;
 		p->published++;
 	}
-	if (p->fcount > 0)
-		rs_frame_publish_end(rs_conn_buf(p->conn), p->fstart, p->fcount);
-	p->fcount = 0;
+	if (close_frames(p) == -1)
+		return -1;
 	return p->err.kind == RS_E_OK ? 0 : -1;
 }
 
@@ -684,7 +717,12 @@ setup_input(struct rs_publisher *p, uint32_t frame_max)
 {
 	uint32_t	 overhead;
 
-	p->frame_max = frame_max;
+	if (rs_outbox_init(&p->ob, frame_max, PUBLISHER_ID, p->cfg.codec,
+	    p->cfg.sub_entry) == -1) {
+		rs_err_set(&p->err, RS_E_RUNTIME, "%s", p->ob.errstr);
+		return -1;
+	}
+	p->ob_ready = 1;
 
 	overhead = RS_PUBLISH_HEADER + RS_PUBLISH_PER_MSG;
 	if (p->cfg.msg.json)	/* base64 bodies: lines may be longer than messages */
@@ -820,6 +858,7 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 	}
 	p->conn = c;
 	rs_conn_set_handler(c, &pub_handler, p);
+	rs_conn_set_outq(c, &p->ob.q);
 	if (p->cfg.name == NULL) {
 		declare(p, c);
 		return;
@@ -858,7 +897,8 @@ prepare(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	rs_source_init(&p->src, loop, NULL, 0, NULL, NULL, NULL);
 	if (rs_source_check(cfg->files, cfg->nfiles, &p->err) == -1)
 		return -1;
-	if ((p->acked = calloc(p->cfg.max_in_flight, 1)) == NULL) {
+	if ((p->acked = calloc(p->cfg.max_in_flight, 1)) == NULL ||
+	    (p->back = calloc(p->cfg.max_in_flight, sizeof *p->back)) == NULL) {
 		rs_err_set(&p->err, RS_E_RUNTIME, "out of memory");
 		return -1;
 	}
@@ -988,9 +1028,11 @@ rs_publisher_free(struct rs_publisher *p)
 		rs_sig_free(p->sigs[i]);
 	rs_timer_free(p->linger_timer);
 	rs_timer_free(p->retry_timer);
-	rs_buf_free(&p->resend);
+	if (p->ob_ready)
+		rs_outbox_free(&p->ob);
 	rs_timer_free(p->confirm_timer);
 	free(p->acked);
+	free(p->back);
 	rs_message_free(&p->msg);
 	rs_buf_free(&p->dry);
 	rs_buf_free(&p->dry_out);

@@ -15,6 +15,7 @@
 #include "loop.h"
 #include "jsonout.h"
 #include "message.h"
+#include "outbox.h"
 #include "source.h"
 
 /*
@@ -40,7 +41,9 @@ struct rs_publisher_cfg {
 	int			 create;
 	const char *const	*create_args;
 	size_t			 ncreate;
-	uint32_t		 max_in_flight;	/* 0: RS_PUBLISHER_IN_FLIGHT */
+	uint32_t		 max_in_flight;	/* records; 0: RS_PUBLISHER_IN_FLIGHT */
+	uint32_t		 sub_entry;	/* records per message; 0, 1: no batches */
+	enum rs_codec		 codec;		/* of the batches */
 	double			 linger;	/* seconds to wait for fuller frames */
 	double			 confirm_timeout;
 	const char		*name;		/* -N: publisher reference */
@@ -76,23 +79,18 @@ struct rs_publisher {
 	uint16_t		 first_failed_code;
 	uint64_t		 base;		/* lowest record not yet acknowledged */
 	uint8_t			*acked;		/* ring over [base, base + max_in_flight) */
+	uint32_t		*back;		/* same ring: record - its message's first */
+	uint64_t		 first;		/* first record of the last message begun */
 	uint64_t		 id_offset;	/* publishing id = record + id_offset */
 	uint64_t		 stored;	/* QueryPublisherSequence: last id stored */
 	uint32_t		 max_record;
-	uint32_t		 frame_max;
-
-	/* The Publish frame being filled. */
-	size_t			 fstart;
-	uint32_t		 fcount;
-	size_t			 flen;
 
 	/*
-	 * Messages sent and not yet acknowledged, for a new connection to send
-	 * again: [u64 record][u32 length][message] in publishing order, from
-	 * resend_off on.
+	 * Publish frames, written once: sent from here and kept until
+	 * acknowledged, for a new connection to send again.
 	 */
-	struct rs_buf		 resend;
-	size_t			 resend_off;
+	struct rs_outbox	 ob;
+	int			 ob_ready;
 	int			 recovering;	/* between connections */
 	double			 down_since;
 	int			 attempts;

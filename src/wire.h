@@ -22,6 +22,17 @@ struct rs_buf {
 	int	 oom;
 };
 
+/*
+ * Frames kept after they are written (conn.h, rs_conn_set_outq): the
+ * connection writes buf.data[sent, ready) and moves sent; the owner appends
+ * whole frames and moves ready.
+ */
+struct rs_outq {
+	struct rs_buf	 buf;
+	size_t		 sent;
+	size_t		 ready;
+};
+
 void	rs_buf_init(struct rs_buf *);
 void	rs_buf_free(struct rs_buf *);
 int	rs_buf_reserve(struct rs_buf *, size_t);
