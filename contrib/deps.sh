@@ -3,16 +3,21 @@
 # Debian 12 (bookworm). Run as root, or as a user who may sudo.
 #
 #   build   gcc, make, autoconf, automake, pkg-config, libev, zlib, jansson,
-#           OpenSSL
+#           OpenSSL, and the sub-entry batch codecs: libdeflate (gzip),
+#           libsnappy, liblz4, libzstd (configure --without-snappy etc. to
+#           build without one)
 #   broker  rabbitmq-server (3.10.8 on Debian 12; tests start a private node)
 #   tests   bats with bats-support and bats-assert, python3-pika (the AMQP
 #           0-9-1 interop peer), python3-qpid-proton (the independent AMQP
 #           1.0 codec), mandoc (man page lint), clang (sanitizers), openssl (test
-#           certificates, a TLS server for the handshake failure tests)
+#           certificates, a TLS server for the handshake failure tests),
+#           python3-lz4, python3-zstandard, python3-snappy and python3-crcmod
+#           (sub-entry batches written independently of our codecs)
 set -eu
 
 packages="build-essential autoconf automake pkg-config libev-dev zlib1g-dev
-libjansson-dev libssl-dev openssl
+libjansson-dev libssl-dev openssl libdeflate-dev libsnappy-dev liblz4-dev
+libzstd-dev python3-lz4 python3-zstandard python3-snappy python3-crcmod
 rabbitmq-server bats bats-support bats-assert python3 python3-pika
 python3-qpid-proton mandoc clang"
 

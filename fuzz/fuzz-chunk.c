@@ -1,6 +1,7 @@
 /*
  * fuzz-chunk.c: an osiris chunk (a Deliver's payload) through
- * rs_chunk_parse() with and without the CRC check, and a full walk; and
+ * rs_chunk_parse() with and without the CRC check, and a full walk (with a
+ * scratch buffer, so compressed sub-entry batches are decompressed); and
  * rs_crc32() of the whole input against zlib's, from the start and from
  * every offset below 16 (its folding path against the reference).
  */
@@ -12,6 +13,8 @@
 #include "chunk.h"
 #include "crc32.h"
 #include "fuzz.h"
+
+static struct rs_chunk_scratch	 scratch;
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -30,6 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (crc = 0; crc <= 1; crc++) {
 		if (rs_chunk_parse(&ch, data, size, crc) == -1)
 			continue;
+		rs_chunk_scratch(&ch, &scratch);
 		while (rs_chunk_next(&ch, &rec, &len, &off) == 1)
 			;
 	}

@@ -695,6 +695,7 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 		rs_conn_fail(k->conn, RS_E_RUNTIME, "bad chunk: %s", ch.errstr);
 		return;
 	}
+	rs_chunk_scratch(&ch, &k->scratch);
 	if (ch.type == RS_CHUNK_USER && k->cfg.have_until &&
 	    ch.timestamp >= k->cfg.until) {
 		finish(k);
@@ -715,6 +716,7 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 			finish(k);
 			return;
 		}
+		rs_chunk_scratch(&k->cmd_ch, &k->scratch);
 		k->cmd_busy = 1;
 		cmd_next(k);
 		return;
@@ -969,4 +971,5 @@ rs_consumer_free(struct rs_consumer *k)
 	rs_buf_free(&k->cmd_chunk);
 	rs_buf_free(&k->cmd_body);
 	rs_buf_free(&k->cmd_envbuf);
+	rs_chunk_scratch_free(&k->scratch);
 }

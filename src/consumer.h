@@ -64,6 +64,7 @@ struct rs_consumer {
 	struct rs_timer		*retry_timer;
 	struct rs_sig		*sigs[3];
 	struct rs_buf		 out;
+	struct rs_chunk_scratch	 scratch;	/* compressed batches, one at a time */
 
 	/* -- COMMAND: the chunk being worked through, one record at a time. */
 	struct rs_runner	 runner;

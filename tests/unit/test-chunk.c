@@ -19,12 +19,15 @@
 #include <zlib.h>
 
 #include "chunk.h"
+#include "codec.h"
 #include "tap.h"
 
 #define TIMESTAMP	1700000000000ULL	/* 0x0000018bcfe56800 */
 #define EPOCH		1
 #define TRAILER		19
 #define MAXREC		16
+
+static struct rs_chunk_scratch	 scratch;	/* for compressed batches */
 
 static void
 be16(uint8_t *p, uint16_t v)
@@ -274,6 +277,7 @@ bad(const char *what, uint8_t type, uint16_t nentries, uint32_t nrecords,
 
 	p = chunk(type, nentries, nrecords, 0, data, dlen, extra, &len);
 	rc = rs_chunk_parse(&c, p, len, 1);
+	rs_chunk_scratch(&c, &scratch);
 	if (rc == 0)
 		rc = walk(&c, rec, rlen, off, MAXREC);
 	is_int(rc, -1, "%s: -1", what);
@@ -327,15 +331,23 @@ test_malformed(void)
 	bad("more entries than records", 0, 3, 2, simple, sizeof simple, 0,
 	    NULL);
 
+	/* Uncompressed bytes under a codec's type: not that codec's body. */
 	memcpy(b, batch, sizeof batch);
 	b[0] = 0x90;
-	bad("gzip batch (0x90)", 0, 1, 2, b, sizeof batch, 0, "not supported");
+	bad("gzip batch (0x90) of plain records", 0, 1, 2, b, sizeof batch, 0,
+	    "gzip header");
 	b[0] = 0xa0;
-	bad("snappy batch (0xa0)", 0, 1, 2, b, sizeof batch, 0, "not supported");
+	bad("snappy batch (0xa0) of plain records", 0, 1, 2, b, sizeof batch,
+	    0, "snappy");
 	b[0] = 0xb0;
-	bad("lz4 batch (0xb0)", 0, 1, 2, b, sizeof batch, 0, "not supported");
+	bad("lz4 batch (0xb0) of plain records", 0, 1, 2, b, sizeof batch, 0,
+	    "lz4");
 	b[0] = 0xc0;
-	bad("zstd batch (0xc0)", 0, 1, 2, b, sizeof batch, 0, "not supported");
+	bad("zstd batch (0xc0) of plain records", 0, 1, 2, b, sizeof batch, 0,
+	    "zstd");
+	b[0] = 0xd0;
+	bad("type 5 batch (0xd0)", 0, 1, 2, b, sizeof batch, 0,
+	    "unknown compression type 5");
 
 	/* Two stray bytes after the batch's two records. */
 	memcpy(b, batch, sizeof batch);
@@ -368,6 +380,246 @@ test_malformed(void)
 	memcpy(b, batch, sizeof batch);
 	b[2] = 0x03;
 	bad("batch of 3 records holding 2", 0, 1, 3, b, sizeof batch, 0, NULL);
+}
+
+/*
+ * A sub-entry batch entry of records rec[0..n) compressed with codec c,
+ * appended at out (room enough); its length. ulen_delta is added to the
+ * declared uncompressed length; nrec_delta to the declared record count.
+ */
+static size_t
+zbatch(enum rs_codec c, const char *const *rec, int n, uint8_t *out,
+    int ulen_delta, int nrec_delta)
+{
+	static struct rs_codec_ctx	*x;
+	uint8_t		 plain[70000];
+	size_t		 pos = 0, zlen, k;
+	char		 err[160];
+	int		 i;
+
+	if (x == NULL && (x = rs_codec_ctx_new()) == NULL)
+		abort();
+	for (i = 0; i < n; i++) {
+		k = strlen(rec[i]);
+		be32(plain + pos, (uint32_t)k);
+		memcpy(plain + pos + 4, rec[i], k);
+		pos += 4 + k;
+	}
+	if (rs_codec_compress(x, c, plain, pos, out + 11,
+	    rs_codec_bound(c, pos), &zlen, err, sizeof err) == -1)
+		abort();
+	out[0] = (uint8_t)(0x80 | c << 4);
+	be16(out + 1, (uint16_t)(n + nrec_delta));
+	be32(out + 3, (uint32_t)((int)pos + ulen_delta));
+	be32(out + 7, (uint32_t)zlen);
+	return 11 + zlen;
+}
+
+static const char *const	 xyz[] = { "x", "yz", "" };
+static const char *const	 lines[] = {
+	"<38>Nov 16 04:01:34 web01 sshd[1234]: session opened for user u007",
+	"<38>Nov 16 04:01:35 web01 sshd[1234]: session opened for user u008",
+	"<38>Nov 16 04:01:35 web02 nginx[88]: GET /index.html 200",
+	"<38>Nov 16 04:01:36 db1 CRON[4242]: (root) CMD (run-parts)",
+};
+
+/* Chunks of compressed batches, every codec: records and offsets as for plain ones. */
+static void
+test_compressed(void)
+{
+	static const char *const	 want[] = { "a", "x", "yz", "", "<38>",
+	    "b" };
+	struct rs_chunk	 c;
+	const uint8_t	*rec[MAXREC];
+	size_t		 rlen[MAXREC], len, dl;
+	uint64_t	 off[MAXREC];
+	uint8_t		 d[2000], *p;
+	int		 codec, n, i, good;
+
+	for (codec = 1; codec <= RS_CODEC_MAX; codec++) {
+		if (!rs_codec_available((enum rs_codec)codec))
+			continue;
+		/* "a", batch "x" "yz" "", batch of 4 lines, "b": 4 entries, 9 records. */
+		dl = 0;
+		be32(d, 1);
+		d[4] = 'a';
+		dl = 5;
+		dl += zbatch((enum rs_codec)codec, xyz, 3, d + dl, 0, 0);
+		dl += zbatch((enum rs_codec)codec, lines, 4, d + dl, 0, 0);
+		be32(d + dl, 1);
+		d[dl + 4] = 'b';
+		dl += 5;
+		p = chunk(0, 4, 9, 1000, d, dl, 0, &len);
+		is_int(rs_chunk_parse(&c, p, len, 1), 0, "%s: chunk parses",
+		    rs_codec_name(codec));
+		rs_chunk_scratch(&c, &scratch);
+		n = walk(&c, rec, rlen, off, MAXREC);
+		is_int(n, 9, "%s: 9 records from 2 simple entries and 2 "
+		    "batches", rs_codec_name(codec));
+		good = n == 9;
+		for (i = 0; good && i < 9; i++) {
+			const char	*w = i < 4 ? want[i] : i < 8 ?
+			    lines[i - 4] : want[5];
+
+			/* Batch records live until the next call: compare lengths, offsets. */
+			if (rlen[i] != strlen(w) || off[i] != 1000 + (uint64_t)i)
+				good = 0;
+		}
+		ok(good, "%s: each record its length and offset 1000..1008",
+		    rs_codec_name(codec));
+		free(p);
+
+		/* The same chunk, each record compared as it comes. */
+		p = chunk(0, 4, 9, 1000, d, dl, 0, &len);
+		rs_chunk_parse(&c, p, len, 1);
+		rs_chunk_scratch(&c, &scratch);
+		good = 1;
+		for (i = 0; i < 9; i++) {
+			const char	*w = i < 4 ? want[i] : i < 8 ?
+			    lines[i - 4] : want[5];
+
+			if (rs_chunk_next(&c, &rec[0], &rlen[0], &off[0]) != 1 ||
+			    rlen[0] != strlen(w) ||
+			    memcmp(rec[0], w, rlen[0]) != 0 ||
+			    off[0] != 1000 + (uint64_t)i)
+				good = 0;
+		}
+		ok(good && rs_chunk_next(&c, &rec[0], &rlen[0], &off[0]) == 0,
+		    "%s: each record's bytes, in order, then the end",
+		    rs_codec_name(codec));
+		free(p);
+
+		/* Without a scratch buffer: refused, with the offsets. */
+		p = chunk(0, 4, 9, 1000, d, dl, 0, &len);
+		rs_chunk_parse(&c, p, len, 1);
+		is_int(walk(&c, rec, rlen, off, MAXREC), -1, "%s: no scratch: -1",
+		    rs_codec_name(codec));
+		ok(strstr(c.errstr, "chunk at offset 1000: sub-entry batch at "
+		    "offset 1001 (3 records") != NULL, "%s: %s",
+		    rs_codec_name(codec), c.errstr);
+		free(p);
+
+		/* Every cut of the data, header agreeing: -1 with a message. */
+		good = 1;
+		for (len = 0; len < dl; len++) {
+			size_t	 qlen;
+			uint8_t	*q = chunk(0, 4, 9, 1000, d, len, 0, &qlen);
+
+			rs_chunk_parse(&c, q, qlen, 1);
+			rs_chunk_scratch(&c, &scratch);
+			if (walk(&c, rec, rlen, off, MAXREC) != -1 ||
+			    c.errstr[0] == '\0')
+				good = 0;
+			free(q);
+		}
+		ok(good, "%s: the data cut at each of %zu lengths fails",
+		    rs_codec_name(codec), dl);
+	}
+}
+
+/* Compressed batches that are wrong: each a -1 naming the chunk, the batch and why. */
+static void
+test_compressed_bad(void)
+{
+	static const char *const	 one[] = { "abc" };
+	uint8_t		 d[2000];
+	size_t		 dl;
+	int		 codec;
+	char		 what[64];
+
+	for (codec = 1; codec <= RS_CODEC_MAX; codec++) {
+		if (!rs_codec_available((enum rs_codec)codec))
+			continue;
+		snprintf(what, sizeof what, "%s: declared 1 byte more",
+		    rs_codec_name(codec));
+		dl = zbatch((enum rs_codec)codec, xyz, 3, d, 1, 0);
+		bad(what, 0, 1, 3, d, dl, 0, "not the 16");
+		snprintf(what, sizeof what, "%s: declared 1 byte less",
+		    rs_codec_name(codec));
+		dl = zbatch((enum rs_codec)codec, xyz, 3, d, -1, 0);
+		bad(what, 0, 1, 3, d, dl, 0, "more than the 14");
+		snprintf(what, sizeof what, "%s: 5 records declared, 4 there",
+		    rs_codec_name(codec));
+		dl = zbatch((enum rs_codec)codec, lines, 4, d, 0, 1);
+		bad(what, 0, 1, 5, d, dl, 0, "runs past its batch");
+		snprintf(what, sizeof what, "%s: 2 records declared, 3 there",
+		    rs_codec_name(codec));
+		dl = zbatch((enum rs_codec)codec, xyz, 3, d, 0, -1);
+		bad(what, 0, 1, 2, d, dl, 0, "stray");
+		snprintf(what, sizeof what, "%s: corrupt body",
+		    rs_codec_name(codec));
+		dl = zbatch((enum rs_codec)codec, lines, 4, d, 0, 0);
+		d[dl - 3] ^= 0x5a;
+		d[dl - 6] ^= 0x5a;
+		/* (lz4 and zstd bodies we write have no checksum: garbage may decode.) */
+		if (codec == RS_CODEC_GZIP || codec == RS_CODEC_SNAPPY)
+			bad(what, 0, 1, 4, d, dl, 0, rs_codec_name(codec));
+		snprintf(what, sizeof what, "%s: over 64 MiB declared",
+		    rs_codec_name(codec));
+		dl = zbatch((enum rs_codec)codec, one, 1, d, (64 << 20) - 6, 0);
+		bad(what, 0, 1, 1, d, dl, 0, "64 MiB cap");
+		snprintf(what, sizeof what, "%s: 3 records in 11 bytes",
+		    rs_codec_name(codec));
+		dl = zbatch((enum rs_codec)codec, xyz, 3, d, -4, 0);
+		bad(what, 0, 1, 3, d, dl, 0, "claims only 11 bytes");
+	}
+	dl = zbatch(RS_CODEC_GZIP, xyz, 3, d, 0, 0);
+	d[0] = 0xe0;
+	bad("type 6", 0, 1, 3, d, dl, 0, "unknown compression type 6");
+	d[0] = 0xf0;
+	bad("type 7", 0, 1, 3, d, dl, 0, "unknown compression type 7");
+	d[0] = 0x90;
+	be32(d + 7, (uint32_t)(dl - 12));	/* the body one byte short */
+	bad("a gzip body cut short", 0, 1, 3, d, dl - 1, 0,
+	    "chunk at offset 0: sub-entry batch at offset 0 (3 records): "
+	    "gzip body is corrupt or truncated");
+}
+
+/* One chunk's compressed batches may declare 1 GiB in all, not more. */
+static void
+test_inflate_cap(void)
+{
+	struct rs_chunk	 c;
+	static struct rs_codec_ctx *x;
+	const uint8_t	*rec[MAXREC];
+	size_t		 rlen[MAXREC], len, zlen, dl = 0, i;
+	uint64_t	 off[MAXREC];
+	uint8_t		*plain, *d, *p;
+	char		 err[160];
+	int		 codec = RS_CODEC_GZIP;
+
+#ifdef HAVE_ZSTD
+	codec = RS_CODEC_ZSTD;
+#endif
+	if ((x = rs_codec_ctx_new()) == NULL ||
+	    (plain = calloc(1, 64u << 20)) == NULL ||
+	    (d = malloc(17 * (1u << 20))) == NULL)
+		abort();
+	be32(plain, (64u << 20) - 4);		/* one record of 64 MiB - 4 */
+	if (rs_codec_compress(x, (enum rs_codec)codec, plain, 64u << 20,
+	    d + 11, 1u << 20, &zlen, err, sizeof err) == -1)
+		abort();
+	d[0] = (uint8_t)(0x80 | codec << 4);
+	be16(d + 1, 1);
+	be32(d + 3, 64u << 20);
+	be32(d + 7, (uint32_t)zlen);
+	for (i = 0; i < 17; i++, dl += 11 + zlen)
+		memmove(d + dl, d, 11 + zlen);
+	p = chunk(0, 16, 16, 0, d, 16 * (11 + zlen), 0, &len);
+	rs_chunk_parse(&c, p, len, 0);
+	rs_chunk_scratch(&c, &scratch);
+	is_int(walk(&c, rec, rlen, off, MAXREC), 16,
+	    "16 batches of 64 MiB (1 GiB) in a chunk: read");
+	free(p);
+	p = chunk(0, 17, 17, 0, d, dl, 0, &len);
+	rs_chunk_parse(&c, p, len, 0);
+	rs_chunk_scratch(&c, &scratch);
+	is_int(walk(&c, rec, rlen, off, MAXREC), -1, "17 of them: refused");
+	ok(strstr(c.errstr, "more than 1 GiB") != NULL, "%s", c.errstr);
+	free(p);
+	free(d);
+	free(plain);
+	rs_codec_ctx_free(x);
 }
 
 /* Every truncation of a valid chunk, whole and with a matching data length. */
@@ -444,5 +696,9 @@ main(void)
 	test_crc();
 	test_malformed();
 	test_truncation();
+	test_compressed();
+	test_compressed_bad();
+	test_inflate_cap();
+	rs_chunk_scratch_free(&scratch);
 	return done_testing();
 }
