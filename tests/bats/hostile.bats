@@ -9,71 +9,154 @@
 # without a sanitizer report (run it with BUILDDIR set to an --enable-asan
 # build). No broker needed.
 #
+# Every case runs twice: over TCP, and "over TLS:" with the fake broker
+# speaking TLS (frames cut into TLS records of random sizes; certificates
+# made at test time by tests/tls-certs.sh). The transport must not change
+# what the frame decoder sees, so the TLS run of a case is also held to the
+# TCP run of the same case, made beside it: the same exit status, the same
+# stdout, the same stderr but for the port. At the end, the TLS-only cases:
+# a TLS peer that leaves in the middle of a frame (after close_notify, with
+# none, inside a record), and a plain server where the URI says TLS.
 
 load helper
 
+setup_file() {
+	# Throw-away CA and server certificate (DNS:localhost) for the TLS runs.
+	"$BATS_TEST_DIRNAME/../tls-certs.sh" "$BATS_FILE_TMPDIR/certs"
+}
+
 setup() {
-	SERVER_PID=
+	CERTS=$BATS_FILE_TMPDIR/certs
+	TLS=
 }
 
 teardown() {
-	stop_server
+	local pid
+	for pid in "$BATS_TEST_TMPDIR"/*.pid; do
+		[ -e "$pid" ] || continue
+		kill "$(cat "$pid")" 2>/dev/null || true
+	done
 }
 
-# start_server SCENARIO [OPTIONS]: start the fake broker; sets PORT and URI.
-start_server() {
-	rm -f "$BATS_TEST_TMPDIR/port"
-	"$PY" "$PYDIR/hostile_server.py" "$@" >"$BATS_TEST_TMPDIR/port" \
-	    2>>"$BATS_TEST_TMPDIR/server.log" 3>&- &
-	SERVER_PID=$!
+# over_tls FUNCTION: run a case with every `against` made over TLS too.
+over_tls() {
+	TLS=1
+	"$@"
+}
+
+# play TAG tcp|tls|plain-tls TOOL SCENARIO [OPTIONS]: one run of TOOL
+# against a fresh fake broker playing SCENARIO (plain-tls: a plain server,
+# the tool told to speak TLS). Its results go to $BATS_TEST_TMPDIR/TAG.*:
+# status, out, err, log (the server's stderr), port and secs (how long the
+# tool ran). Over TLS the tool trusts the test CA and checks the name
+# localhost (the fake broker listens on 127.0.0.1 and sends 127.0.0.1 or
+# localhost in Metadata).
+# HOLD is how long the server keeps a connection open after misbehaving;
+# TOOL_ARGS are more options for the tool; TLS_CLOSE is the server's
+# --tls-close. --retry-for 0: a fault must end the run, not start a
+# recovery (which would meet the same fault again).
+play() {
+	local mode=$2 tool=$3 f=$BATS_TEST_TMPDIR/$1 port scheme=rabbitmq-stream
+	local -a sargs=() targs=()
+	shift 3
+	if [ "$mode" = tls ]; then
+		sargs=(--tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key"
+		    --tls-close "${TLS_CLOSE:-notify}")
+	fi
+	if [ "$mode" != tcp ]; then
+		targs=(--cacert "$CERTS/ca.pem" --tls-server-name localhost)
+		scheme=rabbitmq-stream+tls
+	fi
+	: >"$f.port"
+	"$PY" "$PYDIR/hostile_server.py" "$@" "${sargs[@]}" --hold "${HOLD:-3}" \
+	    --lifetime "${LIFETIME:-20}" >"$f.port" 2>>"$f.log" 3>&- &
+	echo $! >"$f.pid"
 	for _ in $(seq 100); do
-		[ -s "$BATS_TEST_TMPDIR/port" ] && break
+		[ -s "$f.port" ] && break
 		sleep 0.05
 	done
-	PORT=$(head -n 1 "$BATS_TEST_TMPDIR/port")
-	if [ -z "$PORT" ]; then
-		cat "$BATS_TEST_TMPDIR/server.log" >&2
-		return 1
+	port=$(head -n 1 "$f.port")
+	if [ -z "$port" ]; then
+		echo 125 >"$f.status"
+		echo "hostile_server.py did not start" >"$f.err"
+		return 0
 	fi
-	URI="rabbitmq-stream://guest:guest@127.0.0.1:$PORT/%2f"
+	# No password in the URI (the tools would warn): guest is the default.
+	local uri="$scheme://guest@127.0.0.1:$port/%2f" st=0 t0=$EPOCHREALTIME
+	if [ "$tool" = rstream-cat ]; then
+		# shellcheck disable=SC2086
+		timeout "${TMO:-30}" rstream-cat --retry-for 0 ${TOOL_ARGS:-} \
+		    "${targs[@]}" -u "$uri" s <<<$'a\nb\nc' >"$f.out" 2>"$f.err" 3>&- || st=$?
+	else
+		# shellcheck disable=SC2086
+		timeout "${TMO:-30}" rstream-tail --retry-for 0 ${TOOL_ARGS:-} \
+		    "${targs[@]}" -u "$uri" s </dev/null >"$f.out" 2>"$f.err" 3>&- || st=$?
+	fi
+	echo "$st" >"$f.status"
+	echo "$t0 $EPOCHREALTIME" | awk '{ printf "%.1f\n", $2 - $1 }' >"$f.secs"
+	kill "$(cat "$f.pid")" 2>/dev/null || true
+	wait "$(cat "$f.pid")" 2>/dev/null || true
+	rm -f "$f.pid"
 }
 
-stop_server() {
-	if [ -n "${SERVER_PID:-}" ]; then
-		kill "$SERVER_PID" 2>/dev/null || true
-		wait "$SERVER_PID" 2>/dev/null || true
-		SERVER_PID=
-	fi
+# load_run TAG: status, output, stderr, lines and stderr_lines from TAG's
+# files, as `run --separate-stderr` would set them; PORT and SERVER_LOG too.
+load_run() {
+	local f=$BATS_TEST_TMPDIR/$1
+	status=$(cat "$f.status")
+	output=$(cat "$f.out")
+	stderr=$(cat "$f.err")
+	PORT=$(head -n 1 "$f.port")
+	SECS=$(cat "$f.secs" 2>/dev/null || echo 0)
+	SERVER_LOG=$f.log
+	bats_separate_lines lines output
+	bats_separate_lines stderr_lines stderr
 }
 
 # against TOOL SCENARIO [OPTIONS]: run TOOL (rstream-cat with three input
 # lines, rstream-tail with its defaults) against a fresh fake broker playing
 # SCENARIO; status, output and stderr as `run --separate-stderr` sets them.
-# HOLD is how long the server keeps a connection open after misbehaving;
-# TOOL_ARGS are more options for the tool. --retry-for 0: a fault must end
-# the run, not start a recovery (which would meet the same fault again).
+# Under over_tls, the same run is made over TCP and over TLS side by side;
+# the TLS run's results are the ones set, and it fails unless both runs
+# ended alike (status, stdout, stderr with the port masked).
 against() {
-	local tool=$1
+	local tool=$1 t_status t_output t_stderr
 	shift
-	start_server "$@" --hold "${HOLD:-3}" --lifetime "${LIFETIME:-20}"
-	if [ "$tool" = rstream-cat ]; then
-		# shellcheck disable=SC2086
-		run --separate-stderr timeout "${TMO:-30}" rstream-cat --retry-for 0 ${TOOL_ARGS:-} \
-		    -u "$URI" s <<<$'a\nb\nc'
-	else
-		# shellcheck disable=SC2086
-		run --separate-stderr timeout "${TMO:-30}" rstream-tail --retry-for 0 ${TOOL_ARGS:-} \
-		    -u "$URI" s
+	if [ -z "$TLS" ]; then
+		play run tcp "$tool" "$@"
+		load_run run
+		return 0
 	fi
-	stop_server
+	play tcp tcp "$tool" "$@" &
+	play tls tls "$tool" "$@"
+	wait
+	load_run tcp
+	t_status=$status t_output=$output t_stderr=${stderr//$PORT/PORT}
+	load_run tls
+	if [ "$status" != "$t_status" ] || [ "$output" != "$t_output" ] ||
+	    [ "${stderr//$PORT/PORT}" != "$t_stderr" ]; then
+		{
+			echo "$tool against hostile_server.py $*: TLS and TCP differ"
+			echo "TCP: status $t_status, stdout:"
+			printf '%s\n' "$t_output"
+			printf 'stderr:\n%s\n' "$t_stderr"
+			echo "TLS: status $status, stdout:"
+			printf '%s\n' "$output"
+			printf 'stderr:\n%s\n' "${stderr//$PORT/PORT}"
+			echo "server log (TCP):"
+			cat "$BATS_TEST_TMPDIR/tcp.log"
+			echo "server log (TLS):"
+			cat "$BATS_TEST_TMPDIR/tls.log"
+		} >&2
+		return 1
+	fi
 }
 
-# fails_with TOOL WANT SCENARIO [OPTIONS]: TOOL must fail cleanly against
-# SCENARIO, its diagnostic containing WANT.
-fails_with() {
+# clean_failure TOOL WANT: the last run failed cleanly (not by a timeout,
+# a signal or a sanitizer) with one diagnostic line, starting with
+# "TOOL: s: " and containing WANT; else says why and returns 1.
+clean_failure() {
 	local tool=$1 want=$2 line n=0 bad=
-	shift 2
-	against "$tool" "$@"
 	if [ "$status" -eq 0 ]; then
 		bad="exit status 0"
 	elif [ "$status" -eq 124 ]; then
@@ -105,18 +188,28 @@ fails_with() {
 			bad="control characters in the diagnostic"
 		fi
 	fi
-	if [ -n "$bad" ]; then
-		{
-			echo "$tool against hostile_server.py $*: $bad"
-			echo "status: $status"
-			echo "stderr:"
-			printf '%s\n' "$stderr"
-			echo "server log:"
-			cat "$BATS_TEST_TMPDIR/server.log"
-		} >&2
+	[ -z "$bad" ] && return 0
+	{
+		echo "$bad"
+		echo "status: $status"
+		echo "stderr:"
+		printf '%s\n' "$stderr"
+		echo "server log:"
+		cat "$SERVER_LOG"
+	} >&2
+	return 1
+}
+
+# fails_with TOOL WANT SCENARIO [OPTIONS]: TOOL must fail cleanly against
+# SCENARIO, its diagnostic containing WANT.
+fails_with() {
+	local tool=$1 want=$2
+	shift 2
+	against "$tool" "$@"
+	if ! clean_failure "$tool" "$want"; then
+		echo "(that was $tool against hostile_server.py $*${TLS:+, over TLS})" >&2
 		return 1
 	fi
-	: >"$BATS_TEST_TMPDIR/server.log"
 }
 
 both_fail_with() {
@@ -124,7 +217,7 @@ both_fail_with() {
 	fails_with rstream-cat "$@"
 }
 
-@test "the fake broker itself: a well-behaved run works for both tools" {
+harness_ok() {
 	against rstream-tail ok
 	assert_equal "$status" 0
 	assert_equal "$output" "$(printf 'r0\nr1\nr2')"
@@ -136,104 +229,139 @@ both_fail_with() {
 	assert_equal "$status" 0
 	assert_equal "$output" "$(printf 'r0\nr1\nr2')"
 }
+@test "the fake broker itself: a well-behaved run works for both tools" { harness_ok; }
+@test "over TLS: the fake broker itself: a well-behaved run works for both tools" { over_tls harness_ok; }
 
 # Frame sizes: during the handshake, after Open, as the Metadata reply, and
 # in place of the first Deliver (rstream-tail) or PublishConfirm (rstream-cat).
 
-@test "frame size 0 at every stage" {
+size0_everywhere() {
 	for at in peer open metadata work; do
 		both_fail_with 'frame size 0 is below the 4-byte minimum' size0 --at "$at"
 	done
 }
+@test "frame size 0 at every stage" { size0_everywhere; }
+@test "over TLS: frame size 0 at every stage" { over_tls size0_everywhere; }
 
-@test "frame size 3 at every stage" {
+size3_everywhere() {
 	for at in peer open metadata work; do
 		both_fail_with 'frame size 3 is below the 4-byte minimum' size3 --at "$at"
 	done
 }
+@test "frame size 3 at every stage" { size3_everywhere; }
+@test "over TLS: frame size 3 at every stage" { over_tls size3_everywhere; }
 
-@test "frame size 2^32-1 at every stage" {
+size_huge_everywhere() {
 	for at in peer open metadata work; do
 		both_fail_with 'frame size 4294967295 exceeds the' size_huge --at "$at"
 	done
 }
+@test "frame size 2^32-1 at every stage" { size_huge_everywhere; }
+@test "over TLS: frame size 2^32-1 at every stage" { over_tls size_huge_everywhere; }
 
-@test "a response too short for its code" {
+short_responses() {
 	both_fail_with 'PeerProperties response frame of 8 bytes is too short' \
 	    short_response --at peer
 	both_fail_with 'Open response frame of 8 bytes is too short' \
 	    short_response --at open
 	both_fail_with 'malformed Metadata response' short_response --at metadata
 }
+@test "a response too short for its code" { short_responses; }
+@test "over TLS: a response too short for its code" { over_tls short_responses; }
 
-@test "the connection closes in the middle of a frame" {
+eof_mid_frame_everywhere() {
 	for at in peer open metadata work; do
 		both_fail_with 'connection closed by the broker' eof_mid_frame --at "$at"
 	done
 }
+@test "the connection closes in the middle of a frame" { eof_mid_frame_everywhere; }
+@test "over TLS: the connection closes in the middle of a frame" { over_tls eof_mid_frame_everywhere; }
 
-@test "the server sends Close, during the handshake and after it" {
+server_close_everywhere() {
 	for at in peer open metadata work; do
 		both_fail_with 'the broker closed the connection: internal error: hostile server going away' \
 		    close --at "$at"
 	done
 }
+@test "the server sends Close, during the handshake and after it" { server_close_everywhere; }
+@test "over TLS: the server sends Close, during the handshake and after it" { over_tls server_close_everywhere; }
 
 # Handshake replies.
 
-# bats test_tags=known-bug
-@test "a SaslHandshake response whose mechanism runs past the frame" {
+sasl_mechanisms_past_frame() {
 	both_fail_with 'SaslHandshake' mechanisms_past_frame
 	both_fail_with 'SaslHandshake' mechanisms_count
 }
-
 # bats test_tags=known-bug
-@test "a PeerProperties response whose map runs past the frame" {
+@test "a SaslHandshake response whose mechanism runs past the frame" { sasl_mechanisms_past_frame; }
+# bats test_tags=known-bug
+@test "over TLS: a SaslHandshake response whose mechanism runs past the frame" { over_tls sasl_mechanisms_past_frame; }
+
+peer_map_past_frame() {
 	both_fail_with 'PeerProperties' peer_map_past_frame
 }
-
 # bats test_tags=known-bug
-@test "an Open response whose map runs past the frame" {
+@test "a PeerProperties response whose map runs past the frame" { peer_map_past_frame; }
+# bats test_tags=known-bug
+@test "over TLS: a PeerProperties response whose map runs past the frame" { over_tls peer_map_past_frame; }
+
+open_map_past_frame() {
 	both_fail_with 'Open' open_map_past_frame
 }
+# bats test_tags=known-bug
+@test "an Open response whose map runs past the frame" { open_map_past_frame; }
+# bats test_tags=known-bug
+@test "over TLS: an Open response whose map runs past the frame" { over_tls open_map_past_frame; }
 
-@test "a bad Tune" {
+bad_tune() {
 	both_fail_with 'unexpected Tune' tune_short
 	both_fail_with 'unexpected Tune' tune_early
 	both_fail_with 'frame max 100 is too small' tune_tiny_frame_max
 }
+@test "a bad Tune" { bad_tune; }
+@test "over TLS: a bad Tune" { over_tls bad_tune; }
 
 # Metadata.
 
-@test "a Metadata response with a string running past the frame" {
+metadata_string_past_frame() {
 	both_fail_with 'malformed Metadata response' metadata_string_past_frame
 }
+@test "a Metadata response with a string running past the frame" { metadata_string_past_frame; }
+@test "over TLS: a Metadata response with a string running past the frame" { over_tls metadata_string_past_frame; }
 
-@test "a Metadata response with counts that cannot fit" {
+metadata_counts() {
 	both_fail_with 'malformed Metadata response' metadata_count
 	both_fail_with 'malformed Metadata response' metadata_replicas_count
 }
+@test "a Metadata response with counts that cannot fit" { metadata_counts; }
+@test "over TLS: a Metadata response with counts that cannot fit" { over_tls metadata_counts; }
 
-@test "a Metadata response naming a leader missing from the broker table" {
+metadata_bad_leader() {
 	both_fail_with 'malformed Metadata response' metadata_bad_leader
 }
+@test "a Metadata response naming a leader missing from the broker table" { metadata_bad_leader; }
+@test "over TLS: a Metadata response naming a leader missing from the broker table" { over_tls metadata_bad_leader; }
 
 # Deliver (rstream-tail).
 
-@test "rstream-tail: a chunk with a bad CRC" {
+tail_bad_crc() {
 	fails_with rstream-tail 'bad chunk: chunk at offset 0 fails its CRC-32 check' \
 	    deliver_bad_crc
 	assert_equal "$output" ''
 }
+@test "rstream-tail: a chunk with a bad CRC" { tail_bad_crc; }
+@test "over TLS: rstream-tail: a chunk with a bad CRC" { over_tls tail_bad_crc; }
 
-@test "rstream-tail: a chunk whose counts disagree with its entries" {
+tail_counts_disagree() {
 	fails_with rstream-tail 'entries, records and data length disagree with its header' \
 	    deliver_counts_disagree
 	fails_with rstream-tail 'chunk has 3 entries but only 2 records' \
 	    deliver_entries_exceed_records
 }
+@test "rstream-tail: a chunk whose counts disagree with its entries" { tail_counts_disagree; }
+@test "over TLS: rstream-tail: a chunk whose counts disagree with its entries" { over_tls tail_counts_disagree; }
 
-@test "rstream-tail: an entry or the data running past the chunk" {
+tail_past_chunk() {
 	fails_with rstream-tail 'entry of 1000 bytes runs past the chunk data' \
 	    deliver_entry_past_data
 	fails_with rstream-tail 'chunk data length 4096 runs past the 18 bytes received' \
@@ -241,8 +369,10 @@ both_fail_with() {
 	fails_with rstream-tail 'sub-entry record runs past its batch' \
 	    deliver_subentry_past
 }
+@test "rstream-tail: an entry or the data running past the chunk" { tail_past_chunk; }
+@test "over TLS: rstream-tail: an entry or the data running past the chunk" { over_tls tail_past_chunk; }
 
-@test "rstream-tail: a truncated chunk header, a bad magic, an empty Deliver" {
+tail_truncated_magic_empty() {
 	fails_with rstream-tail 'chunk of 20 bytes is shorter than its 48-byte header' \
 	    deliver_truncated_header
 	fails_with rstream-tail 'chunk of 20 bytes is shorter than its 48-byte header' \
@@ -250,110 +380,146 @@ both_fail_with() {
 	fails_with rstream-tail 'chunk starts with 0x42, not magic 5' deliver_bad_magic
 	fails_with rstream-tail 'malformed Deliver' deliver_empty
 }
+@test "rstream-tail: a truncated chunk header, a bad magic, an empty Deliver" { tail_truncated_magic_empty; }
+@test "over TLS: rstream-tail: a truncated chunk header, a bad magic, an empty Deliver" { over_tls tail_truncated_magic_empty; }
 
-# bats test_tags=known-bug
-@test "rstream-tail: a chunk whose offsets wrap past 2^64" {
+tail_offset_wrap() {
 	fails_with rstream-tail 'offset' deliver_offset_wrap
 }
+# bats test_tags=known-bug
+@test "rstream-tail: a chunk whose offsets wrap past 2^64" { tail_offset_wrap; }
+# bats test_tags=known-bug
+@test "over TLS: rstream-tail: a chunk whose offsets wrap past 2^64" { over_tls tail_offset_wrap; }
 
-@test "rstream-tail: a Close between two chunks keeps what was printed" {
+tail_close_mid_delivery() {
 	fails_with rstream-tail 'the broker closed the connection: internal error: node going down' \
 	    close_mid_delivery
 	assert_equal "$status" 75
 	assert_equal "$output" "$(printf 'r0\nr1\nr2')"
 }
+@test "rstream-tail: a Close between two chunks keeps what was printed" { tail_close_mid_delivery; }
+@test "over TLS: rstream-tail: a Close between two chunks keeps what was printed" { over_tls tail_close_mid_delivery; }
 
 # PublishConfirm (rstream-cat).
 
-@test "rstream-cat: a PublishConfirm for another publisher" {
+cat_confirm_other_publisher() {
 	fails_with rstream-cat 'PublishConfirm' confirm_unknown_publisher
 }
+@test "rstream-cat: a PublishConfirm for another publisher" { cat_confirm_other_publisher; }
+@test "over TLS: rstream-cat: a PublishConfirm for another publisher" { over_tls cat_confirm_other_publisher; }
 
-@test "rstream-cat: PublishConfirm and PublishError with counts that cannot fit" {
+cat_hostile_counts() {
 	fails_with rstream-cat 'malformed PublishConfirm' confirm_hostile_count
 	fails_with rstream-cat 'malformed PublishConfirm' confirm_negative_count
 	fails_with rstream-cat 'malformed PublishError' error_hostile_count
 }
+@test "rstream-cat: PublishConfirm and PublishError with counts that cannot fit" { cat_hostile_counts; }
+@test "over TLS: rstream-cat: PublishConfirm and PublishError with counts that cannot fit" { over_tls cat_hostile_counts; }
 
-@test "rstream-cat: confirms for ids never published are not counted" {
+cat_stray_confirms() {
 	# They are ignored; the records stay unconfirmed until --confirm-timeout.
 	TOOL_ARGS='--confirm-timeout 1s' HOLD=8 fails_with rstream-cat \
 	    '3 records still unconfirmed after 1 s' confirm_stray_ids
 	[[ ${stderr_lines[1]} == *'3 records read, 0 confirmed, 0 failed'* ]]
 }
+@test "rstream-cat: confirms for ids never published are not counted" { cat_stray_confirms; }
+@test "over TLS: rstream-cat: confirms for ids never published are not counted" { over_tls cat_stray_confirms; }
 
-@test "rstream-cat: a heartbeat-only broker after Publish meets --confirm-timeout" {
+cat_heartbeat_only() {
 	TOOL_ARGS='--confirm-timeout 1s' HOLD=8 fails_with rstream-cat \
 	    '3 records still unconfirmed after 1 s' heartbeat_only --heartbeat 1 --at work
 }
+@test "rstream-cat: a heartbeat-only broker after Publish meets --confirm-timeout" { cat_heartbeat_only; }
+@test "over TLS: rstream-cat: a heartbeat-only broker after Publish meets --confirm-timeout" { over_tls cat_heartbeat_only; }
 
 # Unknown keys and correlation ids.
 
-# bats test_tags=known-bug
-@test "an unknown key" {
+unknown_key() {
 	for at in peer work; do
 		both_fail_with 'unknown' unknown_key --at "$at"
 	done
 }
-
 # bats test_tags=known-bug
-@test "a response with an unknown correlation id" {
+@test "an unknown key" { unknown_key; }
+# bats test_tags=known-bug
+@test "over TLS: an unknown key" { over_tls unknown_key; }
+
+unknown_corr() {
 	for at in peer metadata; do
 		both_fail_with 'correlation id' unknown_corr --at "$at"
 	done
 }
-
 # bats test_tags=known-bug
-@test "a Close reason with a newline and escapes stays one clean line" {
+@test "a response with an unknown correlation id" { unknown_corr; }
+# bats test_tags=known-bug
+@test "over TLS: a response with an unknown correlation id" { over_tls unknown_corr; }
+
+close_reason_control() {
 	both_fail_with 'the broker closed the connection' close_reason_control
 }
+# bats test_tags=known-bug
+@test "a Close reason with a newline and escapes stays one clean line" { close_reason_control; }
+# bats test_tags=known-bug
+@test "over TLS: a Close reason with a newline and escapes stays one clean line" { over_tls close_reason_control; }
 
-@test "a Deliver header announcing 256 MiB, then nothing" {
+announce_max_deliver() {
 	# Accepted up to the Deliver cap (even by rstream-cat and during the
 	# handshake); the tools must then wait and fail cleanly when it leaves.
 	both_fail_with 'connection closed by the broker' announce_max_deliver --at work
 	both_fail_with 'connection closed by the broker' announce_max_deliver --at peer
 }
+@test "a Deliver header announcing 256 MiB, then nothing" { announce_max_deliver; }
+@test "over TLS: a Deliver header announcing 256 MiB, then nothing" { over_tls announce_max_deliver; }
 
 # Silence and heartbeats.
 
-@test "a broker silent after the handshake is given up after two heartbeats" {
+silent_after_handshake() {
 	# Tune proposes a 1 s heartbeat; the server holds the line for 8 s.
 	HOLD=8 both_fail_with 'no heartbeat from the broker for 2 s' \
 	    silent --heartbeat 1 --at metadata
 	HOLD=8 both_fail_with 'no heartbeat from the broker for 2 s' \
 	    silent --heartbeat 1 --at work
 }
+@test "a broker silent after the handshake is given up after two heartbeats" { silent_after_handshake; }
+@test "over TLS: a broker silent after the handshake is given up after two heartbeats" { over_tls silent_after_handshake; }
 
-@test "a heartbeat-only broker keeps the tools waiting until it leaves" {
+heartbeat_only_waits() {
 	# Heartbeats every 0.5 s for 4 s instead of a reply: no heartbeat
 	# timeout may fire; the tools fail when the connection closes.
 	HOLD=4 both_fail_with 'connection closed by the broker' \
 	    heartbeat_only --heartbeat 1 --at metadata
 }
+@test "a heartbeat-only broker keeps the tools waiting until it leaves" { heartbeat_only_waits; }
+@test "over TLS: a heartbeat-only broker keeps the tools waiting until it leaves" { over_tls heartbeat_only_waits; }
 
-@test "a broker silent during the handshake: the handshake timeout (--timeout)" {
+handshake_timeout() {
 	TOOL_ARGS='--timeout 2s' HOLD=10 TMO=8 both_fail_with 'no answer to the handshake within 2 s' \
 	    silent --at peer
 	TOOL_ARGS='--timeout 2s' HOLD=10 TMO=8 fails_with rstream-tail 'no answer to the handshake within 2 s' \
 	    heartbeat_only --at open
 }
+@test "a broker silent during the handshake: the handshake timeout (--timeout)" { handshake_timeout; }
+@test "over TLS: a broker silent during the handshake: the handshake timeout (--timeout)" { over_tls handshake_timeout; }
 
-@test "a broker that never answers a request after the handshake: the reply timeout" {
+reply_timeout() {
 	TOOL_ARGS='--timeout 1500ms' HOLD=10 TMO=8 both_fail_with 'no reply from the broker within 1.5 s' \
 	    heartbeat_only --heartbeat 1 --at metadata
 }
+@test "a broker that never answers a request after the handshake: the reply timeout" { reply_timeout; }
+@test "over TLS: a broker that never answers a request after the handshake: the reply timeout" { over_tls reply_timeout; }
 
 # The second connection: Metadata names another node as the leader, and
 # that connection misbehaves once the tool has settled on it.
 
-@test "faults on the connection to the leader" {
+leader_faults() {
 	both_fail_with 'frame size 0 is below the 4-byte minimum' size0 --redirect
 	both_fail_with 'connection closed by the broker' eof_mid_frame --redirect
 	fails_with rstream-tail 'fails its CRC-32 check' deliver_bad_crc --redirect
 	fails_with rstream-tail 'node going down' close_mid_delivery --redirect
 	fails_with rstream-cat 'malformed PublishConfirm' confirm_hostile_count --redirect
 }
+@test "faults on the connection to the leader" { leader_faults; }
+@test "over TLS: faults on the connection to the leader" { over_tls leader_faults; }
 
 # Random damage: one frame of the conversation mutated as a seed says (a
 # flipped bit, a boundary value, a truncation). Whatever the tool makes of
@@ -375,21 +541,87 @@ survives() {
 	fi
 	if [ -n "$bad" ]; then
 		{
-			echo "$tool against hostile_server.py $*: $bad"
+			echo "$tool against hostile_server.py $*${TLS:+ (over TLS)}: $bad"
 			echo "status: $status"
 			printf 'stderr:\n%s\n' "$stderr"
 			echo "server log:"
-			cat "$BATS_TEST_TMPDIR/server.log"
+			cat "$SERVER_LOG"
 		} >&2
 		return 1
 	fi
-	: >"$BATS_TEST_TMPDIR/server.log"
 }
 
-@test "one randomly damaged frame never crashes or hangs a tool" {
+random_damage() {
 	local frame
 	for frame in 0 1 2 3 4 5 6 7; do
 		HOLD=1 survives rstream-tail mutate --frame "$frame" --seed "$((frame + 11))"
 		HOLD=1 survives rstream-cat mutate --frame "$frame" --seed "$((frame + 23))"
 	done
 }
+@test "one randomly damaged frame never crashes or hangs a tool" { random_damage; }
+@test "over TLS: one randomly damaged frame never crashes or hangs a tool" { over_tls random_damage; }
+
+# TLS only.
+
+# The mid-frame EOF of "the connection closes in the middle of a frame",
+# ended three ways by the TLS peer: close_notify after the half frame (a
+# clean TLS close), the socket closed without close_notify (a truncation),
+# and the half frame sent as a record of which only half arrives. Each is
+# the same fault to the tool as over TCP: "connection closed by the
+# broker", with the TCP run's status (69 before the connection is ready,
+# 75 after: never 0, never a hang).
+eof_mid_frame_tls() {
+	local at tool how tcp_status
+	for at in peer open metadata work; do
+		for tool in rstream-tail rstream-cat; do
+			play tcp tcp "$tool" eof_mid_frame --at "$at"
+			load_run tcp
+			tcp_status=$status
+			for how in notify abrupt mid-record; do
+				TLS_CLOSE=$how play run tls "$tool" eof_mid_frame --at "$at"
+				load_run run
+				if ! clean_failure "$tool" 'connection closed by the broker' ||
+				    [ "$status" != "$tcp_status" ] ||
+				    { [ "$status" != 69 ] && [ "$status" != 75 ]; }; then
+					echo "$tool, eof_mid_frame --at $at --tls-close $how:" \
+					    "status $status (over TCP: $tcp_status)" >&2
+					return 1
+				fi
+			done
+		done
+	done
+}
+@test "TLS: the peer leaves mid-frame: after close_notify, without one, inside a record" { eof_mid_frame_tls; }
+
+# A plain server where the URI says +tls: one that hangs up on the
+# ClientHello (it reads it as a frame of 369 MB), one that sends stream
+# frames unasked, one that says nothing at all. Exit 76 and "does not
+# speak TLS" (or the server "closed the connection" during the handshake),
+# within seconds; the mute one is a handshake that does not finish within
+# --timeout (69, like any unanswered handshake, or 76).
+plain_server_on_tls_uri() {
+	local tool scen
+	for tool in rstream-tail rstream-cat; do
+		for scen in ok babble; do
+			TMO=15 play run plain-tls "$tool" "$scen"
+			load_run run
+			if ! clean_failure "$tool" 'TLS handshake failed: ' ||
+			    [[ $stderr != *"speak TLS"* ]] || [ "$status" != 76 ] ||
+			    [ "${SECS%.*}" -ge 5 ]; then
+				echo "$tool against a plain server ($scen):" \
+				    "status $status after $SECS s" >&2
+				return 1
+			fi
+		done
+		TOOL_ARGS='--timeout 2s' HOLD=10 TMO=15 play run plain-tls "$tool" mute
+		load_run run
+		if ! clean_failure "$tool" 'TLS handshake' ||
+		    { [ "$status" != 69 ] && [ "$status" != 76 ]; } ||
+		    [ "${SECS%.*}" -ge 5 ]; then
+			echo "$tool against a mute plain server: status $status" \
+			    "after $SECS s" >&2
+			return 1
+		fi
+	done
+}
+@test "TLS: a plain server on the port a +tls URI names: a clear TLS error, no hang" { plain_server_on_tls_uri; }

@@ -3,6 +3,8 @@
 
 usage: hostile_server.py SCENARIO [--at STAGE] [--heartbeat N] [--hold S]
                          [--lifetime S] [--redirect] [--seed N --frame N]
+                         [--tls-cert PEM --tls-key PEM [--tls-record N]
+                          [--tls-close notify|abrupt|mid-record]]
        hostile_server.py list        (the scenarios, one a line)
 
 Listens on 127.0.0.1 on an ephemeral port, prints the port on stdout (one
@@ -35,6 +37,24 @@ so a test can never hang on it. Stdlib only; each connection is served by
 its own thread (a tool may open a second connection to the leader: with
 --redirect the first connection's Metadata makes it do so, and only that
 second connection misbehaves).
+
+With --tls-cert and --tls-key every connection is TLS (python3's ssl over
+memory BIOs, so this file decides what goes on the wire): the same
+scenarios, the same frames, but each frame is cut into TLS records of
+random sizes (1 to --tls-record bytes of plaintext, default 512; a seeded
+generator, so a run is repeatable), so frames straddle records and records
+hold pieces of several frames. How a connection ends (--tls-close): "notify"
+(the default) sends close_notify first, as a TLS server does; "abrupt"
+just closes the socket (a truncation: no close_notify); "mid-record" is
+"abrupt", and eof_mid_frame's half frame is sent as a whole record of which
+only the first half of the bytes go out, so the client is left inside a
+record. A client that leaves politely (Close) always gets close_notify.
+
+Two scenarios are for the other mismatch, a plain server where the client
+expects TLS: "mute" accepts and never reads nor writes (until --hold), and
+"babble" sends stream frames (Tune, Heartbeat) as soon as it accepts, before
+the client said anything. (Any scenario without --tls-cert is a plain
+server too: it takes the ClientHello for a frame of 369 MB and hangs up.)
 """
 
 import argparse
@@ -42,6 +62,7 @@ import os
 import random
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -90,6 +111,8 @@ GENERIC = {
 SCENARIOS = {
     # A well-behaved peer, to check the harness itself.
     "ok": "no fault: tail gets r0 r1 r2, cat gets its confirms",
+    "mute": "accept, then neither read nor write until --hold is over",
+    "babble": "send Tune and Heartbeat frames at once, unasked, then hold",
     "mutate": "damage the --frame'th frame sent as --seed says (fuzzing)",
     # Handshake.
     "mechanisms_past_frame": "SaslHandshake response: a mechanism string runs past the frame",
@@ -202,6 +225,96 @@ class Gone(Exception):
     """The client closed the connection (or we did)."""
 
 
+class Polite(Gone):
+    """The client sent Close and got its reply."""
+
+
+class TLSSock:
+    """The server side of a TLS session over a connected socket, with the
+    few socket methods Conn uses (recv, sendall, settimeout, close). Built
+    on memory BIOs so that records can be cut to any size, and a record
+    sent only in part."""
+
+    def __init__(self, raw, ctx, record, seed):
+        self.raw = raw
+        self.inc = ssl.MemoryBIO()
+        self.out = ssl.MemoryBIO()
+        self.obj = ctx.wrap_bio(self.inc, self.out, server_side=True)
+        self.record = record
+        self.rnd = random.Random(seed)
+
+    def settimeout(self, t):
+        self.raw.settimeout(t)
+
+    def _flush(self):
+        data = self.out.read()
+        if data:
+            self.raw.sendall(data)
+
+    def _fill(self):
+        """Ciphertext from the socket into OpenSSL; False at EOF."""
+        data = self.raw.recv(65536)
+        if data:
+            self.inc.write(data)
+        else:
+            self.inc.write_eof()
+        return bool(data)
+
+    def handshake(self, timeout):
+        self.raw.settimeout(timeout)
+        while True:
+            try:
+                self.obj.do_handshake()
+                self._flush()
+                return self.obj.version()
+            except ssl.SSLWantReadError:
+                self._flush()
+                if not self._fill():
+                    raise Gone("client left during the TLS handshake")
+
+    def recv(self, n):
+        """Plaintext; b"" once the client closed (close_notify or not)."""
+        while True:
+            try:
+                return self.obj.read(n)
+            except ssl.SSLWantReadError:
+                self._flush()
+                self._fill()
+            except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+                return b""
+
+    def _records(self, data):
+        """Encrypt data as records of random sizes (not yet sent)."""
+        i = 0
+        while i < len(data):
+            k = self.rnd.randint(1, self.record)
+            self.obj.write(data[i:i + k])
+            i += k
+
+    def sendall(self, data):
+        self._records(data)
+        self._flush()
+
+    def send_cut(self, data):
+        """data as one record (or more), only the first half of it sent."""
+        self.obj.write(data)
+        raw = self.out.read()
+        self.raw.sendall(raw[:max(1, len(raw) // 2)])
+
+    def close_notify(self):
+        try:
+            self.obj.unwrap()
+        except (ssl.SSLError, ValueError):
+            pass        # SSLWantReadError: the client's reply is not awaited
+        try:
+            self._flush()
+        except OSError:
+            pass
+
+    def close(self):
+        self.raw.close()
+
+
 class Conn:
     def __init__(self, sock, args, port, index):
         self.s = sock
@@ -214,6 +327,13 @@ class Conn:
         self.stream = "s"
         self.frame_max = 1048576
         self.sent = 0
+        self.tls = sock if isinstance(sock, TLSSock) else None
+
+    def close(self, polite):
+        """End the connection as --tls-close says (TLS), or just close."""
+        if self.tls and (polite or self.args.tls_close == "notify"):
+            self.tls.close_notify()
+        self.s.close()
 
     def send(self, data):
         if self.scen == "mutate":
@@ -321,7 +441,7 @@ class Conn:
             if key == CLOSE:
                 corr = struct.unpack(">I", body[:4])[0]
                 self.send(response(CLOSE, corr))
-                raise Gone("client closed politely")
+                raise Polite("client closed politely")
         log("hold over: closing")
         raise Gone("hold over")
 
@@ -346,7 +466,10 @@ def generic_fault(c, scen, key, corr, good):
         # key, version and correlation id, but no response code.
         c.send(frame(key, u32(corr)))
     elif scen == "eof_mid_frame":
-        c.send(good[:len(good) // 2])
+        if c.tls and c.args.tls_close == "mid-record":
+            c.tls.send_cut(good[:len(good) // 2])
+        else:
+            c.send(good[:len(good) // 2])
         time.sleep(0.2)
         raise Gone("closed mid-frame")
     elif scen == "close":
@@ -498,7 +621,7 @@ def serve_tail(c, scen):
         corr = struct.unpack(">I", body[:4])[0] if len(body) >= 4 else 0
         if key == CLOSE:
             c.send(response(CLOSE, corr))
-            raise Gone("client closed politely")
+            raise Polite("client closed politely")
         if key == METADATA:
             c.send(metadata_reply(c, corr, body[4:]))
         elif key == UNSUBSCRIBE:
@@ -548,7 +671,7 @@ def serve_cat(c, scen):
         if key == CLOSE:
             corr = struct.unpack(">I", body[:4])[0]
             c.send(response(CLOSE, corr))
-            raise Gone("client closed politely")
+            raise Polite("client closed politely")
         if key == METADATA:
             corr = struct.unpack(">I", body[:4])[0]
             c.send(metadata_reply(c, corr, body[4:]))
@@ -598,6 +721,13 @@ def serve_cat(c, scen):
 def serve(c):
     """One connection: handshake, Metadata, then the tool's own traffic."""
     scen, at = c.scen, c.args.at
+    if scen == "mute":
+        time.sleep(c.args.hold)
+        raise Gone("hold over")
+    if scen == "babble":
+        c.send(frame(TUNE, u32(1048576) + u32(c.args.heartbeat)) +
+               frame(HEARTBEAT, b""))
+        c.hold(heartbeats=True)
     handshake(c)
     f = c.peek()
     if f[0] == METADATA:
@@ -630,6 +760,14 @@ def main():
     ap.add_argument("--redirect", action="store_true",
                     help="misbehave on the connection to the leader that the "
                     "first connection's Metadata points to")
+    ap.add_argument("--tls-cert", metavar="PEM",
+                    help="speak TLS with this certificate (chain)")
+    ap.add_argument("--tls-key", metavar="PEM", help="its private key")
+    ap.add_argument("--tls-record", type=int, default=512, metavar="N",
+                    help="TLS records carry 1 to N bytes of plaintext")
+    ap.add_argument("--tls-close", default="notify",
+                    choices=("notify", "abrupt", "mid-record"),
+                    help="how a TLS connection ends when we end it")
     args = ap.parse_args()
     if args.scenario == "list":
         for k in sorted(SCENARIOS):
@@ -645,6 +783,12 @@ def main():
     signal.setitimer(signal.ITIMER_REAL, args.lifetime)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
+    ctx = None
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", 0))
@@ -654,22 +798,39 @@ def main():
     index = 0
     while True:
         s, peer = ls.accept()
-        c = Conn(s, args, port, index)
-        log("connection %d from %s:%d, scenario %s at %s" %
-            (index, peer[0], peer[1], c.scen, args.at))
-        threading.Thread(target=run_conn, args=(c,), daemon=True).start()
+        log("connection %d from %s:%d, scenario %s at %s%s" %
+            (index, peer[0], peer[1], args.scenario, args.at,
+             ", TLS" if ctx else ""))
+        threading.Thread(target=run_conn, args=(s, ctx, args, port, index),
+                         daemon=True).start()
         index += 1
 
 
-def run_conn(c):
+def run_conn(s, ctx, args, port, index):
+    polite = False
+    c = None
     try:
+        if ctx is not None:
+            s = TLSSock(s, ctx, args.tls_record, args.seed * 1000 + index)
+            log("connection %d: %s" % (index, s.handshake(args.hold)))
+        c = Conn(s, args, port, index)
         serve(c)
+    except Polite as e:
+        polite = True
+        log("connection %d over:" % index, e)
     except Gone as e:
-        log("connection %d over:" % c.index, e)
+        log("connection %d over:" % index, e)
     except (struct.error, IndexError, ValueError) as e:
-        log("connection %d: client sent something unexpected:" % c.index, e)
+        log("connection %d: client sent something unexpected:" % index, e)
+    except ssl.SSLError as e:
+        log("connection %d: TLS:" % index, e)
+    except OSError as e:
+        log("connection %d:" % index, e)
     finally:
-        c.s.close()
+        if c is not None:
+            c.close(polite)
+        else:
+            s.close()
 
 
 if __name__ == "__main__":
