@@ -16,15 +16,6 @@
 
 #include "batch.h"
 
-/*
- * TEMPORARY, until src/codec.c is in the library: weak references, so that
- * a build without it links, and batches are then uncompressed only.
- */
-#pragma weak rs_codec_ctx_new
-#pragma weak rs_codec_ctx_free
-#pragma weak rs_codec_bound
-#pragma weak rs_codec_compress
-
 /* Set up a builder of batches of up to max_count records compressed with codec. 0, or -1 (out of memory). */
 int
 rs_batch_init(struct rs_batch *b, enum rs_codec codec, uint32_t max_count)
@@ -34,10 +25,6 @@ rs_batch_init(struct rs_batch *b, enum rs_codec codec, uint32_t max_count)
 	b->max_count = max_count == 0 ? 1 : max_count > RS_BATCH_MAX ?
 	    RS_BATCH_MAX : max_count;
 	rs_buf_init(&b->raw);
-	if (codec != RS_CODEC_NONE && rs_codec_ctx_new == NULL) {
-		snprintf(b->errstr, sizeof b->errstr, "built without codecs");
-		return -1;
-	}
 	if (codec != RS_CODEC_NONE && (b->ctx = rs_codec_ctx_new()) == NULL) {
 		snprintf(b->errstr, sizeof b->errstr, "out of memory");
 		return -1;

@@ -422,14 +422,20 @@ to_frame(struct rs_publisher *p, uint64_t r, const uint8_t *head, size_t h,
 	return 0;
 }
 
-/* Make every message framed ready to send. 0, or -1 with err set. */
+/*
+ * Close the batch and frame being filled (they stay open while input keeps
+ * coming at once) and write what is ready. 0, or -1 if the connection
+ * failed, or a batch could not be made (err set; the run stops).
+ */
 static int
-close_frames(struct rs_publisher *p)
+send_now(struct rs_publisher *p)
 {
-	if (p->dry_run || rs_outbox_close(&p->ob) == 0)
-		return 0;
-	rs_err_set(&p->err, RS_E_RUNTIME, "%s", p->ob.errstr);
-	return -1;
+	if (rs_outbox_close(&p->ob) == -1) {
+		rs_err_set(&p->err, RS_E_RUNTIME, "%s", p->ob.errstr);
+		stop(p);
+		return -1;
+	}
+	return rs_conn_flush(p->conn);
 }
 
 /*
@@ -557,8 +563,6 @@ frame_records(struct rs_publisher *p)
 			break;
 		p->published++;
 	}
-	if (close_frames(p) == -1)
-		return -1;
 	return p->err.kind == RS_E_OK ? 0 : -1;
 }
 
@@ -652,7 +656,7 @@ input_step(void *ud)
 	p->lingering = 0;
 	rs_timer_stop(p->linger_timer);
 	if (p->err.kind != RS_E_OK || p->input_done) {
-		if (rs_conn_flush(p->conn) == 0)
+		if (send_now(p) == 0)
 			input_over(p);
 		return;
 	}
@@ -662,7 +666,7 @@ input_step(void *ud)
 		else if (!p->paused)
 			pause_input(p);	/* the rest waits for confirms */
 	}
-	if (rs_conn_flush(p->conn) == -1)
+	if (send_now(p) == -1)
 		return;
 	maybe_finish(p);
 }
@@ -676,11 +680,11 @@ linger_done(void *ud)
 	if (p->conn == NULL)
 		return;	/* between connections: framing waits */
 	if (frame_records(p) == -1 || p->input_done) {
-		if (rs_conn_flush(p->conn) == 0)
+		if (send_now(p) == 0)
 			input_over(p);
 		return;
 	}
-	rs_conn_flush(p->conn);
+	send_now(p);
 }
 
 /* SIGINT, SIGTERM, SIGHUP: stop reading, wait for confirms; a second one ends the run at once. */
@@ -701,7 +705,7 @@ on_signal(struct rs_publisher *p, int signo)
 	}
 	if (p->closing)
 		return;
-	if (p->in_ready && rs_conn_flush(p->conn) == 0)
+	if (p->in_ready && send_now(p) == 0)
 		input_over(p);
 	else if (!p->in_ready)
 		stop(p);
@@ -779,7 +783,7 @@ on_declare(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		say(p, p->cfg.log, "connected again after %.1f s",
 		    rs_loop_now(p->loop) - p->down_since);
 		resend(p);
-		if (rs_conn_flush(c) == -1)
+		if (send_now(p) == -1)
 			return;
 		if (p->input_done)
 			maybe_finish(p);
