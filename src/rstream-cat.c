@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "codec.h"
 #include "loop.h"
 #include "publisher.h"
 #include "spec.h"
@@ -85,7 +86,12 @@ usage(FILE *f)
 "                              in the input, so a re-run over the same (or a\n"
 "                              grown) input publishes only what is new\n"
 "      --max-in-flight N       unconfirmed records before reading pauses\n"
-"                              (default 2000)\n"
+"                              (default 2000; batched records count one by one)\n"
+"      --sub-entry-size N      publish up to N records (1 to 65535) in one\n"
+"                              message, a sub-entry batch (default 1: none)\n"
+"      --compression CODEC     compress each batch: none (default), gzip,\n"
+"                              snappy, lz4 or zstd; needs --sub-entry-size 2\n"
+"                              or more\n"
 "      --linger DURATION       wait up to DURATION (e.g. 50ms) for fuller\n"
 "                              frames (default: send when input would block)\n"
 "      --confirm-timeout DUR   give up waiting for confirms after the input\n"
@@ -136,7 +142,8 @@ enum {
 	OPT_MAX_SEGMENT_SIZE, OPT_LEADER_LOCATOR, OPT_INITIAL_CLUSTER_SIZE,
 	OPT_FRAMING, OPT_SKIP_EMPTY, OPT_OVERSIZE, OPT_RESUME,
 	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS,
-	OPT_CONTENT_TYPE, OPT_CONTENT_ENCODING, OPT_MESSAGE_ID, OPT_DRY_RUN
+	OPT_CONTENT_TYPE, OPT_CONTENT_ENCODING, OPT_MESSAGE_ID, OPT_DRY_RUN,
+	OPT_SUB_ENTRY_SIZE, OPT_COMPRESSION
 };
 
 #define MAX_CREATE_ARGS	5
@@ -162,6 +169,8 @@ main(int argc, char *argv[])
 		{ "name",		required_argument,	NULL, 'N' },
 		{ "resume",		no_argument,		NULL, OPT_RESUME },
 		{ "max-in-flight",	required_argument,	NULL, OPT_MAX_IN_FLIGHT },
+		{ "sub-entry-size",	required_argument,	NULL, OPT_SUB_ENTRY_SIZE },
+		{ "compression",	required_argument,	NULL, OPT_COMPRESSION },
 		{ "linger",		required_argument,	NULL, OPT_LINGER },
 		{ "confirm-timeout",	required_argument,	NULL, OPT_CONFIRM_TIMEOUT },
 		{ "stats",		no_argument,		NULL, OPT_STATS },
@@ -302,6 +311,22 @@ main(int argc, char *argv[])
 				    "40000", optarg);
 			cfg.max_in_flight = (uint32_t)v;
 			break;
+		case OPT_SUB_ENTRY_SIZE:
+			if (rs_spec_count(optarg, &v) == -1 || v == 0 ||
+			    v > RS_BATCH_MAX)
+				return rs_cli_usage(prog, "--sub-entry-size: expected 1 "
+				    "to 65535", optarg);
+			cfg.sub_entry = (uint32_t)v;
+			break;
+		case OPT_COMPRESSION:
+			if (rs_codec_parse(optarg, &cfg.codec) == -1)
+				return rs_cli_usage(prog, "--compression: expected none, "
+				    "gzip, snappy, lz4 or zstd", optarg);
+			if (!rs_codec_available(cfg.codec))
+				return rs_cli_usage(prog, "--compression: this build "
+				    "has no such codec (it was configured without it)",
+				    optarg);
+			break;
 		case OPT_LINGER:
 			if (rs_spec_duration_ms(optarg, &v) == -1)
 				return rs_cli_usage(prog, "--linger: bad duration", optarg);
@@ -374,6 +399,9 @@ main(int argc, char *argv[])
 		return rs_cli_usage(prog, "STREAM is empty", NULL);
 	if (cfg.resume && cfg.name == NULL)
 		return rs_cli_usage(prog, "--resume needs --name", NULL);
+	if (cfg.codec != RS_CODEC_NONE && cfg.sub_entry < 2)
+		return rs_cli_usage(prog, "--compression compresses sub-entry "
+		    "batches: it needs --sub-entry-size 2 or more", NULL);
 	if (cfg.msg.raw && (cfg.msg.nheaders > 0 || cfg.msg.content_type ||
 	    cfg.msg.content_encoding || cfg.msg.message_id || cfg.msg.json))
 		return rs_cli_usage(prog, "--raw messages have no properties (-H, "
