@@ -20,7 +20,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <libdeflate.h>
+#ifdef HAVE_LZ4
+#include <lz4.h>
+#endif
+#include <openssl/crypto.h>
+#include <zlib.h>
+#ifdef HAVE_ZSTD
+#include <zstd.h>
+#endif
+
 #include "cli.h"
+#include "codec.h"
 #include "secret.h"
 #include "spec.h"
 
@@ -482,4 +494,51 @@ rs_cli_connect(struct rs_cli_conn *cc, const char *prog)
 	    prog)) != 0)
 		return rc;
 	return security(cc, given, prog);
+}
+
+/*
+ * libev's own declarations (ev.h), repeated so that src/loop.c stays the only
+ * file that includes <ev.h>.
+ */
+int	ev_version_major(void);
+int	ev_version_minor(void);
+
+/*
+ * Print the version, the libraries linked with the versions they report at
+ * run time (libdeflate's is the one built against; libsnappy has no
+ * version call), and the sub-entry compression types this build reads and
+ * writes, as curl -V does.
+ */
+void
+rs_cli_version(const char *prog)
+{
+	const char	*ssl;
+	int		 c;
+
+#ifdef OPENSSL_VERSION_STRING
+	ssl = OpenSSL_version(OPENSSL_VERSION_STRING);
+#else
+	ssl = OpenSSL_version(OPENSSL_VERSION);	/* "OpenSSL 1.1.1w  11 Sep 2023" */
+	if (strncmp(ssl, "OpenSSL ", 8) == 0)
+		ssl += 8;
+#endif
+	printf("%s %s\n", prog, PACKAGE_VERSION);
+	printf("Libraries: libev/%d.%d zlib/%s OpenSSL/%.*s jansson/%s "
+	    "libdeflate/%s", ev_version_major(), ev_version_minor(),
+	    zlibVersion(), (int)strcspn(ssl, " "), ssl, jansson_version_str(),
+	    LIBDEFLATE_VERSION_STRING);
+#ifdef HAVE_SNAPPY
+	fputs(" snappy", stdout);
+#endif
+#ifdef HAVE_LZ4
+	printf(" lz4/%s", LZ4_versionString());
+#endif
+#ifdef HAVE_ZSTD
+	printf(" zstd/%s", ZSTD_versionString());
+#endif
+	fputs("\nCompression:", stdout);
+	for (c = RS_CODEC_GZIP; c <= RS_CODEC_MAX; c++)
+		if (rs_codec_available(c))
+			printf(" %s", rs_codec_name(c));
+	putchar('\n');
 }

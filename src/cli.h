@@ -66,5 +66,6 @@ int	rs_cli_uris(struct rs_uri **, size_t *, char *const *, size_t,
 int	rs_cli_status(enum rs_err_kind);
 void	rs_cli_error(const char *, const char *, const char *);
 void	rs_cli_log(const char *, void *);
+void	rs_cli_version(const char *);
 
 #endif

@@ -309,7 +309,7 @@ main(int argc, char *argv[])
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("%s %s\n", prog, PACKAGE_VERSION);
+			rs_cli_version(prog);
 			return 0;
 		default:
 			fprintf(stderr, "Try '%s --help' for more information.\n",

@@ -15,11 +15,16 @@ load helper
 	assert_line --partial '--follow'
 }
 
-@test "-V prints the version of each tool" {
-	run -0 rstream-cat -V
-	assert_output --regexp '^rstream-cat [0-9]+\.[0-9]+\.[0-9]+$'
-	run -0 rstream-tail --version
-	assert_output --regexp '^rstream-tail [0-9]+\.[0-9]+\.[0-9]+$'
+@test "-V prints the version of each tool, the libraries linked and the codecs" {
+	for tool in rstream-cat rstream-tail; do
+		for opt in -V --version; do
+			run -0 "$tool" "$opt"
+			assert_line --index 0 --regexp "^$tool [0-9]+\.[0-9]+\.[0-9]+\$"
+			assert_line --index 1 --regexp '^Libraries: libev/[0-9]+\.[0-9]+ zlib/[0-9.]+ OpenSSL/[0-9]+\.[0-9]+\.[0-9]+[a-z]* jansson/[0-9.]+ libdeflate/[0-9.]+( snappy)?( lz4/[0-9.]+)?( zstd/[0-9.]+)?$'
+			assert_line --index 2 --regexp '^Compression: gzip( snappy)?( lz4)?( zstd)?$'
+			[ "${#lines[@]}" -eq 3 ] || fail "$tool $opt: ${#lines[@]} lines"
+		done
+	done
 }
 
 @test "a missing STREAM is a usage error (exit 2)" {
