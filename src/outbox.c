@@ -314,3 +314,42 @@ rs_outbox_sent_all(struct rs_outbox *ob)
 {
 	ob->q.sent = ob->q.ready;
 }
+
+/*
+ * For a new connection: frame again, into out, each entry kept for which
+ * keep(ud, id) is true, oldest first, in Publish frames of up to the frame
+ * max; then everything whole counts as sent. How many records were framed.
+ */
+size_t
+rs_outbox_resend(struct rs_outbox *ob, struct rs_buf *out,
+    int (*keep)(void *, uint64_t), void *ud)
+{
+	struct rs_outbox_walk	 w;
+	const uint8_t		*e;
+	size_t			 len, flen = 0, fstart = 0, n = 0;
+	uint64_t		 id;
+	uint32_t		 fcount = 0;
+
+	rs_outbox_walk_init(ob, &w);
+	while (rs_outbox_walk(ob, &w, &id, &e, &len) == 1) {
+		if (!keep(ud, id))
+			continue;
+		if (fcount > 0 && flen + 8 + len > ob->frame_max) {
+			rs_frame_publish_end(out, fstart, fcount);
+			fcount = 0;
+		}
+		if (fcount == 0) {
+			fstart = rs_frame_publish_begin(out, ob->pubid);
+			flen = RS_PUBLISH_HEADER;
+		}
+		rs_buf_u64(out, id);
+		rs_buf_put(out, e, len);
+		flen += 8 + len;
+		fcount++;
+		n += (e[0] & 0x80) ? rs_wire_r16(e + 1) : 1;
+	}
+	if (fcount > 0)
+		rs_frame_publish_end(out, fstart, fcount);
+	rs_outbox_sent_all(ob);
+	return n;
+}

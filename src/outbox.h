@@ -14,7 +14,7 @@
  *	rs_outbox_add(ob, id, head, h, body, n);	as many as there are
  *	rs_outbox_close(ob);			the frames are ready to send
  *	rs_outbox_drop(ob, lowest id not acknowledged);
- *	rs_outbox_walk(ob, &w, &id, &entry, &len);	after a reconnection
+ *	rs_outbox_resend(ob, out, keep, ud);	after a reconnection
  *
  * Pure: no I/O.
  */
@@ -76,5 +76,7 @@ void	rs_outbox_walk_init(const struct rs_outbox *, struct rs_outbox_walk *);
 int	rs_outbox_walk(const struct rs_outbox *, struct rs_outbox_walk *,
 	    uint64_t *, const uint8_t **, size_t *);
 void	rs_outbox_sent_all(struct rs_outbox *);
+size_t	rs_outbox_resend(struct rs_outbox *, struct rs_buf *,
+	    int (*)(void *, uint64_t), void *);
 
 #endif

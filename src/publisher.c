@@ -18,11 +18,9 @@
  * with --resume skips those records before batching, so its first batch
  * starts at the record after it and no batch ever straddles it.
  *
- * Acknowledgements count records: two rings of max_in_flight slots indexed
- * by record number say what is acknowledged (confirmed, rejected, or
- * skipped here) and, for a framed record, how far back its message's first
- * record is, so a confirm of a batch acknowledges each of its records with
- * no search; --max-in-flight counts records, batched or not.
+ * Acknowledgements count records (acks.c): a confirm of a batch
+ * acknowledges each of its records, and --max-in-flight counts records,
+ * batched or not.
  *
  * Messages are encoded once, into the outbox, which the connection writes
  * from and which keeps them until acknowledged for a new connection to send
@@ -79,7 +77,7 @@ rs_publisher_read(const struct rs_publisher *p)
 uint64_t
 rs_publisher_unconfirmed(const struct rs_publisher *p)
 {
-	return rs_publisher_read(p) + 1 - p->base;
+	return rs_publisher_read(p) + 1 - p->acks.base;
 }
 
 /* Stop everything: the run is over (err says whether it failed). */
@@ -185,60 +183,14 @@ static void
 drop_resent(struct rs_publisher *p)
 {
 	if (p->ob_ready)
-		rs_outbox_drop(&p->ob, p->base + p->id_offset);
+		rs_outbox_drop(&p->ob, p->acks.base + p->id_offset);
 }
 
-/* Advance base over the acknowledged prefix. */
+/* Mark record r acknowledged (skipped, or printed by --dry-run); callers drop_resent() after. */
 static void
-advance(struct rs_publisher *p)
-{
-	uint32_t	 w = p->cfg.max_in_flight;
-
-	while (p->base <= rs_publisher_read(p) && p->acked[p->base % w]) {
-		p->acked[p->base % w] = 0;
-		p->base++;
-	}
-}
-
-/* Mark record r acknowledged (skipped, or printed by --dry-run). 0, or -1 if r is not in flight. */
-static int
 ack(struct rs_publisher *p, uint64_t r)
 {
-	uint32_t	 w = p->cfg.max_in_flight;
-
-	if (r < p->base || r > rs_publisher_read(p) || p->acked[r % w])
-		return -1;
-	p->acked[r % w] = 1;
-	advance(p);
-	return 0;	/* callers drop_resent() once they are done acknowledging */
-}
-
-/*
- * The broker acknowledged the message whose last record is r: every record
- * of it (a batch's, or r alone) is. How many records that acknowledged (0:
- * r is not in flight, a duplicate or stray id), and the first of them in
- * *first.
- */
-static uint32_t
-ack_message(struct rs_publisher *p, uint64_t r, uint64_t *first)
-{
-	uint32_t	 w = p->cfg.max_in_flight, n = 0;
-	uint64_t	 a, i;
-
-	if (r < p->base || r > rs_publisher_read(p) || p->acked[r % w])
-		return 0;
-	a = r - p->back[r % w];
-	if (a < p->base)
-		a = p->base;
-	for (i = a; i <= r; i++) {
-		if (!p->acked[i % w]) {
-			p->acked[i % w] = 1;
-			n++;
-		}
-	}
-	*first = a;
-	advance(p);
-	return n;
+	rs_acks_one(&p->acks, r, rs_publisher_read(p));
 }
 
 static int
@@ -299,8 +251,8 @@ on_ids(struct rs_publisher *p, struct rs_conn *c, const struct rs_frame *f)
 			rs_frame_confirm_next(&cur, &id);
 		else
 			rs_frame_error_next(&cur, &id, &code);
-		if (id < p->id_offset ||
-		    (k = ack_message(p, id - p->id_offset, &first)) == 0)
+		if (id < p->id_offset || (k = rs_acks_message(&p->acks,
+		    id - p->id_offset, rs_publisher_read(p), &first)) == 0)
 			continue;	/* a duplicate or stray id */
 		progress = 1;
 		if (code == RS_OK) {
@@ -416,9 +368,7 @@ to_frame(struct rs_publisher *p, uint64_t r, const uint8_t *head, size_t h,
 		rs_err_set(&p->err, RS_E_RUNTIME, "%s", p->ob.errstr);
 		return -1;
 	}
-	if (rc == 1)
-		p->first = r;	/* it begins a message */
-	p->back[r % p->cfg.max_in_flight] = (uint32_t)(r - p->first);
+	rs_acks_framed(&p->acks, r, rc == 1);
 	return 0;
 }
 
@@ -439,47 +389,35 @@ send_now(struct rs_publisher *p)
 }
 
 /*
+ * Should the message with publishing id id be sent again? Not if it is
+ * acknowledged, nor if a named publisher's broker says it stored it (it
+ * would drop it; it counts as confirmed).
+ */
+static int
+unacknowledged(void *ud, uint64_t id)
+{
+	struct rs_publisher	*p = ud;
+	uint64_t		 first;
+
+	if (!rs_acks_pending(&p->acks, id - p->id_offset, rs_publisher_read(p)))
+		return 0;
+	if (p->cfg.name == NULL || id > p->stored)
+		return 1;
+	p->confirmed += rs_acks_message(&p->acks, id - p->id_offset,
+	    rs_publisher_read(p), &first);
+	return 0;
+}
+
+/*
  * A new connection: send again every message not yet acknowledged, with
- * its publishing id. A named publisher's broker drops what it already
- * stored (and we count those as confirmed: the stored id says so); an
- * unnamed one may store some twice.
+ * its publishing id. An unnamed publisher's broker may store some twice.
  */
 static void
 resend(struct rs_publisher *p)
 {
-	struct rs_buf		*out = rs_conn_buf(p->conn);
-	struct rs_outbox_walk	 w;
-	const uint8_t		*e;
-	size_t			 len, flen = 0, fstart = 0, n = 0;
-	uint64_t		 id, r, first;
-	uint32_t		 fcount = 0;
+	size_t	 n;
 
-	rs_outbox_walk_init(&p->ob, &w);
-	while (rs_outbox_walk(&p->ob, &w, &id, &e, &len) == 1) {
-		r = id - p->id_offset;
-		if (r < p->base || p->acked[r % p->cfg.max_in_flight])
-			continue;
-		if (p->cfg.name != NULL && id <= p->stored) {
-			p->confirmed += ack_message(p, r, &first);
-			continue;
-		}
-		if (fcount > 0 && flen + 8 + len > p->ob.frame_max) {
-			rs_frame_publish_end(out, fstart, fcount);
-			fcount = 0;
-		}
-		if (fcount == 0) {
-			fstart = rs_frame_publish_begin(out, PUBLISHER_ID);
-			flen = RS_PUBLISH_HEADER;
-		}
-		rs_buf_u64(out, id);
-		rs_buf_put(out, e, len);
-		flen += 8 + len;
-		fcount++;
-		n += (e[0] & 0x80) ? rs_wire_r16(e + 1) : 1;
-	}
-	if (fcount > 0)
-		rs_frame_publish_end(out, fstart, fcount);
-	rs_outbox_sent_all(&p->ob);	/* the rest is acknowledged */
+	n = rs_outbox_resend(&p->ob, rs_conn_buf(p->conn), unacknowledged, p);
 	drop_resent(p);		/* not inside the walk: it may move the store */
 	if (n > 0 && p->cfg.name == NULL && !p->warned_dup) {
 		p->warned_dup = 1;
@@ -888,7 +826,6 @@ prepare(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	memset(p, 0, sizeof *p);
 	p->cfg = *cfg;
 	p->loop = loop;
-	p->base = 1;
 	rs_message_init(&p->msg, &cfg->msg);
 	rs_buf_init(&p->dry);
 	rs_buf_init(&p->dry_out);
@@ -901,8 +838,7 @@ prepare(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	rs_source_init(&p->src, loop, NULL, 0, NULL, NULL, NULL);
 	if (rs_source_check(cfg->files, cfg->nfiles, &p->err) == -1)
 		return -1;
-	if ((p->acked = calloc(p->cfg.max_in_flight, 1)) == NULL ||
-	    (p->back = calloc(p->cfg.max_in_flight, sizeof *p->back)) == NULL) {
+	if (rs_acks_init(&p->acks, p->cfg.max_in_flight) == -1) {
 		rs_err_set(&p->err, RS_E_RUNTIME, "out of memory");
 		return -1;
 	}
@@ -1035,8 +971,7 @@ rs_publisher_free(struct rs_publisher *p)
 	if (p->ob_ready)
 		rs_outbox_free(&p->ob);
 	rs_timer_free(p->confirm_timer);
-	free(p->acked);
-	free(p->back);
+	rs_acks_free(&p->acks);
 	rs_message_free(&p->msg);
 	rs_buf_free(&p->dry);
 	rs_buf_free(&p->dry_out);

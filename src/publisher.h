@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acks.h"
 #include "cluster.h"
 #include "err.h"
 #include "input.h"
@@ -77,10 +78,7 @@ struct rs_publisher {
 	uint64_t		 present;	/* --resume: already in the stream */
 	uint64_t		 first_failed;
 	uint16_t		 first_failed_code;
-	uint64_t		 base;		/* lowest record not yet acknowledged */
-	uint8_t			*acked;		/* ring over [base, base + max_in_flight) */
-	uint32_t		*back;		/* same ring: record - its message's first */
-	uint64_t		 first;		/* first record of the last message begun */
+	struct rs_acks		 acks;		/* acks.base: lowest not acknowledged */
 	uint64_t		 id_offset;	/* publishing id = record + id_offset */
 	uint64_t		 stored;	/* QueryPublisherSequence: last id stored */
 	uint32_t		 max_record;

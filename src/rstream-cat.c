@@ -120,7 +120,7 @@ usage(FILE *f)
 static void
 summary(const struct rs_publisher *p, const char *stream, int done)
 {
-	uint64_t	 first = p->base;
+	uint64_t	 first = p->acks.base;
 	char		 present[64] = "";
 
 	if (p->failed > 0 && p->first_failed < first)

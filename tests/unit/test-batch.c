@@ -17,6 +17,10 @@
  * publishing id the number of the last record of its message, each record
  * back in order, byte for byte; then acknowledging from the front drops
  * whole frames only once written, and a walk gives the entries still kept.
+ *
+ * Acknowledgements (src/acks.c): a batch's confirm acknowledges its
+ * records and no others, skipped records inside it included, stray and
+ * duplicate ids are ignored, and the window wraps round.
  */
 #include "config.h"
 
@@ -25,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acks.h"
 #include "batch.h"
 #include "codec.h"
 #include "frame.h"
@@ -290,13 +295,20 @@ unframe(const struct rs_outbox *ob, struct rs_codec_ctx *dx, uint8_t **got,
 	return 0;
 }
 
+/* rs_outbox_resend()'s question: send id again? Those above *ud. */
+static int
+above(void *ud, uint64_t id)
+{
+	return id > *(uint64_t *)ud;
+}
+
 static void
 test_outbox(void)
 {
 	static struct rec	 recs[NREC];
-	static uint8_t		*got[NREC];
-	static size_t		 glen[NREC];
-	static uint64_t		 ids[NREC], last_of[NREC + 1];
+	static uint8_t		*got[2 * NREC];
+	static size_t		 glen[2 * NREC];
+	static uint64_t		 ids[2 * NREC], last_of[NREC + 1];
 	struct rs_codec_ctx	*dx = rs_codec_ctx_new();
 	struct rs_outbox	 ob;
 	struct rs_outbox_walk	 w;
@@ -367,8 +379,37 @@ test_outbox(void)
 			ok(simple == 0 || alone > 100, "round %d: simple entries "
 			    "only for records too large for a batch", round);
 
-		/* Acknowledge half: nothing goes before it is written. */
+		/* Sent again: the messages after the middle one, whole. */
 		want = ids[nids / 2];
+		{
+			struct rs_outbox	 again = ob;
+			size_t			 n2 = 0, ni2 = 0, from;
+			int			 b2 = 0, s2 = 0;
+
+			rs_buf_init(&again.q.buf);
+			is_uint(rs_outbox_resend(&ob, &again.q.buf, above, &want),
+			    NREC - want, "round %d: %llu records sent again",
+			    round, (unsigned long long)(NREC - want));
+			ok(ob.q.sent == ob.q.ready, "round %d: and the rest "
+			    "counts as sent", round);
+			ob.q.sent = 0;
+			again.q.ready = again.q.buf.len;
+			rc = unframe(&again, dx, got + ngot, glen + ngot, &n2,
+			    ids + nids, &ni2, &b2, &s2);
+			good = rc == 0 && n2 == NREC - want;
+			from = want;
+			for (i = 0; good && i < n2; i++)
+				good = glen[ngot + i] == recs[from + i].h +
+				    recs[from + i].n && memcmp(got[ngot + i],
+				    recs[from + i].p, glen[ngot + i]) == 0;
+			ok(good, "round %d: in frames, in order, as they were",
+			    round);
+			for (i = 0; i < n2; i++)
+				free(got[ngot + i]);
+			rs_buf_free(&again.q.buf);
+		}
+
+		/* Acknowledge half: nothing goes before it is written. */
 		rs_outbox_drop(&ob, want);
 		ok(rs_outbox_kept(&ob) == ob.q.buf.len, "round %d: nothing "
 		    "written, nothing dropped", round);
@@ -394,9 +435,64 @@ test_outbox(void)
 	rs_codec_ctx_free(dx);
 }
 
+static void
+test_acks(void)
+{
+	struct rs_acks	 a;
+	uint64_t	 first = 0, r, top = 0;
+	int		 good;
+
+	ok(rs_acks_init(&a, 8) == 0, "acks: init");
+	/* Records 1-3 one message, 4 skipped, 5-6 a message, 7 alone. */
+	rs_acks_framed(&a, 1, 1);
+	rs_acks_framed(&a, 2, 0);
+	rs_acks_framed(&a, 3, 0);
+	rs_acks_framed(&a, 5, 1);
+	rs_acks_framed(&a, 6, 0);
+	rs_acks_framed(&a, 7, 1);
+	top = 7;
+	ok(rs_acks_one(&a, 4, top) == 0, "acks: 4 skipped");
+	is_uint(a.base, 1, "acks: base stays at 1");
+	is_uint(rs_acks_message(&a, 8, top, &first), 0, "acks: 8 is not taken");
+	is_uint(rs_acks_message(&a, 0, top, &first), 0, "acks: 0 is no record");
+	is_uint(rs_acks_message(&a, 6, top, &first), 2, "acks: 5-6 confirmed");
+	is_uint(first, 5, "acks: from 5");
+	is_uint(a.base, 1, "acks: base still 1");
+	is_uint(rs_acks_message(&a, 6, top, &first), 0, "acks: 6 again is a duplicate");
+	ok(rs_acks_pending(&a, 3, top) && !rs_acks_pending(&a, 5, top),
+	    "acks: 3 pending, 5 not");
+	is_uint(rs_acks_message(&a, 3, top, &first), 3, "acks: 1-3 confirmed");
+	is_uint(first, 1, "acks: from 1");
+	is_uint(a.base, 7, "acks: base moves over 1-6");
+	ok(rs_acks_one(&a, 4, top) == -1, "acks: 4 is not in flight any more");
+	/* A batch with a skipped record inside: 8, (9 skipped), 10. */
+	rs_acks_framed(&a, 8, 1);
+	top = 9;
+	rs_acks_one(&a, 9, top);
+	top = 10;
+	rs_acks_framed(&a, 10, 0);
+	is_uint(rs_acks_message(&a, 10, top, &first), 2, "acks: 8 and 10 confirmed, 9 was skipped");
+	is_uint(a.base, 7, "acks: 7 still holds base");
+	is_uint(rs_acks_message(&a, 7, top, &first), 1, "acks: 7 alone");
+	is_uint(a.base, 11, "acks: everything acknowledged");
+	/* Round and round an 8-slot window, batches of 3. */
+	good = 1;
+	for (r = 11; r < 1000 && good; r += 3) {
+		top = r + 2;
+		rs_acks_framed(&a, r, 1);
+		rs_acks_framed(&a, r + 1, 0);
+		rs_acks_framed(&a, r + 2, 0);
+		good = rs_acks_message(&a, r + 2, top, &first) == 3 &&
+		    first == r && a.base == r + 3;
+	}
+	ok(good, "acks: the window wraps round");
+	rs_acks_free(&a);
+}
+
 int
 main(void)
 {
+	test_acks();
 	test_none();
 	test_codecs();
 	test_outbox();
