@@ -52,7 +52,7 @@ check() {
 	local tool=$1 shell=$2 list=$3 missing
 	missing=$(comm -23 <(help_options "$tool") <(printf '%s\n' "$list"))
 	[ -z "$missing" ] ||
-	    fail "$tool: the $shell completion lacks: $(echo $missing)"
+	    fail "$tool: the $shell completion lacks: ${missing//$'\n'/ }"
 }
 
 @test "--help lists the options the checks below look for" {

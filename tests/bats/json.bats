@@ -118,7 +118,7 @@ c.close()' "$S"
 	printf '\0\x53\x77\x71\0\0\0\x2a' >"$T/v2"
 	printf '\0\x53\x77\xc0\x06\x02\xa1\x01a\x54\x05' >"$T/v3"
 	for f in "$T/v1" "$T/v2" "$T/v3"; do
-		{ printf '\0\0\0'; printf "\\x$(printf %02x "$(stat -c %s "$f")")"; cat "$f"; } |
+		{ printf '\0\0\0'; printf '%b' "\\x$(printf %02x "$(stat -c %s "$f")")"; cat "$f"; } |
 		    rstream-cat --raw --framing=be32 "$S"
 	done
 	run -0 rstream-tail -o first "$S"
