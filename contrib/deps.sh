@@ -13,13 +13,18 @@
 #           certificates, a TLS server for the handshake failure tests),
 #           python3-lz4, python3-zstandard, python3-snappy and python3-crcmod
 #           (sub-entry batches written independently of our codecs)
+#   lint    shellcheck (every shell script), zsh and fish (their completions
+#           are loaded in them), systemd (systemd-analyze verify of the
+#           units), logrotate (the cron recipe's snippets, run for real)
+#   package debhelper, fakeroot, lintian (tests/deb.sh builds the .deb)
 set -eu
 
 packages="build-essential autoconf automake pkg-config libev-dev zlib1g-dev
 libjansson-dev libssl-dev openssl libdeflate-dev libsnappy-dev liblz4-dev
 libzstd-dev python3-lz4 python3-zstandard python3-snappy python3-crcmod
 rabbitmq-server bats bats-support bats-assert python3 python3-pika
-python3-qpid-proton mandoc clang"
+python3-qpid-proton mandoc clang
+shellcheck zsh fish systemd logrotate debhelper fakeroot lintian"
 
 if [ "$(id -u)" -eq 0 ]; then
 	sudo=
