@@ -38,15 +38,31 @@ long_options() {
 	done
 }
 
-@test "make install installs both tools, both man pages and the completions" {
+@test "make install installs both tools, both man pages, the completions and the recipes" {
 	dest="$BATS_TEST_TMPDIR/root"
 	run make -C "$BUILDDIR" install DESTDIR="$dest" prefix=/usr
 	assert_success
 	for f in usr/bin/rstream-cat usr/bin/rstream-tail \
 	    usr/share/man/man1/rstream-cat.1 usr/share/man/man1/rstream-tail.1 \
 	    usr/share/bash-completion/completions/rstream-cat \
-	    usr/share/bash-completion/completions/rstream-tail; do
+	    usr/share/bash-completion/completions/rstream-tail \
+	    usr/share/zsh/site-functions/_rstream-cat \
+	    usr/share/zsh/site-functions/_rstream-tail \
+	    usr/share/fish/vendor_completions.d/rstream-cat.fish \
+	    usr/share/fish/vendor_completions.d/rstream-tail.fish \
+	    usr/libexec/rstream-tools/rstream-ship-log \
+	    usr/share/doc/rstream-tools/examples/systemd/rstream-tail@.service \
+	    usr/share/doc/rstream-tools/examples/systemd/rstream-ship.service \
+	    usr/share/doc/rstream-tools/examples/systemd/rstream-ship.timer \
+	    usr/share/doc/rstream-tools/examples/cron/rstream-ship.cron \
+	    usr/share/doc/rstream-tools/examples/cron/logrotate-create \
+	    usr/share/doc/rstream-tools/examples/cron/logrotate-copytruncate; do
 		[ -s "$dest/$f" ] || fail "make install did not install $f"
 	done
+	[ -x "$dest/usr/libexec/rstream-tools/rstream-ship-log" ] ||
+	    fail "rstream-ship-log is not executable"
 	run -0 "$dest/usr/bin/rstream-cat" --version
+	run -0 make -C "$BUILDDIR" uninstall DESTDIR="$dest" prefix=/usr
+	run -0 find "$dest" -type f
+	assert_output ''
 }
