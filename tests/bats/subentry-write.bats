@@ -241,3 +241,19 @@ slowly() {
 	printf 'a\nb\nc\nd\ne\n' >"$T/all"
 	run -0 check "$S" "$T/all" --codec gzip
 }
+
+@test "a named publisher in batches whose connection is dropped sends again what was unconfirmed: every line once, in order" {
+	[ -n "${RSTREAM_TEST_BROKER_DIR:-}" ] ||
+	    skip "needs the private broker of tests/check.sh"
+	seq 1 300000 >"$T/in"
+	rstream-cat --create "$S" </dev/null
+	slowly "$T/in" | rstream-cat -v -N shipper --sub-entry-size 50 \
+	    --compression gzip "$S" 2>"$T/err" &
+	pid=$!
+	sleep 0.3
+	"$BATS_TEST_DIRNAME/../broker.sh" ctl "$RSTREAM_TEST_BROKER_DIR" eval \
+	    'rabbit_stream:kill_connection("rstream-cat").' >/dev/null
+	wait "$pid"
+	run -0 grep -c 'connecting again' "$T/err"
+	run -0 check "$S" "$T/in" --codec gzip --max-batch 50
+}
