@@ -18,6 +18,7 @@ rs_acks_init(struct rs_acks *a, uint32_t w)
 	memset(a, 0, sizeof *a);
 	a->w = w;
 	a->base = 1;
+	a->bslot = 1 % w;
 	a->first = 1;
 	if ((a->acked = calloc(w, 1)) == NULL ||
 	    (a->back = calloc(w, sizeof *a->back)) == NULL) {
@@ -47,9 +48,11 @@ rs_acks_pending(const struct rs_acks *a, uint64_t r, uint64_t top)
 static void
 advance(struct rs_acks *a, uint64_t top)
 {
-	while (a->base <= top && a->acked[a->base % a->w]) {
-		a->acked[a->base % a->w] = 0;
+	while (a->base <= top && a->acked[a->bslot]) {
+		a->acked[a->bslot] = 0;
 		a->base++;
+		if (++a->bslot == a->w)
+			a->bslot = 0;
 	}
 }
 
@@ -81,21 +84,24 @@ rs_acks_framed(struct rs_acks *a, uint64_t r, int begins)
 uint32_t
 rs_acks_message(struct rs_acks *a, uint64_t r, uint64_t top, uint64_t *first)
 {
-	uint64_t	 i, from;
-	uint32_t	 n = 0;
+	uint64_t	 from;
+	uint32_t	 n = 0, slot, i;
 
-	if (!rs_acks_pending(a, r, top))
+	if (r < a->base || r > top || a->acked[slot = (uint32_t)(r % a->w)])
 		return 0;
-	from = r - a->back[r % a->w];
-	if (from < a->base)
+	if ((from = r - a->back[slot]) < a->base)
 		from = a->base;
-	for (i = from; i <= r; i++) {
-		if (!a->acked[i % a->w]) {
-			a->acked[i % a->w] = 1;
+	*first = from;
+	a->acked[slot] = 1;
+	n = 1;
+	/* The records before r in its message, walking back over the ring. */
+	for (i = (uint32_t)(r - from); i > 0; i--) {
+		slot = slot == 0 ? a->w - 1 : slot - 1;
+		if (!a->acked[slot]) {
+			a->acked[slot] = 1;
 			n++;
 		}
 	}
-	*first = from;
 	advance(a, top);
 	return n;
 }

@@ -22,6 +22,7 @@
 struct rs_acks {
 	uint32_t	 w;		/* slots */
 	uint64_t	 base;		/* lowest record not yet acknowledged */
+	uint32_t	 bslot;		/* base % w */
 	uint64_t	 first;		/* first record of the last message begun */
 	uint8_t		*acked;
 	uint32_t	*back;		/* record - its message's first record */

@@ -7,9 +7,8 @@
  * filled. A ring of (end, highest id) per frame says when a frame is wholly
  * acknowledged: publishing ids only grow, so rs_outbox_drop() forgets frames
  * from the front while their highest id is below the lowest id still
- * unacknowledged, and the buffer moves its live bytes down only once at least
- * as many are dead in front of them (and a megabyte), so moving costs at most
- * one copy of each byte on average.
+ * unacknowledged, and the buffer moves its live bytes down only once many
+ * more are dead in front of them (COMPACT_MIN, COMPACT_MAX).
  *
  * A sub-entry batch is one message of the frame, with the publishing id of
  * its last record (batch.h builds it). A record too large for a batch even
@@ -25,7 +24,14 @@
 
 #include "outbox.h"
 
-#define COMPACT_MIN	(1u << 20)
+/*
+ * Move the live bytes down once the dead ones in front are at least 4 MiB
+ * and 4 times as many (so moving copies a quarter of a byte per byte
+ * published at most), or 8 MiB and as many (so the buffer stays within
+ * twice what is kept and 8 MiB).
+ */
+#define COMPACT_MIN	(4u << 20)
+#define COMPACT_MAX	(8u << 20)
 
 /*
  * Set up an outbox of frames of up to frame_max bytes for publisher pubid,
@@ -258,7 +264,8 @@ rs_outbox_drop(struct rs_outbox *ob, uint64_t lowest)
 		ob->fstart = 0;
 		return;
 	}
-	if (ob->front < COMPACT_MIN || ob->front < live)
+	if ((ob->front < COMPACT_MIN || ob->front / 4 < live) &&
+	    (ob->front < COMPACT_MAX || ob->front < live))
 		return;
 	rs_buf_consume(&ob->q.buf, ob->front);
 	ob->q.sent -= ob->front;

@@ -48,7 +48,7 @@
 
 #define PUBLISHER_ID	0
 #define OUT_HIGH	(8u << 20)	/* pause input above this much unsent output */
-#define KEPT_HIGH	(12u << 20)	/* pause input above this much unconfirmed data */
+#define KEPT_HIGH	(8u << 20)	/* pause input above this much unconfirmed data */
 #define RETRY_MAX	5.0		/* longest wait between two connections */
 #define READS_PER_WAKE	64
 
@@ -368,7 +368,8 @@ to_frame(struct rs_publisher *p, uint64_t r, const uint8_t *head, size_t h,
 		rs_err_set(&p->err, RS_E_RUNTIME, "%s", p->ob.errstr);
 		return -1;
 	}
-	rs_acks_framed(&p->acks, r, rc == 1);
+	if (p->cfg.sub_entry > 1)	/* else every message is one record */
+		rs_acks_framed(&p->acks, r, rc == 1);
 	return 0;
 }
 
