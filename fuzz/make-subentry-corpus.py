@@ -5,7 +5,10 @@ framings the Java, Go and Python clients write (tests/python/subentry_codecs.py)
 and with broken ones. Run from the top of the tree; rewrites
 fuzz/corpus/subentry/batch-* (what the fuzzer added stays).
 
-Each file is what fuzz/fuzz-subentry.c takes: the compression type (1 byte),
+It also writes fuzz/corpus/chunk/subentry-*: whole chunks holding such
+batches between simple entries, for fuzz/fuzz-chunk.c.
+
+Each file in fuzz/corpus/subentry is what fuzz/fuzz-subentry.c takes: the compression type (1 byte),
 the uncompressed length the batch header declares (u32, big-endian), the
 body. Names end in -ok (must decode, to records), -bad (must not) or -any
 (either): tests/unit/test-codec.c checks.
@@ -14,17 +17,36 @@ import glob
 import os
 import struct
 import sys
+import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "tests", "python"))
 import subentry_codecs as sc  # noqa: E402
 
 OUT = "fuzz/corpus/subentry"
+CHUNKS = "fuzz/corpus/chunk"
 
 
 def put(name, codec, dlen, body):
     with open(os.path.join(OUT, "batch-" + name), "wb") as f:
         f.write(bytes([codec]) + struct.pack(">I", dlen) + body)
+
+
+def put_chunk(name, entries, nrecords, first=1000):
+    """A whole osiris chunk (fuzz-chunk's input) of the given entries."""
+    data = b"".join(entries)
+    head = struct.pack(">BBHIqQQIII", 0x50, 0, len(entries), nrecords,
+                       1700000000000, 1, first, zlib.crc32(data), len(data),
+                       0) + b"\0" * 4
+    with open(os.path.join(CHUNKS, "subentry-" + name), "wb") as f:
+        f.write(head + data)
+
+
+def batch_entry(codec, records, style="java"):
+    plain = sc.records_body(records)
+    body = sc.compress(codec, plain, style)
+    return struct.pack(">BHII", 0x80 | codec << 4, len(records), len(plain),
+                       len(body)) + body
 
 
 def zstd_rle_bomb(total, fcs=None):
@@ -46,7 +68,8 @@ def zstd_rle_bomb(total, fcs=None):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for f in glob.glob(os.path.join(OUT, "batch-*")):
+    for f in glob.glob(os.path.join(OUT, "batch-*")) + \
+            glob.glob(os.path.join(CHUNKS, "subentry-*")):
         os.remove(f)
     sets = {
         "1": [b"one record"],
@@ -115,6 +138,18 @@ def main():
     put("gzip-bomb-bad", sc.GZIP, 1024, sc.gzip_member(bytes(1 << 20)))
     put("lz4-bomb-bad", sc.LZ4, 1024, sc.lz4_java(bytes(1 << 20)))
     put("snappy-bomb-bad", sc.SNAPPY, 1024, sc.snappy_framed(bytes(1 << 20)))
+
+    # Chunks for fuzz-chunk: a simple entry, a compressed batch, another.
+    simple = struct.pack(">I", 3) + b"abc"
+    for (codec, style) in sorted(sc.STYLES):
+        name = [k for k, v in sc.NAMES.items() if v == codec][0]
+        put_chunk("%s-%s" % (name, style), [
+            simple, batch_entry(codec, sets["10"], style), simple], 12)
+    put_chunk("mixed", [batch_entry(sc.GZIP, sets["10"]),
+                        batch_entry(sc.ZSTD, sets["1"]),
+                        batch_entry(sc.NONE, sets["empty-records"]),
+                        batch_entry(sc.LZ4, sets["100"]),
+                        batch_entry(sc.SNAPPY, sets["10"])], 125)
 
 
 if __name__ == "__main__":
