@@ -104,9 +104,11 @@
 #define SNAPPY_BLOCK	65536		/* framing format: input per chunk */
 #define SNAPPY_RATIO_N	85		/* xerial: compressed if <= 85% */
 
+#ifdef HAVE_SNAPPY
 static const uint8_t	 snappy_ident[10] = {
 	0xff, 0x06, 0x00, 0x00, 's', 'N', 'a', 'P', 'p', 'Y'
 };
+#endif
 
 struct rs_codec_ctx {
 	struct libdeflate_decompressor	*gunzip;

@@ -294,8 +294,7 @@ static void
 test_framings(void)
 {
 	uint8_t		 p[200000], *z;
-	size_t		 zlen, pos, n, chunks = 0, stored = 0;
-	int		 good;
+	size_t		 zlen;
 
 	fill_lines(p, sizeof p);
 	z = pack(RS_CODEC_GZIP, p, sizeof p, &zlen);
@@ -303,6 +302,10 @@ test_framings(void)
 	    z[3] == 0, "gzip: one member, deflate, no header fields");
 	free(z);
 #ifdef HAVE_SNAPPY
+	{
+	size_t		 pos, n, chunks = 0, stored = 0;
+	int		 good;
+
 	fill_noise(p + 100000, 100000, 3);	/* the second half does not shrink */
 	z = pack(RS_CODEC_SNAPPY, p, sizeof p, &zlen);
 	good = zlen > 10 && memcmp(z, "\xff\x06\x00\x00sNaPpY", 10) == 0;
@@ -319,6 +322,7 @@ test_framings(void)
 	is_uint(stored, 2, "snappy: the 2 chunks of noise stored (85%% rule)");
 	free(z);
 	fill_lines(p, sizeof p);
+	}
 #endif
 #ifdef HAVE_LZ4
 	z = pack(RS_CODEC_LZ4, p, sizeof p, &zlen);
@@ -740,7 +744,10 @@ test_corpus(void)
 	uint8_t		*buf, *out;
 	long		 n;
 	size_t		 dlen, pos, len;
-	int		 okays = 0, bads = 0, wrong = 0, isok, r;
+	int		 okays = 0, bads = 0, wrong = 0, isok, r, all;
+
+	all = rs_codec_available(RS_CODEC_SNAPPY) &&
+	    rs_codec_available(RS_CODEC_LZ4) && rs_codec_available(RS_CODEC_ZSTD);
 
 	if ((d = opendir(CORPUS_DIR)) == NULL) {
 		ok(0, "open %s", CORPUS_DIR);
@@ -800,9 +807,10 @@ test_corpus(void)
 		free(buf);
 	}
 	closedir(d);
-	ok(okays >= 60, "%d batches of the Java, Go and Python framings by "
-	    "Debian's python3 modules", okays);
-	ok(bads >= 20, "and %d broken ones", bads);
+	/* 96 and 29 in a build with every codec. */
+	ok(okays >= (all ? 60 : 1), "%d batches of the Java, Go and Python "
+	    "framings by Debian's python3 modules", okays);
+	ok(bads >= (all ? 20 : 1), "and %d broken ones", bads);
 	is_int(wrong, 0, "each read to records, or refused with a message");
 }
 
