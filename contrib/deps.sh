@@ -16,7 +16,8 @@
 #   lint    shellcheck (every shell script), zsh and fish (their completions
 #           are loaded in them), systemd (systemd-analyze verify of the
 #           units), logrotate (the cron recipe's snippets, run for real)
-#   package debhelper, fakeroot, lintian (tests/deb.sh builds the .deb)
+#   package debhelper, fakeroot, lintian, man-db (tests/deb.sh builds the
+#           .deb, installs it and looks for its man pages)
 set -eu
 
 packages="build-essential autoconf automake pkg-config libev-dev zlib1g-dev
@@ -24,7 +25,7 @@ libjansson-dev libssl-dev openssl libdeflate-dev libsnappy-dev liblz4-dev
 libzstd-dev python3-lz4 python3-zstandard python3-snappy python3-crcmod
 rabbitmq-server bats bats-support bats-assert python3 python3-pika
 python3-qpid-proton mandoc clang
-shellcheck zsh fish systemd logrotate debhelper fakeroot lintian"
+shellcheck zsh fish systemd logrotate debhelper fakeroot lintian man-db"
 
 if [ "$(id -u)" -eq 0 ]; then
 	sudo=
