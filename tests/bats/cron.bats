@@ -62,6 +62,9 @@ assert_stream() {
 	run -2 "$SHIP"
 	assert_output --partial 'rstream-ship-log [-t]'
 	run -2 "$SHIP" -q soon web1-app "$S" "$LOG"
+	run -2 "$SHIP" 'web1 app' "$S" "$LOG"
+	assert_output --partial 'NAME: letters, digits'
+	run -66 "$SHIP" web1-app "$S" "$T/log/missing.log"
 }
 
 @test "logrotate create: re-runs, a partial line, a late line in the rotated file, kill -9 mid-run, a second rotation: each line once, in order" {
