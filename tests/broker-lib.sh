@@ -37,12 +37,18 @@ for p in random.sample(range(20000, 32768), 2000):
 sys.exit("no free ports found")
 '
 
-# PY_PROBE HOST PORT PID TIMEOUT: RabbitMQ Stream handshake (PeerProperties,
-# SaslHandshake, SaslAuthenticate PLAIN guest/guest, Tune, Open "/", Close).
-# PID 0 = single attempt; otherwise retry until TIMEOUT while PID lives.
+# PY_PROBE HOST PORT PID TIMEOUT [CAFILE]: RabbitMQ Stream handshake
+# (PeerProperties, SaslHandshake, SaslAuthenticate PLAIN guest/guest, Tune,
+# Open "/", Close). PID 0 = single attempt; otherwise retry until TIMEOUT
+# while PID lives. With CAFILE, over TLS: the certificate is verified against
+# CAFILE and HOST.
 PY_PROBE='
 import socket, struct, sys, time
 host, port, pid, timeout = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+cafile = sys.argv[5] if len(sys.argv) > 5 else None
+if cafile:
+    import ssl
+    tls = ssl.create_default_context(cafile=cafile)
 
 def frame(key, corr, body=b""):
     p = struct.pack(">HHI", key, 1, corr) + body
@@ -74,7 +80,10 @@ def call(s, key, corr, body=b""):
     return p[10:]
 
 def handshake():
-    with socket.create_connection((host, port), timeout=5) as s:
+    s = socket.create_connection((host, port), timeout=5)
+    if cafile:
+        s = tls.wrap_socket(s, server_hostname=host)
+    with s:
         call(s, 0x11, 1, struct.pack(">i", 0))                   # PeerProperties
         rest = call(s, 0x12, 2)                                    # SaslHandshake
         (cnt,), off, mechs = struct.unpack(">i", rest[:4]), 4, []
@@ -173,4 +182,172 @@ spawn() {
 		done
 		exec setsid "$@" </dev/null >>"$out" 2>&1
 	) &
+}
+
+# --- a slim RabbitMQ home ------------------------------------------------------
+
+# PY_APPS PLUGINS_DIR APP...: the directories (under PLUGINS_DIR) of the
+# APPs and of every application they depend on (per their .app files).
+PY_APPS='
+import os, re, sys
+top, dirs = sys.argv[1], {}
+for d in os.listdir(top):
+    name = d.rsplit("-", 1)[0]
+    if os.path.isfile(os.path.join(top, d, "ebin", name + ".app")):
+        dirs[name] = d
+need, todo = set(), list(sys.argv[2:])
+while todo:
+    a = todo.pop()
+    if a in need or a not in dirs:
+        continue
+    need.add(a)
+    txt = open(os.path.join(top, dirs[a], "ebin", a + ".app")).read()
+    m = re.search(r"\{applications,\s*\[([^\]]*)\]", txt)
+    todo += [x.strip() for x in m.group(1).split(",") if x.strip()] if m else []
+missing = [a for a in sys.argv[2:] if a not in need]
+if missing:
+    sys.exit("not found: %s" % " ".join(missing))
+print("\n".join(sorted(dirs[a] for a in need)))
+'
+
+# erl_patch_external: prints an escript; IN.beam OUT.beam writes to OUT the
+# stream reader IN (rabbit_stream_reader, rebuilt from its debug_info) with
+# the fix of rabbitmq-server pull request 8488 (June 2023, in the 3.10.x,
+# 3.11.x and 3.12.x releases after it); exits 3 if IN needs no fix.
+# RabbitMQ 3.10.8's stream reader hands the SASL mechanism the atom
+# peer_properties_exchanged as its state instead of what the mechanism's
+# init/1 returns: PLAIN ignores its state, but EXTERNAL
+# (rabbit_auth_mechanism_ssl) crashes on it (function_clause in
+# handle_response/2) and the broker drops the connection without an answer,
+# so no stream client can log in with a client certificate. The fix calls
+# init/1 in that case too.
+erl_patch_external() {
+	cat <<'ERL'
+#!/usr/bin/env escript
+main([In, Out]) ->
+    {ok, {Mod, [{debug_info, {debug_info_v1, Backend, Data}}]}} =
+        beam_lib:chunks(In, [debug_info]),
+    {ok, Forms} = Backend:debug_info(erlang_v1, Mod, Data, []),
+    case fix(Forms) of
+        Forms ->
+            halt(3);
+        Fixed ->
+            {ok, Mod, Bin} = compile:forms(Fixed, [debug_info, report_errors]),
+            ok = file:write_file(Out, Bin)
+    end.
+
+%% case AuthState0 of none -> M:init(S); AS -> AS end: init/1 also for
+%% peer_properties_exchanged.
+fix({'case', L, {var, _, 'AuthState0'} = V,
+     [{clause, _, [{atom, _, none}], [], [Init]} = None | Rest]}) ->
+    {'case', L, V,
+     [None, {clause, L, [{atom, L, peer_properties_exchanged}], [], [Init]} | Rest]};
+fix(T) when is_tuple(T) -> list_to_tuple(fix(tuple_to_list(T)));
+fix(L) when is_list(L) -> [fix(X) || X <- L];
+fix(X) -> X.
+ERL
+}
+
+# make_slim_home HOME APP...: HOME, a RabbitMQ home whose plugins directory
+# holds only the APPs and their dependencies (symlinks: 23 of the 70
+# applications in 3.10.8). A node boots faster: the boot scans every
+# application on its path. The scripts run through symlinks, with
+# RABBITMQ_SCRIPTS_DIR=HOME/sbin (rabbitmq-env derives RABBITMQ_HOME, hence
+# the plugin path, from it). If the stream reader of rabbitmq_stream has the
+# SASL EXTERNAL bug (erl_patch_external), HOME gets a copy of the plugin
+# (symlinks) with the fixed reader; the escript takes about 1.5 s.
+make_slim_home() {
+	local h=$1 real app apps f rc
+	shift
+	real=$(dirname "$(dirname "$(readlink -f "$RMQ_BIN/rabbitmq-server")")")
+	apps=$("$PY" -c "$PY_APPS" "$real/plugins" "$@") || return 1
+	mkdir -p "$h/sbin" "$h/plugins"
+	for f in "$real"/sbin/*; do ln -s "$f" "$h/sbin/"; done
+	ln -s "$real/escript" "$h/escript"
+	for app in $apps; do
+		case $app in
+		rabbitmq_stream-*) ;;
+		*) ln -s "$real/plugins/$app" "$h/plugins/"; continue ;;
+		esac
+		mkdir -p "$h/plugins/$app/ebin"
+		erl_patch_external >"$h/patch-external.escript"
+		rc=0
+		escript "$h/patch-external.escript" \
+			"$real/plugins/$app/ebin/rabbit_stream_reader.beam" \
+			"$h/plugins/$app/ebin/rabbit_stream_reader.beam" \
+			>"$h/patch-external.log" 2>&1 || rc=$?
+		case $rc in
+		0) ;;
+		3) rm -f "$h/plugins/$app/ebin/rabbit_stream_reader.beam" ;;
+		*) log "could not fix SASL EXTERNAL in $app: $(cat "$h/patch-external.log")"
+		   rm -f "$h/plugins/$app/ebin/rabbit_stream_reader.beam" ;;
+		esac
+		for f in "$real/plugins/$app"/*; do
+			[ "${f##*/}" = ebin ] || ln -s "$f" "$h/plugins/$app/"
+		done
+		for f in "$real/plugins/$app"/ebin/*; do
+			[ -e "$h/plugins/$app/ebin/${f##*/}" ] || ln -s "$f" "$h/plugins/$app/ebin/"
+		done
+	done
+}
+
+# --- TLS -----------------------------------------------------------------------
+
+# tls_conf TLSDIR PORT: the rabbitmq.conf lines of a node's TLS stream
+# listener on 127.0.0.1:PORT, with the certificates of tests/tls-certs.sh in
+# TLSDIR. Clients that present a certificate signed by TLSDIR/ca.pem may log
+# in with SASL EXTERNAL as the certificate's CN (the rabbitmq_auth_mechanism_ssl
+# plugin, which the node must enable); a client certificate is not required.
+#
+# Metadata: RabbitMQ 3.10.8 advertises each node as advertised_host (its
+# rabbit_stream:host/0, on TLS connections too: Metadata never calls
+# tls_host/0 there, so stream.advertised_tls_host is not used) and, to a TLS
+# connection, advertised_tls_port (else the port of the node's TLS
+# listener), to a plain one advertised_port (read from its decompiled
+# rabbit_stream_reader, and checked with a Metadata request over TLS). So a
+# client that connects over TLS is sent to localhost:TLS_PORT of the leader
+# or replica, which the server certificate (DNS:localhost) names.
+# advertised_tls_host is set as well, for versions that use it.
+tls_conf() {
+	cat <<-EOF
+	stream.listeners.ssl.1 = 127.0.0.1:$2
+	stream.advertised_tls_host = localhost
+	stream.advertised_tls_port = $2
+	ssl_options.cacertfile = $1/ca.pem
+	ssl_options.certfile = $1/server.pem
+	ssl_options.keyfile = $1/server.key
+	ssl_options.verify = verify_peer
+	ssl_options.fail_if_no_peer_cert = false
+	auth_mechanisms.1 = PLAIN
+	auth_mechanisms.2 = AMQPLAIN
+	auth_mechanisms.3 = EXTERNAL
+	ssl_cert_login_from = common_name
+	EOF
+}
+
+# TLS_PLUGINS: the enabled_plugins file of a node with a TLS listener.
+TLS_PLUGINS='[rabbitmq_stream,rabbitmq_auth_mechanism_ssl].'
+
+# TLS_CLIENT_USER: the user a client certificate logs in as (its CN).
+TLS_CLIENT_USER=rstream-client
+
+# tls_definitions: the definitions a node imports at boot (load_definitions):
+# guest/guest as the node would make it (a node that imports users at boot
+# makes no default user; the hash is of the well-known password "guest",
+# salted: rabbit_password_hashing_sha256) and TLS_CLIENT_USER, with no
+# password (it cannot log in with PLAIN), both with every permission on
+# vhost /. Cheaper than rabbitmqctl add_user once the node is up (each
+# rabbitmqctl run starts an Erlang VM: 1-2 s).
+tls_definitions() {
+	local h=rabbit_password_hashing_sha256 all='"configure": ".*", "write": ".*", "read": ".*"'
+	cat <<-EOF
+	{"vhosts": [{"name": "/"}],
+	 "users": [
+	  {"name": "guest", "password_hash": "9QRKeVddG9kwgIw9To0cNC3c/RVFI5PDXR1osHeFXogRR+h0",
+	   "hashing_algorithm": "$h", "tags": ["administrator"]},
+	  {"name": "$TLS_CLIENT_USER", "password_hash": "", "hashing_algorithm": "$h", "tags": []}],
+	 "permissions": [
+	  {"user": "guest", "vhost": "/", $all},
+	  {"user": "$TLS_CLIENT_USER", "vhost": "/", $all}]}
+	EOF
 }

@@ -14,6 +14,9 @@
 #   tests/broker.sh env DIR       print DIR/broker.env.
 #   tests/broker.sh status DIR    exit 0 if a stream login succeeds now.
 #   tests/broker.sh ctl DIR ARGS  run rabbitmqctl ARGS against the node.
+#   tests/broker.sh plugins DIR ARGS  run rabbitmq-plugins ARGS against the
+#                                 node (e.g. disable rabbitmq_auth_mechanism_ssl:
+#                                 takes effect at once, no restart).
 #
 # Typical use:
 #   dir=$(mktemp -d); uri=$(tests/broker.sh start "$dir") || exit 1
@@ -21,20 +24,39 @@
 #   . "$dir/broker.env"            # RSTREAM_TEST_URI, RSTREAM_AMQP_PORT, ...
 #                                  # (plain assignments; use set -a to export)
 #
-# Every listener (AMQP 0-9-1, stream, Erlang distribution, a private epmd)
-# binds 127.0.0.1 on a free random port, so several nodes and a system
-# RabbitMQ can coexist. guest/guest stays loopback-only (the default).
+# Every listener (AMQP 0-9-1, stream, stream over TLS, Erlang distribution,
+# a private epmd) binds 127.0.0.1 on a free random port, so several nodes and
+# a system RabbitMQ can coexist. guest/guest stays loopback-only (the default).
 # HOME is set to DIR for the node and rabbitmqctl, so the Erlang cookie lives
 # in DIR: works the same for root and normal users, and leaves no trace.
 # Readiness = PeerProperties, SASL PLAIN guest/guest, Tune and Open "/" all
-# succeed on the stream port (checked with /usr/bin/python3, stdlib only).
-# Knobs: RSTREAM_BROKER_TIMEOUT (seconds to wait for readiness, default 90).
+# succeed on the stream port, then on the TLS port with the certificate
+# verified (checked with /usr/bin/python3, stdlib only).
+#
+# TLS: tests/tls-certs.sh makes a CA and certificates in DIR/tls (see there;
+# server.pem is for DNS:localhost only). The TLS stream listener presents
+# server.pem, asks for a client certificate signed by ca.pem but does not
+# require one, and offers SASL EXTERNAL (plugin rabbitmq_auth_mechanism_ssl;
+# offered on every TLS connection): a client that presented a certificate
+# logs in as its CN, user rstream-client (no password, so PLAIN cannot log
+# it in; all permissions on /). broker.env also holds
+# RSTREAM_TLS_PORT, RSTREAM_TLS_DIR (the certificates) and
+# RSTREAM_TEST_TLS_URI=rabbitmq-stream+tls://guest:guest@localhost:PORT/%2f.
+# The node runs from a slim RabbitMQ home, DIR/rmq: symlinks to the system
+# scripts and to only the applications the node runs (tests/broker-lib.sh,
+# make_slim_home), with 3.10.8's SASL EXTERNAL bug of the stream plugin fixed
+# there (erl_patch_external): without the fix, a stream login with EXTERNAL
+# crashes the connection on the broker.
+# Knobs: RSTREAM_BROKER_TIMEOUT (seconds to wait for readiness, default 90);
+# RSTREAM_BROKER_ALL_PLUGINS=1 (run from the system RabbitMQ home, every
+# plugin on the code path, no fix).
 # Diagnostics go to stderr.
 
 set -eu
 
 MARKER=.rstest-broker
 PROBE_PID=''
+SLIM_PID=''
 PROG=${0##*/}
 
 # RMQ_BIN PY EPMD, log die now, PY_PORTS PY_PROBE, kill_tree wait_gone spawn
@@ -52,6 +74,7 @@ usage() {
 load_env() {
 	RSTREAM_BROKER_DIR=$1
 	RSTREAM_NODE_PID='' RSTREAM_EPMD_PID='' RSTREAM_NODE='' RSTREAM_EPMD_PORT=''
+	RSTREAM_TLS_PORT='' RSTREAM_TLS_DIR=''
 	# shellcheck source=/dev/null
 	[ -f "$1/broker.env" ] && . "$1/broker.env"
 	RSTREAM_BROKER_DIR=$1
@@ -63,7 +86,8 @@ write_env() {
 		for v in RSTREAM_BROKER_DIR RSTREAM_TEST_URI RSTREAM_NODE \
 			RSTREAM_HOST RSTREAM_STREAM_PORT RSTREAM_AMQP_PORT \
 			RSTREAM_DIST_PORT RSTREAM_EPMD_PORT RSTREAM_NODE_PID \
-			RSTREAM_EPMD_PID RSTREAM_LOG_DIR; do
+			RSTREAM_EPMD_PID RSTREAM_LOG_DIR RSTREAM_TLS_PORT \
+			RSTREAM_TLS_DIR RSTREAM_TEST_TLS_URI; do
 			printf '%s=%q\n' "$v" "${!v-}"
 		done
 	} >"$f.tmp"
@@ -80,6 +104,18 @@ export_node_env() {
 	export RABBITMQ_NODENAME=$RSTREAM_NODE
 	export RABBITMQ_CONF_ENV_FILE=$d/rabbitmq-env.conf
 	export RABBITMQ_CTL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
+	if [ -d "$d/rmq/sbin" ]; then
+		export RABBITMQ_SCRIPTS_DIR=$d/rmq/sbin
+	fi
+}
+
+# sbin: where the RabbitMQ scripts are run from (the slim home, if any).
+sbin() {
+	if [ -d "$RSTREAM_BROKER_DIR/rmq/sbin" ]; then
+		printf '%s' "$RSTREAM_BROKER_DIR/rmq/sbin"
+	else
+		printf '%s' "$RMQ_BIN"
+	fi
 }
 
 # is_ours PID: PID is alive (not a zombie) and carries our owner tag.
@@ -99,7 +135,7 @@ teardown() {
 	[ -n "$pid" ] || pid=$(cat "$d/rabbit.pid" 2>/dev/null || :)
 	if [ -n "$RSTREAM_NODE" ] && is_ours "$pid"; then
 		if [ "${1-}" != hard ]; then
-			(export_node_env; timeout 30 "$RMQ_BIN/rabbitmqctl" -n "$RSTREAM_NODE" stop) \
+			(export_node_env; timeout 30 "$(sbin)/rabbitmqctl" -n "$RSTREAM_NODE" stop) \
 				>/dev/null 2>&1 </dev/null || log "rabbitmqctl stop failed; killing $pid"
 			wait_gone "$pid" 20 || :
 		fi
@@ -130,7 +166,10 @@ cmd_status() {
 	[ $# -eq 1 ] || usage
 	[ -f "$1/broker.env" ] || die "no broker.env in $1"
 	load_env "$1"
-	"$PY" -c "$PY_PROBE" localhost "$RSTREAM_STREAM_PORT" 0 5
+	"$PY" -c "$PY_PROBE" localhost "$RSTREAM_STREAM_PORT" 0 5 || return 1
+	if [ -n "${RSTREAM_TLS_PORT-}" ]; then
+		"$PY" -c "$PY_PROBE" localhost "$RSTREAM_TLS_PORT" 0 5 "$RSTREAM_TLS_DIR/ca.pem"
+	fi
 }
 
 cmd_ctl() {
@@ -139,7 +178,20 @@ cmd_ctl() {
 	load_env "$1"
 	shift
 	export_node_env
-	exec "$RMQ_BIN/rabbitmqctl" -n "$RSTREAM_NODE" "$@"
+	exec "$(sbin)/rabbitmqctl" -n "$RSTREAM_NODE" "$@"
+}
+
+# plugins DIR ARGS: rabbitmq-plugins ARGS against the running node. The CLI
+# rewrites the node's enabled_plugins file, then has the node start or stop
+# the plugins.
+cmd_plugins() {
+	[ $# -ge 1 ] || usage
+	[ -f "$1/broker.env" ] || die "no broker.env in $1"
+	load_env "$1"
+	shift
+	export_node_env
+	export RABBITMQ_ENABLED_PLUGINS_FILE=$RSTREAM_BROKER_DIR/enabled_plugins
+	exec "$(sbin)/rabbitmq-plugins" -n "$RSTREAM_NODE" "$@"
 }
 
 # show_logs: tail of every log we have, to stderr.
@@ -155,6 +207,7 @@ fail_start() {
 	trap - EXIT
 	trap '' PIPE INT TERM HUP   # clean up even if stderr is gone
 	[ -z "$PROBE_PID" ] || kill "$PROBE_PID" 2>/dev/null || :
+	[ -z "$SLIM_PID" ] || { kill "$SLIM_PID" 2>/dev/null; wait "$SLIM_PID"; } || :
 	log "$*"
 	show_logs
 	teardown hard
@@ -201,23 +254,41 @@ cmd_start() {
 	RSTREAM_HOST=localhost
 	RSTREAM_LOG_DIR=$d/log
 	RSTREAM_NODE_PID='' RSTREAM_EPMD_PID=''
-	ports=$("$PY" -c "$PY_PORTS" 4) || { rm -rf -- "$d"; die "cannot find free ports"; }
-	read -r RSTREAM_AMQP_PORT RSTREAM_STREAM_PORT RSTREAM_DIST_PORT RSTREAM_EPMD_PORT <<<"$ports"
+	ports=$("$PY" -c "$PY_PORTS" 5) || { rm -rf -- "$d"; die "cannot find free ports"; }
+	read -r RSTREAM_AMQP_PORT RSTREAM_STREAM_PORT RSTREAM_DIST_PORT RSTREAM_EPMD_PORT \
+		RSTREAM_TLS_PORT <<<"$ports"
 	RSTREAM_TEST_URI="rabbitmq-stream://guest:guest@localhost:$RSTREAM_STREAM_PORT/%2f"
+	RSTREAM_TLS_DIR=$d/tls
+	# shellcheck disable=SC2034 # written by write_env
+	RSTREAM_TEST_TLS_URI="rabbitmq-stream+tls://guest:guest@localhost:$RSTREAM_TLS_PORT/%2f"
 	trap 'fail_start "interrupted"' INT TERM HUP
 	trap 'fail_start "start failed"' EXIT
 
 	mkdir -p "$RSTREAM_LOG_DIR" "$d/mnesia"
+	# The slim home takes longest (the SASL EXTERNAL fix is compiled): in
+	# the background, while the rest is set up.
+	if [ -z "${RSTREAM_BROKER_ALL_PLUGINS:-}" ]; then
+		make_slim_home "$d/rmq.new" rabbit rabbitmq_prelaunch rabbitmq_stream \
+			rabbitmq_auth_mechanism_ssl >"$d/slim.log" 2>&1 &
+		SLIM_PID=$!
+	fi
 	(umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F >"$d/.erlang.cookie")
 	chmod 400 "$d/.erlang.cookie"
-	echo '[rabbitmq_stream].' >"$d/enabled_plugins"
-	cat >"$d/rabbitmq.conf" <<-EOF
-	listeners.tcp.default = 127.0.0.1:$RSTREAM_AMQP_PORT
-	stream.listeners.tcp.1 = 127.0.0.1:$RSTREAM_STREAM_PORT
-	stream.advertised_host = localhost
-	stream.advertised_port = $RSTREAM_STREAM_PORT
-	log.console = false
-	EOF
+	"$(dirname -- "$(readlink -f -- "$0")")/tls-certs.sh" "$RSTREAM_TLS_DIR" ||
+		fail_start "cannot make the TLS certificates"
+	echo "$TLS_PLUGINS" >"$d/enabled_plugins"
+	tls_definitions >"$d/definitions.json"
+	{
+		cat <<-EOF
+		listeners.tcp.default = 127.0.0.1:$RSTREAM_AMQP_PORT
+		stream.listeners.tcp.1 = 127.0.0.1:$RSTREAM_STREAM_PORT
+		stream.advertised_host = localhost
+		stream.advertised_port = $RSTREAM_STREAM_PORT
+		log.console = false
+		load_definitions = $d/definitions.json
+		EOF
+		tls_conf "$RSTREAM_TLS_DIR" "$RSTREAM_TLS_PORT"
+	} >"$d/rabbitmq.conf"
 	write_env
 
 	# Private epmd, loopback only; the node would otherwise spawn its own.
@@ -232,7 +303,18 @@ cmd_start() {
 		sleep 0.1
 	done
 
-	spawn "$RSTREAM_LOG_DIR/server.out" export_server_env "$RMQ_BIN/rabbitmq-server"
+	if [ -n "$SLIM_PID" ]; then
+		if wait "$SLIM_PID"; then
+			mv "$d/rmq.new" "$d/rmq"
+		else
+			log "using all plugins: no slim RabbitMQ home"
+			rm -rf "$d/rmq.new"
+		fi
+		SLIM_PID=''
+	fi
+	[ ! -s "$d/slim.log" ] || cat "$d/slim.log" >&2
+	rm -f "$d/slim.log"
+	spawn "$RSTREAM_LOG_DIR/server.out" export_server_env "$(sbin)/rabbitmq-server"
 	RSTREAM_NODE_PID=$!
 	write_env
 
@@ -242,11 +324,17 @@ cmd_start() {
 	PROBE_PID=$!
 	wait "$PROBE_PID" ||
 		fail_start "node $RSTREAM_NODE not ready: $(cat "$d/probe.err")"
+	# The TLS listener starts with the plain one; a few seconds at most.
+	"$PY" -c "$PY_PROBE" localhost "$RSTREAM_TLS_PORT" "$RSTREAM_NODE_PID" 10 \
+		"$RSTREAM_TLS_DIR/ca.pem" 2>"$d/probe.err" &
+	PROBE_PID=$!
+	wait "$PROBE_PID" ||
+		fail_start "node $RSTREAM_NODE: no TLS stream login on port $RSTREAM_TLS_PORT: $(cat "$d/probe.err")"
 	PROBE_PID=''
 	rm -f "$d/probe.err"
 	trap - INT TERM HUP EXIT
 	log "node $RSTREAM_NODE ready in $(( ($(now) - t0) / 1000 )) ms" \
-		"(stream $RSTREAM_STREAM_PORT, amqp $RSTREAM_AMQP_PORT, dir $d)"
+		"(stream $RSTREAM_STREAM_PORT, tls $RSTREAM_TLS_PORT, amqp $RSTREAM_AMQP_PORT, dir $d)"
 	printf '%s\n' "$RSTREAM_TEST_URI"
 }
 
@@ -260,6 +348,7 @@ main() {
 	env) cmd_env "$@" ;;
 	status) cmd_status "$@" ;;
 	ctl) cmd_ctl "$@" ;;
+	plugins) cmd_plugins "$@" ;;
 	-h | --help | help) usage ;;
 	*) usage ;;
 	esac

@@ -38,28 +38,37 @@
 #                          # source it again after kill/restart: pids change)
 #
 # cluster.env: RSTREAM_CLUSTER_DIR, RSTREAM_CLUSTER_ID, RSTREAM_CLUSTER_SIZE
-# (3), RSTREAM_CLUSTER_URIS (space-separated), RSTREAM_EPMD_PORT,
-# RSTREAM_EPMD_PID, and per node I=1..3: RSTREAM_NODE_I (Erlang node name),
-# RSTREAM_URI_I, RSTREAM_STREAM_PORT_I, RSTREAM_AMQP_PORT_I,
+# (3), RSTREAM_CLUSTER_URIS and RSTREAM_CLUSTER_TLS_URIS (space-separated),
+# RSTREAM_TLS_DIR (the certificates), RSTREAM_EPMD_PORT, RSTREAM_EPMD_PID,
+# and per node I=1..3: RSTREAM_NODE_I (Erlang node name), RSTREAM_URI_I,
+# RSTREAM_TLS_URI_I (rabbitmq-stream+tls://guest:guest@localhost:PORT/%2f),
+# RSTREAM_STREAM_PORT_I, RSTREAM_TLS_PORT_I, RSTREAM_AMQP_PORT_I,
 # RSTREAM_DIST_PORT_I, RSTREAM_BEAM_PID_I (beam.smp, for kill -9 / SIGSTOP;
 # empty while the node is killed), RSTREAM_NODE_PID_I (the rabbitmq-server
 # wrapper script, session leader), RSTREAM_NODE_DIR_I, RSTREAM_LOG_DIR_I.
 #
 # The three nodes share one private epmd; every listener (AMQP 0-9-1,
-# stream, Erlang distribution, epmd) binds 127.0.0.1 on a free random port.
-# Stream replication uses osiris' default port range (6000-6500, listeners
-# open only while a replica connects). Nodes run from a slim RabbitMQ home,
-# DIR/rmq: symlinks to the system scripts and to only the applications
-# rabbit and rabbitmq_stream need (boots in about half the time). Each node
-# advertises localhost and its own stream port in Metadata. Nodes 2 and 3
-# join node 1 with rabbitmqctl stop_app / join_cluster / start_app. HOME is
-# DIR for the nodes and the CLI, so they share DIR/.erlang.cookie: works for
+# stream, stream over TLS, Erlang distribution, epmd) binds 127.0.0.1 on a
+# free random port. Stream replication uses osiris' default port range
+# (6000-6500, listeners open only while a replica connects). Nodes run from
+# a slim RabbitMQ home, DIR/rmq: symlinks to the system scripts and to only
+# the applications rabbit, rabbitmq_stream and rabbitmq_auth_mechanism_ssl
+# need (boots in about half the time), with the stream plugin's SASL
+# EXTERNAL bug fixed (tests/broker-lib.sh: make_slim_home). Each node
+# advertises localhost and its own stream port in Metadata, and to a TLS
+# connection localhost and its own TLS port. Every node's TLS listener is
+# set up as tests/broker.sh's (tls_conf: the certificates of
+# tests/tls-certs.sh in DIR/tls, server.pem for DNS:localhost; SASL EXTERNAL
+# with a client certificate as user rstream-client). Nodes 2 and 3 join
+# node 1 with rabbitmqctl stop_app / join_cluster / start_app. HOME is DIR
+# for the nodes and the CLI, so they share DIR/.erlang.cookie: works for
 # root and normal users alike and leaves no trace. Ready = a stream login
 # (PeerProperties, SASL PLAIN guest/guest, Tune, Open "/") succeeds on every
-# node (checked with /usr/bin/python3, stdlib only).
+# node, on its plain port and then over TLS (checked with /usr/bin/python3,
+# stdlib only).
 # Knobs: RSTREAM_CLUSTER_TIMEOUT (seconds to wait for a node, default 180);
 # RSTREAM_CLUSTER_ALL_PLUGINS=1 (run from the system RabbitMQ home, with
-# every plugin on the code path); for check, RSTREAM_CLUSTER_TESTS (the
+# every plugin on the code path, no fix); for check, RSTREAM_CLUSTER_TESTS (the
 # .bats files to run instead of tests/cluster/*.bats).
 # Diagnostics (and timings) go to stderr.
 
@@ -72,6 +81,7 @@ SIZE=3
 PROG=${0##*/}
 HERE=$(cd "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd)
 PROBE_PIDS=''
+SLIM_PID=''
 CHECK_DIR=''
 
 # RMQ_BIN PY EPMD, log die now, PY_PORTS PY_PROBE, kill_tree wait_gone spawn
@@ -91,7 +101,8 @@ ms_since() { printf '%s' $(( ($(now) - $1) / 1000 )); }
 node_var() { local v="RSTREAM_$1_$2"; printf '%s' "${!v-}"; }
 set_node_var() { printf -v "RSTREAM_$1_$2" '%s' "$3"; }
 
-NODE_FIELDS='NODE URI STREAM_PORT AMQP_PORT DIST_PORT BEAM_PID NODE_PID NODE_DIR LOG_DIR'
+NODE_FIELDS='NODE URI STREAM_PORT AMQP_PORT DIST_PORT BEAM_PID NODE_PID NODE_DIR LOG_DIR
+TLS_PORT TLS_URI'
 
 # load_env DIR: read DIR/cluster.env (written by write_env) into this shell.
 load_env() {
@@ -109,8 +120,8 @@ write_env() {
 	local f=$RSTREAM_CLUSTER_DIR/cluster.env v i
 	{
 		for v in RSTREAM_CLUSTER_DIR RSTREAM_CLUSTER_ID RSTREAM_CLUSTER_SIZE \
-			RSTREAM_CLUSTER_URIS RSTREAM_HOST RSTREAM_EPMD_PORT \
-			RSTREAM_EPMD_PID; do
+			RSTREAM_CLUSTER_URIS RSTREAM_CLUSTER_TLS_URIS RSTREAM_TLS_DIR \
+			RSTREAM_HOST RSTREAM_EPMD_PORT RSTREAM_EPMD_PID; do
 			printf '%s=%q\n' "$v" "${!v-}"
 		done
 		for i in $(seq 1 $SIZE); do
@@ -173,47 +184,6 @@ export_server_env() {
 		RABBITMQ_NODE_PORT="$amqp" \
 		RABBITMQ_DIST_PORT="$dist" \
 		RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
-}
-
-# PY_APPS PLUGINS_DIR APP...: the directories (under PLUGINS_DIR) of the
-# APPs and of every application they depend on (per their .app files).
-PY_APPS='
-import os, re, sys
-top, dirs = sys.argv[1], {}
-for d in os.listdir(top):
-    name = d.rsplit("-", 1)[0]
-    if os.path.isfile(os.path.join(top, d, "ebin", name + ".app")):
-        dirs[name] = d
-need, todo = set(), list(sys.argv[2:])
-while todo:
-    a = todo.pop()
-    if a in need or a not in dirs:
-        continue
-    need.add(a)
-    txt = open(os.path.join(top, dirs[a], "ebin", a + ".app")).read()
-    m = re.search(r"\{applications,\s*\[([^\]]*)\]", txt)
-    todo += [x.strip() for x in m.group(1).split(",") if x.strip()] if m else []
-missing = [a for a in sys.argv[2:] if a not in need]
-if missing:
-    sys.exit("not found: %s" % " ".join(missing))
-print("\n".join(sorted(dirs[a] for a in need)))
-'
-
-# make_slim_home: DIR/rmq, a RabbitMQ home whose plugins directory holds
-# only what the nodes run (rabbit, rabbitmq_stream and their dependencies,
-# symlinked: 22 of the 70 applications in 3.10.8). A node boots in about
-# half the time: the boot scans every application on its path. The
-# scripts run through symlinks, with RABBITMQ_SCRIPTS_DIR set (rabbitmq-env
-# derives RABBITMQ_HOME, hence the plugin path, from it).
-make_slim_home() {
-	local real h=$RSTREAM_CLUSTER_DIR/rmq f apps
-	real=$(dirname "$(dirname "$(readlink -f "$RMQ_BIN/rabbitmq-server")")")
-	apps=$("$PY" -c "$PY_APPS" "$real/plugins" rabbit rabbitmq_prelaunch \
-		rabbitmq_stream) || return 1
-	mkdir -p "$h/sbin" "$h/plugins"
-	for f in "$real"/sbin/*; do ln -s "$f" "$h/sbin/"; done
-	ln -s "$real/escript" "$h/escript"
-	for f in $apps; do ln -s "$real/plugins/$f" "$h/plugins/"; done
 }
 
 # ctl TOOL I ARGS...: run rabbitmqctl (or rabbitmq-streams, ...) against node I.
@@ -324,6 +294,7 @@ fail_start() {
 	trap - EXIT
 	trap '' PIPE INT TERM HUP   # clean up even if stderr is gone
 	for p in $PROBE_PIDS; do kill "$p" 2>/dev/null || :; done
+	[ -z "$SLIM_PID" ] || { kill "$SLIM_PID" 2>/dev/null; wait "$SLIM_PID"; } || :
 	log "$*"
 	show_logs
 	teardown 0
@@ -335,14 +306,18 @@ write_node_config() {
 	local i=$1 d
 	d=$(node_var NODE_DIR "$i")
 	mkdir -p "$d/mnesia" "$d/log"
-	echo '[rabbitmq_stream].' >"$d/enabled_plugins"
-	cat >"$d/rabbitmq.conf" <<-EOF
-	listeners.tcp.default = 127.0.0.1:$(node_var AMQP_PORT "$i")
-	stream.listeners.tcp.1 = 127.0.0.1:$(node_var STREAM_PORT "$i")
-	stream.advertised_host = localhost
-	stream.advertised_port = $(node_var STREAM_PORT "$i")
-	log.console = false
-	EOF
+	echo "$TLS_PLUGINS" >"$d/enabled_plugins"
+	{
+		cat <<-EOF
+		listeners.tcp.default = 127.0.0.1:$(node_var AMQP_PORT "$i")
+		stream.listeners.tcp.1 = 127.0.0.1:$(node_var STREAM_PORT "$i")
+		stream.advertised_host = localhost
+		stream.advertised_port = $(node_var STREAM_PORT "$i")
+		log.console = false
+		load_definitions = $RSTREAM_CLUSTER_DIR/definitions.json
+		EOF
+		tls_conf "$RSTREAM_TLS_DIR" "$(node_var TLS_PORT "$i")"
+	} >"$d/rabbitmq.conf"
 }
 
 # spawn_node I: start node I's server (in the background, own session).
@@ -357,13 +332,18 @@ spawn_node() {
 }
 
 # await_nodes I...: wait (in parallel) until each node I accepts a stream
-# login; fail_start on error. Records each node's beam.smp pid.
+# login, then one over TLS (its listener starts with the plain one);
+# fail_start on error. Records each node's beam.smp pid.
 await_nodes() {
 	local i p err=0 timeout=${RSTREAM_CLUSTER_TIMEOUT:-180} d=$RSTREAM_CLUSTER_DIR
 	PROBE_PIDS=''
 	for i in "$@"; do
-		"$PY" -c "$PY_PROBE" localhost "$(node_var STREAM_PORT "$i")" \
-			"$(node_var NODE_PID "$i")" "$timeout" 2>"$d/probe$i.err" &
+		{
+			"$PY" -c "$PY_PROBE" localhost "$(node_var STREAM_PORT "$i")" \
+				"$(node_var NODE_PID "$i")" "$timeout" &&
+			"$PY" -c "$PY_PROBE" localhost "$(node_var TLS_PORT "$i")" \
+				"$(node_var NODE_PID "$i")" 10 "$RSTREAM_TLS_DIR/ca.pem"
+		} 2>"$d/probe$i.err" &
 		PROBE_PIDS="$PROBE_PIDS $!"
 	done
 	for p in $PROBE_PIDS; do wait "$p" || err=1; done
@@ -401,7 +381,7 @@ ctl_joiners() {
 
 cmd_start() {
 	[ $# -le 1 ] || usage
-	local d t0 t1 ports i p n1
+	local d t0 t1 ts ports i p n1
 	t0=$(now)
 	[ -x "$RMQ_BIN/rabbitmq-server" ] || die "$RMQ_BIN/rabbitmq-server not found (apt-get install rabbitmq-server)"
 	[ -x "$PY" ] || die "$PY not found"
@@ -421,19 +401,23 @@ cmd_start() {
 	# shellcheck disable=SC2034 # written by write_env
 	RSTREAM_CLUSTER_SIZE=$SIZE RSTREAM_HOST=localhost
 	RSTREAM_EPMD_PID=''
-	ports=$("$PY" -c "$PY_PORTS" $((3 * SIZE + 1))) || { rm -rf -- "$d"; die "cannot find free ports"; }
+	ports=$("$PY" -c "$PY_PORTS" $((4 * SIZE + 1))) || { rm -rf -- "$d"; die "cannot find free ports"; }
 	# shellcheck disable=SC2086 # split the port list
 	set -- $ports
 	RSTREAM_EPMD_PORT=$1
 	shift
-	RSTREAM_CLUSTER_URIS=''
+	RSTREAM_CLUSTER_URIS='' RSTREAM_CLUSTER_TLS_URIS=''
+	RSTREAM_TLS_DIR=$d/tls
 	for i in $(seq 1 $SIZE); do
 		set_node_var NODE "$i" "$RSTREAM_CLUSTER_ID-$i@localhost"
 		set_node_var AMQP_PORT "$i" "$1"
 		set_node_var STREAM_PORT "$i" "$2"
 		set_node_var DIST_PORT "$i" "$3"
-		shift 3
+		set_node_var TLS_PORT "$i" "$4"
+		shift 4
 		set_node_var URI "$i" "rabbitmq-stream://guest:guest@localhost:$(node_var STREAM_PORT "$i")/%2f"
+		set_node_var TLS_URI "$i" "rabbitmq-stream+tls://guest:guest@localhost:$(node_var TLS_PORT "$i")/%2f"
+		RSTREAM_CLUSTER_TLS_URIS="$RSTREAM_CLUSTER_TLS_URIS${RSTREAM_CLUSTER_TLS_URIS:+ }$(node_var TLS_URI "$i")"
 		set_node_var NODE_DIR "$i" "$d/n$i"
 		set_node_var LOG_DIR "$i" "$d/n$i/log"
 		set_node_var NODE_PID "$i" ''
@@ -443,12 +427,18 @@ cmd_start() {
 	trap 'fail_start "interrupted"' INT TERM HUP
 	trap 'fail_start "start failed"' EXIT
 
+	# The slim home takes longest (the SASL EXTERNAL fix is compiled): in
+	# the background, while the rest is set up.
+	if [ -z "${RSTREAM_CLUSTER_ALL_PLUGINS:-}" ]; then
+		make_slim_home "$d/rmq.new" rabbit rabbitmq_prelaunch rabbitmq_stream \
+			rabbitmq_auth_mechanism_ssl >"$d/slim.log" 2>&1 &
+		SLIM_PID=$!
+	fi
 	(umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F >"$d/.erlang.cookie")
 	chmod 400 "$d/.erlang.cookie"
+	"$HERE/tls-certs.sh" "$RSTREAM_TLS_DIR" || fail_start "cannot make the TLS certificates"
+	tls_definitions >"$d/definitions.json"
 	for i in $(seq 1 $SIZE); do write_node_config "$i"; done
-	if [ -z "${RSTREAM_CLUSTER_ALL_PLUGINS:-}" ]; then
-		make_slim_home || { log "using all plugins"; rm -rf "$d/rmq"; }
-	fi
 	write_env
 
 	# One private epmd, loopback only, for the 3 nodes and the CLI.
@@ -463,13 +453,25 @@ cmd_start() {
 		sleep 0.1
 	done
 
+	if [ -n "$SLIM_PID" ]; then
+		if wait "$SLIM_PID"; then
+			mv "$d/rmq.new" "$d/rmq"
+		else
+			log "using all plugins: no slim RabbitMQ home"
+			rm -rf "$d/rmq.new"
+		fi
+		SLIM_PID=''
+	fi
+	[ ! -s "$d/slim.log" ] || cat "$d/slim.log" >&2
+	rm -f "$d/slim.log"
+	ts=$(now)
 	for i in $(seq 1 $SIZE); do spawn_node "$i"; done
 	write_env
 	# In the background (await_nodes) so that a signal's trap runs at once.
 	await_nodes $(seq 1 $SIZE) || fail_start "nodes not ready"
 	write_env
 	t1=$(now)
-	log "$SIZE nodes booted in $(ms_since "$t0") ms"
+	log "$SIZE nodes booted in $(ms_since "$t0") ms (spawned at $(( (ts - t0) / 1000 )) ms)"
 
 	# Join nodes 2..SIZE to node 1. stop_app and start_app run in parallel;
 	# the joins one at a time (concurrent schema changes can race).
@@ -571,6 +573,8 @@ cmd_status() {
 	for i in $nodes; do
 		"$PY" -c "$PY_PROBE" localhost "$(node_var STREAM_PORT "$i")" 0 5 ||
 			{ log "node $i: no stream login"; return 1; }
+		"$PY" -c "$PY_PROBE" localhost "$(node_var TLS_PORT "$i")" 0 5 "$RSTREAM_TLS_DIR/ca.pem" ||
+			{ log "node $i: no stream login over TLS"; return 1; }
 	done
 }
 
