@@ -37,3 +37,29 @@ wait_grep() {
 	done
 	return 0
 }
+
+# have_tls_broker: load RSTREAM_TEST_BROKER_DIR/broker.env (RSTREAM_TLS_PORT,
+# RSTREAM_TLS_DIR, RSTREAM_TEST_TLS_URI, ...) and set BROKER_SH; fail if
+# make check did not start the broker (RSTREAM_TEST_URI given): such a
+# broker has no TLS listener or certificates that the tests know of.
+have_tls_broker() {
+	[ -n "${RSTREAM_TEST_BROKER_DIR:-}" ] &&
+		grep -q '^RSTREAM_TLS_PORT=.' "$RSTREAM_TEST_BROKER_DIR/broker.env" 2>/dev/null ||
+		return 1
+	# shellcheck source=/dev/null
+	. "$RSTREAM_TEST_BROKER_DIR/broker.env"
+	# shellcheck disable=SC2034 # for the suites
+	BROKER_SH=$BATS_TEST_DIRNAME/../broker.sh
+}
+
+# Suites that need the TLS listener of tests/broker.sh call this from setup()
+# (after need_broker); the test is skipped without it.
+need_tls_broker() {
+	have_tls_broker ||
+		skip "no TLS listener known: needs the broker that tests/broker.sh starts (make check without RSTREAM_TEST_URI)"
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
