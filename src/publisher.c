@@ -355,7 +355,8 @@ too_big(struct rs_publisher *p, uint64_t r, size_t size)
 
 /*
  * Publish: frame record r's message into the outbox, alone or in the batch
- * open (whose id becomes r's). 0, or -1 with err set.
+ * open (whose id becomes r's). 0, or -1 with err set if a batch could not
+ * be made (out of memory): the run stops, as its records are lost.
  */
 static int
 to_frame(struct rs_publisher *p, uint64_t r, const uint8_t *head, size_t h,
@@ -366,6 +367,7 @@ to_frame(struct rs_publisher *p, uint64_t r, const uint8_t *head, size_t h,
 	if ((rc = rs_outbox_add(&p->ob, r + p->id_offset, head, h, body,
 	    n)) == -1) {
 		rs_err_set(&p->err, RS_E_RUNTIME, "%s", p->ob.errstr);
+		stop(p);
 		return -1;
 	}
 	if (p->cfg.sub_entry > 1)	/* else every message is one record */
