@@ -8,7 +8,9 @@
 #                                     (default: mktemp -d) must be missing or
 #                                     empty and holds everything. Prints one
 #                                     line per node on stdout, its URI:
-#                                       rabbitmq-stream://guest:guest@localhost:PORT/%2f
+#                                       rabbitmq-stream://guest@localhost:PORT/%2f
+#                                     (no password: guest is the tools'
+#                                     default)
 #                                     and writes DIR/cluster.env (sourceable).
 #   tests/cluster.sh stop DIR         stop every node and the epmd, remove DIR
 #                                     (idempotent; fine if nodes already died).
@@ -41,7 +43,7 @@
 # (3), RSTREAM_CLUSTER_URIS and RSTREAM_CLUSTER_TLS_URIS (space-separated),
 # RSTREAM_TLS_DIR (the certificates), RSTREAM_EPMD_PORT, RSTREAM_EPMD_PID,
 # and per node I=1..3: RSTREAM_NODE_I (Erlang node name), RSTREAM_URI_I,
-# RSTREAM_TLS_URI_I (rabbitmq-stream+tls://guest:guest@localhost:PORT/%2f),
+# RSTREAM_TLS_URI_I (rabbitmq-stream+tls://guest@localhost:PORT/%2f),
 # RSTREAM_STREAM_PORT_I, RSTREAM_TLS_PORT_I, RSTREAM_AMQP_PORT_I,
 # RSTREAM_DIST_PORT_I, RSTREAM_BEAM_PID_I (beam.smp, for kill -9 / SIGSTOP;
 # empty while the node is killed), RSTREAM_NODE_PID_I (the rabbitmq-server
@@ -415,8 +417,10 @@ cmd_start() {
 		set_node_var DIST_PORT "$i" "$3"
 		set_node_var TLS_PORT "$i" "$4"
 		shift 4
-		set_node_var URI "$i" "rabbitmq-stream://guest:guest@localhost:$(node_var STREAM_PORT "$i")/%2f"
-		set_node_var TLS_URI "$i" "rabbitmq-stream+tls://guest:guest@localhost:$(node_var TLS_PORT "$i")/%2f"
+		# No password in the URIs: guest is the tools' default, and a
+		# password given with -u draws a warning (it is on the command line).
+		set_node_var URI "$i" "rabbitmq-stream://guest@localhost:$(node_var STREAM_PORT "$i")/%2f"
+		set_node_var TLS_URI "$i" "rabbitmq-stream+tls://guest@localhost:$(node_var TLS_PORT "$i")/%2f"
 		RSTREAM_CLUSTER_TLS_URIS="$RSTREAM_CLUSTER_TLS_URIS${RSTREAM_CLUSTER_TLS_URIS:+ }$(node_var TLS_URI "$i")"
 		set_node_var NODE_DIR "$i" "$d/n$i"
 		set_node_var LOG_DIR "$i" "$d/n$i/log"

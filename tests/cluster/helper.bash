@@ -21,7 +21,7 @@ need_cluster() {
 		echo "RSTREAM_TEST_CLUSTER_DIR is not set: run tests/cluster.sh check" >&2
 		return 1
 	fi
-	unset RSTREAM_URI
+	unset RSTREAM_URI RSTREAM_PASSWORD
 	cluster_env
 }
 
@@ -35,6 +35,16 @@ cluster_env() {
 nv() { local v="RSTREAM_$1_$2"; printf '%s' "${!v-}"; }
 
 uri() { nv URI "$1"; }
+# tls_uri I: node I's rabbitmq-stream+tls:// URI (its TLS listener; the
+# certificates are in $RSTREAM_TLS_DIR, server.pem for DNS:localhost).
+tls_uri() { nv TLS_URI "$1"; }
+
+# set_advertised_host I HOST: make node I advertise HOST in Metadata from now
+# on (rabbit_stream:host/0 reads the application environment at each
+# request; a restart of the node goes back to the configured localhost).
+set_advertised_host() {
+	ctl "$1" eval "application:set_env(rabbitmq_stream, advertised_host, <<\"$2\">>)." >/dev/null
+}
 
 # node_up I: node I's beam.smp is alive (per cluster.env).
 node_up() {
@@ -298,15 +308,19 @@ print("expected %d found %d duplicated %d missing %d unexpected %d out-of-order 
 	cmp -s "$f" <(seq 1 "$n") || { echo "$label: content differs from seq 1 $n" >&2; return 1; }
 }
 
-# tail_all URI S FILE: rstream-tail from the first record to the end the
-# stream has now, through URI, into FILE (stderr into FILE.err).
+# tail_all URI S FILE [ARGS...]: rstream-tail ARGS from the first record to
+# the end the stream has now, through URI, into FILE (stderr into FILE.err).
 tail_all() {
-	timeout "$TOOL_TIMEOUT" rstream-tail -u "$1" -o first "$2" >"$3" 2>"$3.err"
+	local u=$1 s=$2 f=$3
+	shift 3
+	timeout "$TOOL_TIMEOUT" rstream-tail -u "$u" "$@" -o first "$s" >"$f" 2>"$f.err"
 }
 
-# tail_count URI S FILE N: tail_all that succeeds only with N lines.
+# tail_count URI S FILE N [ARGS...]: tail_all that succeeds only with N lines.
 tail_count() {
-	tail_all "$1" "$2" "$3" && [ "$(wc -l <"$3")" -eq "$4" ]
+	local u=$1 s=$2 f=$3 n=$4
+	shift 4
+	tail_all "$u" "$s" "$f" "$@" && [ "$(wc -l <"$f")" -eq "$n" ]
 }
 
 # running_nodes: the node numbers (sorted, space-separated) that a live
@@ -386,6 +400,63 @@ publish_via() {
 	wait_exit "$pid" || rc=$?
 	[ "$rc" -eq 0 ] || echo "rstream-cat exited $rc: $(cat "$PUB_ERR")" >&2
 	return "$rc"
+}
+
+# publish_across_kill URI S N I [ARGS...]: rstream-cat -v -u URI ARGS S
+# publishes `seq 1 N` through a pipe that the test holds: the first half;
+# once more than N/20 lines are confirmed, node I is killed (kill -9) while
+# the tool runs; then the second half and the end of the input. So the
+# failover happens in the middle of the run however fast the tool is (a
+# whole file can be published before a rabbitmqctl call returns). Returns
+# the tool's status (it is given TOOL_TIMEOUT after the kill); its stderr
+# is in PUB_ERR (a file). Logs the confirms at the kill to fd 3.
+publish_across_kill() {
+	local u=$1 s=$2 n=$3 k=$4 fifo pid fd rc=0 end half=$(($3 / 2))
+	shift 4
+	fifo=$(mktemp -u "$BATS_TEST_TMPDIR/pub.XXXXXX")
+	mkfifo "$fifo"
+	PUB_ERR=$fifo.err
+	rstream-cat -v -u "$u" "$@" "$s" <"$fifo" >"$fifo.out" 2>"$PUB_ERR" 3>&- &
+	pid=$!
+	BG_PIDS="$BG_PIDS $pid"
+	exec {fd}>"$fifo"
+	seq 1 "$half" >&"$fd"
+	end=$((SECONDS + CLUSTER_WAIT))
+	until [ "$(confirmed "$s" || echo 0)" -gt $((n / 20)) ]; do
+		if [ "$SECONDS" -ge "$end" ] || ! kill -0 "$pid" 2>/dev/null; then
+			exec {fd}>&-
+			echo "rstream-cat did not get $((n / 20)) confirms: $(cat "$PUB_ERR")" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+	echo "# killing node $k, $(confirmed "$s" || echo '?') lines confirmed" >&3
+	kill_node "$k"
+	seq $((half + 1)) "$n" >&"$fd" || :
+	exec {fd}>&-
+	wait_exit "$pid" || rc=$?
+	[ "$rc" -eq 0 ] || { echo "rstream-cat exited $rc:"; cat "$PUB_ERR"; } >&2
+	return "$rc"
+}
+
+# connections_on FILE PORT... : check that every "connected to" line of a
+# -v stderr FILE is to localhost on one of the PORTs, over TLS if TLS=1, and
+# that there are at least two (a failover happened); print how many.
+connections_on() {
+	local f=$1 line n=0 ports=" ${*:2} "
+	while read -r line; do
+		[[ $line =~ :\ connected\ to\ localhost:([0-9]+)\  ]] ||
+			{ echo "not to localhost: $line" >&2; return 1; }
+		[[ $ports == *" ${BASH_REMATCH[1]} "* ]] ||
+			{ echo "not to one of the ports$ports: $line" >&2; return 1; }
+		if [ "${TLS:-}" = 1 ] && [[ ! $line =~ TLSv1\.[23] ]]; then
+			echo "not TLS 1.2 or 1.3: $line" >&2
+			return 1
+		fi
+		n=$((n + 1))
+	done < <(grep ': connected to ' "$f")
+	[ "$n" -ge 2 ] || { echo "$n connection(s) in $f: $(cat "$f")" >&2; return 1; }
+	echo "$n"
 }
 
 # follow_via URI S N: start rstream-tail -f -o first through URI, wait until
