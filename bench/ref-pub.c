@@ -8,6 +8,8 @@
  * default); PERFRAME > 0 caps the messages per frame (small chunks).
  *
  *	ref-pub HOST PORT STREAM N SIZE MAXINFLIGHT [PERFRAME] [--amqp]
+ *
+ * REF_TLS_CA=FILE: over TLS (ref.h).
  */
 #include "ref.h"
 
@@ -88,12 +90,7 @@ main(int argc, char **argv)
 		size_t flen = RS_PUBLISH_HEADER + (size_t)k * (RS_PUBLISH_PER_MSG + esz);
 		rs_wire_w32(b.data, (uint32_t)(flen - 4));
 		rs_wire_w32(b.data + 9, k);
-		for (size_t off = 0; off < flen;) {
-			ssize_t w = write(ref_fd, b.data + off, flen - off);
-			if (w <= 0)
-				ref_die("write failed");
-			off += (size_t)w;
-		}
+		ref_write(b.data, flen);
 		sent += k;
 	}
 	printf("%llu confirmed\n", (unsigned long long)confirmed);

@@ -5,6 +5,8 @@
  * once N records have arrived.
  *
  *	ref-sub HOST PORT STREAM N [CREDIT]
+ *
+ * REF_TLS_CA=FILE: over TLS (ref.h).
  */
 #include "chunk.h"
 #include "ref.h"

@@ -1,7 +1,10 @@
 """report.py RESULTS.tsv [LATENCY]: the table of bench/run.sh. Each row:
 median (min-max) over the runs; ratio = this tool's median rate / the
 reference client's (ref-pub/ref-pub --amqp for publishing, ref-sub for
-consuming) in the same group."""
+consuming) in the same group, over TLS the reference client over TLS.
+Then, when there were TLS runs, each TLS figure beside the same tool's
+over TCP in the same group: TLS / TCP, for the tools and for the
+reference clients (what the broker's TLS costs any client)."""
 import os
 import statistics
 import sys
@@ -30,10 +33,14 @@ def med(key, f):
 
 
 def ref_of(g, tool):
+    """The reference a tool is measured against: over TLS, the reference
+    client over TLS ("ref-sub TLS", "ref-pub --amqp TLS")."""
+    tls = " TLS" if tool.endswith(" TLS") else ""
     if g.startswith("consume"):
-        return (g, "ref-sub")
-    amqp = "--raw" not in tool and tool != "ref-pub"
-    return (g, "ref-pub --amqp" if amqp else "ref-pub")
+        return (g, "ref-sub" + tls)
+    base = tool[:-len(tls)] if tls else tool
+    amqp = "--raw" not in base and base != "ref-pub"
+    return (g, ("ref-pub --amqp" if amqp else "ref-pub") + tls)
 
 
 hdr = "%-38s %-18s %22s %16s %20s %16s %20s %7s" % (
@@ -69,6 +76,35 @@ if len(sys.argv) > 2 and os.path.exists(sys.argv[2]):
         print("  p50 %.2f ms (%.2f-%.2f)   p99 %.2f ms (%.2f-%.2f)" % (
             statistics.median(p50), min(p50), max(p50),
             statistics.median(p99), min(p99), max(p99)))
+
+# TLS against TCP (issue 12): "TOOL TLS" beside "TOOL" in each group.
+TLS_WANT = 0.8
+tls_pairs = [(g, t[:-4], t) for g, t in order if t.endswith(" TLS")
+             and (g, t[:-4]) in rows]
+
+
+def fmt_med(key, f, fmt):
+    m = med(key, f)
+    return fmt % m[0] if m else "-"
+
+
+if tls_pairs:
+    print()
+    print("TLS / TCP, the same tool in the same group (medians):")
+    h = "%-41s %-15s %10s %10s %6s %9s %9s %10s %10s" % (
+        "test", "tool", "TCP rec/s", "TLS rec/s", "ratio", "TCP CPU",
+        "TLS CPU", "TCP broker", "TLS broker")
+    print(h)
+    print("-" * len(h))
+    for g, tcp, tls in tls_pairs:
+        r = med((g, tls), "rate")[0] / med((g, tcp), "rate")[0]
+        print("%-41s %-15s %10.0f %10.0f %6.2f %9s %9s %10s %10s" % (
+            g, tcp, med((g, tcp), "rate")[0], med((g, tls), "rate")[0], r,
+            fmt_med((g, tcp), "cpu", "%.3f"), fmt_med((g, tls), "cpu", "%.3f"),
+            fmt_med((g, tcp), "broker", "%.2f"),
+            fmt_med((g, tls), "broker", "%.2f")))
+    print("(CPU: client user+sys s per million records; broker: the private "
+          "broker's CPU s per million)")
 
 # The targets of issue 7, on 100-byte bodies (bench/README.md).
 def find(prefix, tool):
@@ -112,6 +148,12 @@ if ours:
     worst = max(max(r["rss"] for r in rows[k]) for k in ours)
     checks.append(("peak RSS of either tool, any test <= 32 MiB",
                    "%.1f MiB" % worst, worst <= 32))
+for g, tcp, tls in tls_pairs:
+    if tcp.startswith("ref-"):
+        continue
+    r = med((g, tls), "rate")[0] / med((g, tcp), "rate")[0]
+    checks.append(("%s, %s: TLS / TCP >= %.1f" % (g, tcp, TLS_WANT),
+                   "%.2f" % r, r >= TLS_WANT))
 if p99 is not None:
     checks.append(("latency p99 <= 5 ms", "%.2f ms" % statistics.median(p99),
                    statistics.median(p99) <= 5))

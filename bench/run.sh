@@ -1,9 +1,12 @@
 #!/bin/bash
 # bench/run.sh - what `make bench` runs: rstream-cat and rstream-tail against
-# the reference clients ref-pub and ref-sub (bench/README.md).
+# the reference clients ref-pub and ref-sub, and over TLS against themselves
+# over TCP (bench/README.md).
 #
 # Uses the broker RSTREAM_TEST_URI names, else starts a private one
-# (tests/broker.sh) and stops it at the end. Knobs (environment):
+# (tests/broker.sh) and stops it at the end. The TLS runs use the private
+# broker's TLS listener, or RSTREAM_TEST_TLS_URI with the CA in
+# RSTREAM_TEST_TLS_CACERT (both unset: no TLS runs). Knobs (environment):
 #   BENCH_N=1000000      records per publish/consume run
 #   BENCH_SIZES="10 100 1000"  body sizes in bytes
 #   BENCH_RUNS=3         runs per figure (median and min-max are printed)
@@ -13,6 +16,8 @@
 #   BENCH_BIG_N=10000000 records of the one-run memory test (0: skip)
 #   BENCH_LAT=500        records of the latency test, one per 10 ms (0: skip)
 #   BUILDDIR             where rstream-cat, rstream-tail, bench/ref-* are
+#   BENCH_RESULTS=FILE   keep the raw results (bench/report.py FILE prints
+#                        the table again)
 # Exits 1 if any command failed (the table is printed all the same).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,12 +42,24 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+TLS_URI=${RSTREAM_TEST_TLS_URI:-} CA=${RSTREAM_TEST_TLS_CACERT:-}
 if [ -n "${RSTREAM_TEST_URI:-}" ]; then
 	URI=$RSTREAM_TEST_URI
 else
 	bdir=$work/broker
 	URI=$("$top/tests/broker.sh" start "$bdir")
+	# RSTREAM_TEST_TLS_URI and RSTREAM_TLS_DIR, if it has a TLS listener.
+	TLS_URI=$(. "$bdir/broker.env"; echo "${RSTREAM_TEST_TLS_URI:-}")
+	CA=$(. "$bdir/broker.env"; echo "${RSTREAM_TLS_DIR:+$RSTREAM_TLS_DIR/ca.pem}")
 fi
+# guest is the tools' default password; one in the URI makes them warn.
+URI=${URI/guest:guest@/guest@} TLS_URI=${TLS_URI/guest:guest@/guest@}
+if [ -n "$TLS_URI" ] && [ -z "$CA" ]; then
+	echo "bench: RSTREAM_TEST_TLS_URI needs RSTREAM_TEST_TLS_CACERT (the CA's PEM)" >&2
+	exit 1
+fi
+# tls: the TLS runs are made ("" without a TLS listener).
+tls=${TLS_URI:+1}
 # The private broker's process, for its CPU time per test (none for RSTREAM_TEST_URI's).
 bpid=''
 [ -n "$bdir" ] && bpid=$(cat "$bdir/rabbit.pid" 2>/dev/null || :)
@@ -56,7 +73,9 @@ bcpu() {	# the broker's user+system CPU seconds so far, or "-"
 }
 hostport=${URI#*@}; hostport=${hostport%%/*}
 HOST=${hostport%:*} PORT=${hostport##*:}
-echo "broker $URI; N=$N sizes=$SIZES runs=$RUNS" >&2
+hostport=${TLS_URI#*@}; hostport=${hostport%%/*}
+TLS_HOST=${hostport%:*} TLS_PORT=${hostport##*:}
+echo "broker $URI${tls:+ and $TLS_URI}; N=$N sizes=$SIZES runs=$RUNS" >&2
 R=$work/results.tsv
 : >"$R"
 nstreams=0
@@ -110,6 +129,10 @@ for size in $SIZES; do
 		echo "publish $size B run $r" >&2
 		mkstream s p; measure "$g" "rstream-cat" "$N" "$bytes" "$CAT" -u "$URI" "$s" <"$in"
 		mkstream s p; measure "$g" "rstream-cat --raw" "$N" "$bytes" "$CAT" -u "$URI" --raw "$s" <"$in"
+		if [ -n "$tls" ]; then
+			mkstream s p; measure "$g" "rstream-cat TLS" "$N" "$bytes" "$CAT" -u "$TLS_URI" --cacert "$CA" "$s" <"$in"
+			mkstream s p; REF_TLS_CA=$CA measure "$g" "ref-pub --amqp TLS" "$N" "$bytes" "$PUB" "$TLS_HOST" "$TLS_PORT" "$s" "$N" "$size" "$MIF" 0 --amqp >/dev/null
+		fi
 		mkstream s p; measure "$g" "ref-pub --amqp" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" "$MIF" 0 --amqp >/dev/null
 		mkstream s p; measure "$g" "ref-pub" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" "$MIF" >/dev/null
 	done
@@ -148,6 +171,10 @@ for size in $SIZES; do
 			echo "consume $size B $kind run $r" >&2
 			measure "$g" "rstream-tail" "$n" $((n * size)) "$TAIL" -u "$URI" -o first -e "$s" >/dev/null
 			measure "$g" "rstream-tail -J" "$n" $((n * size)) "$TAIL" -u "$URI" -o first -e -J "$s" >/dev/null
+			if [ -n "$tls" ]; then
+				measure "$g" "rstream-tail TLS" "$n" $((n * size)) "$TAIL" -u "$TLS_URI" --cacert "$CA" -o first -e "$s" >/dev/null
+				REF_TLS_CA=$CA measure "$g" "ref-sub TLS" "$n" $((n * size)) "$SUB" "$TLS_HOST" "$TLS_PORT" "$s" "$n" >/dev/null
+			fi
 			measure "$g" "ref-sub" "$n" $((n * size)) "$SUB" "$HOST" "$PORT" "$s" "$n" >/dev/null
 		done
 	done
@@ -170,5 +197,6 @@ if [ "$LAT" -gt 0 ]; then
 	done
 fi
 
+[ -z "${BENCH_RESULTS:-}" ] || cp "$R" "$BENCH_RESULTS"
 "$PY" "$here/report.py" "$R" "$work/lat"
 exit $failed
