@@ -58,6 +58,7 @@ struct session {
 	char		 name[256];	/* what the certificate must name */
 	unsigned	 port;
 	int		 failed;	/* fatal: no close_notify */
+	int		 established;	/* the handshake finished once */
 	int		 got_data;	/* application data has arrived */
 	char		 certnames[160]; /* a misnamed leaf's names */
 };
@@ -184,61 +185,68 @@ verify_error(struct rs_transport *t, struct session *s, long v)
  * A fatal error from SSL_read/SSL_write (OpenSSL's code e): say why in
  * errstr. Before the handshake is done, and while the first reply is
  * awaited (TLS 1.3 brokers refuse a client certificate then), the kind is
- * RS_E_TLS: retrying will not help. Later it is a lost connection.
+ * RS_E_TLS: retrying will not help. Later it is a lost connection. Whether
+ * the handshake finished is our own note: after an unexpected EOF,
+ * OpenSSL 3.0's SSL_is_init_finished() says no even on an old session.
  */
 static ssize_t
 fatal(struct rs_transport *t, struct session *s, int e)
 {
 	unsigned long	 err = ERR_peek_last_error();
 	int		 reason = ERR_GET_REASON(err), saved = errno;
+	int		 eof, silent;
 	long		 v;
 
 	s->failed = 1;
-	if (!SSL_is_init_finished(s->ssl) || !s->got_data)
-		t->kind = RS_E_TLS;
-	if (!SSL_is_init_finished(s->ssl) && !s->tls->insecure &&
-	    (v = SSL_get_verify_result(s->ssl)) != X509_V_OK) {
-		verify_error(t, s, v);
-		return -1;
-	}
-	if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL &&
+	eof = e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL &&
 	    err == 0 && saved == 0) || (ERR_GET_LIB(err) == ERR_LIB_SSL &&
-	    reason == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
-		if (SSL_is_init_finished(s->ssl)) {
-			/* A TLS 1.3 broker refuses a client certificate so. */
-			t->kind = !s->got_data && s->tls->has_cert ?
-			    RS_E_TLS : RS_E_OK;
+	    reason == SSL_R_UNEXPECTED_EOF_WHILE_READING);
+	if (s->established) {
+		/*
+		 * A TLS 1.3 broker refuses a client certificate after the
+		 * handshake, by closing before its first reply: final. Any
+		 * other failure of a session that worked is a lost
+		 * connection, which the owner may retry.
+		 */
+		t->kind = !s->got_data && s->tls->has_cert ? RS_E_TLS : RS_E_OK;
+		if (eof)
 			snprintf(t->errstr, sizeof t->errstr, "connection "
 			    "closed by the broker%s", t->kind == RS_E_OK ? "" :
 			    " after the TLS handshake (was the client "
 			    "certificate refused?)");
-		} else
-			snprintf(t->errstr, sizeof t->errstr, "TLS handshake "
-			    "failed: the server closed the connection (does "
-			    "port %u speak TLS?)", s->port);
+		else if (e == SSL_ERROR_SYSCALL && err == 0)
+			snprintf(t->errstr, sizeof t->errstr, "read: %s",
+			    strerror(saved));
+		else
+			snprintf(t->errstr, sizeof t->errstr, "%s: %s",
+			    t->kind == RS_E_OK ? "TLS error" : "TLS handshake "
+			    "failed: the broker refused it",
+			    ssl_reason("unknown error"));
 		return -1;
 	}
-	if (e == SSL_ERROR_SYSCALL && err == 0) {
-		t->kind = SSL_is_init_finished(s->ssl) ? RS_E_OK : RS_E_TLS;
-		snprintf(t->errstr, sizeof t->errstr, "%s: %s",
-		    SSL_is_init_finished(s->ssl) ? "read" :
-		    "TLS handshake failed", strerror(saved));
-		return -1;
-	}
-	if (ERR_GET_LIB(err) == ERR_LIB_SSL &&
+	t->kind = RS_E_TLS;
+	silent = BIO_number_read(SSL_get_rbio(s->ssl)) == 0;
+	if (!s->tls->insecure &&
+	    (v = SSL_get_verify_result(s->ssl)) != X509_V_OK)
+		verify_error(t, s, v);
+	else if ((eof && silent) || (ERR_GET_LIB(err) == ERR_LIB_SSL &&
 	    (reason == SSL_R_WRONG_VERSION_NUMBER ||
 	    reason == SSL_R_PACKET_LENGTH_TOO_LONG ||
-	    reason == SSL_R_UNKNOWN_PROTOCOL) &&
-	    !SSL_is_init_finished(s->ssl)) {
+	    reason == SSL_R_UNKNOWN_PROTOCOL)))
 		snprintf(t->errstr, sizeof t->errstr, "TLS handshake failed: "
-		    "the server does not speak TLS (is %u a TLS port?)",
-		    s->port);
-		return -1;
-	}
-	snprintf(t->errstr, sizeof t->errstr, "%s: %s",
-	    SSL_is_init_finished(s->ssl) ? (s->got_data ? "TLS error" :
-	    "TLS handshake failed: the broker refused it") :
-	    "TLS handshake failed", ssl_reason("unknown error"));
+		    "the server does not speak TLS (%s; is %u a TLS port?)",
+		    eof ? "it closed the connection on the TLS hello" :
+		    "it answered "
+		    "something else", s->port);
+	else if (eof)
+		snprintf(t->errstr, sizeof t->errstr, "TLS handshake failed: "
+		    "the server closed the connection");
+	else if (e == SSL_ERROR_SYSCALL && err == 0)
+		snprintf(t->errstr, sizeof t->errstr, "TLS handshake failed: "
+		    "%s", strerror(saved));
+	else
+		snprintf(t->errstr, sizeof t->errstr, "TLS handshake failed: "
+		    "%s", ssl_reason("unknown error"));
 	return -1;
 }
 
@@ -246,7 +254,8 @@ fatal(struct rs_transport *t, struct session *s, int e)
 static void
 progress(struct rs_transport *t, struct session *s)
 {
-	if (t->pending != NULL && SSL_is_init_finished(s->ssl)) {
+	if (!s->established && SSL_is_init_finished(s->ssl)) {
+		s->established = 1;
 		t->pending = NULL;
 		snprintf(t->info, sizeof t->info, "%s %s",
 		    SSL_get_version(s->ssl),
@@ -324,7 +333,7 @@ tls_close(struct rs_transport *t)
 	struct session	*s = t->impl;
 
 	if (s != NULL) {
-		if (!s->failed && SSL_is_init_finished(s->ssl)) {
+		if (!s->failed && s->established) {
 			ERR_clear_error();
 			SSL_shutdown(s->ssl);	/* close_notify, no wait */
 		}
