@@ -70,8 +70,14 @@ load helper
 	assert_output --partial 'rstream-tail: --uri: URI must start with rabbitmq-stream://'
 	RSTREAM_URI='rabbitmq-stream://h:99999/' run -2 rstream-cat s
 	assert_output --partial 'RSTREAM_URI: bad port'
-	run -2 rstream-cat -u 'rabbitmq-stream+tls://localhost/' s
-	assert_output --partial 'TLS'
+	run -2 rstream-cat -u 'rabbitmq-stream://localhost/' --cacert /dev/null s
+	assert_output --partial 'need a rabbitmq-stream+tls:// URI'
+	run -2 rstream-tail -u 'rabbitmq-stream+tls://localhost/' --key k s
+	assert_output --partial '--key needs --cert'
+	run -2 rstream-tail -u 'rabbitmq-stream+tls://localhost/' --sasl-mechanism GSSAPI s
+	assert_output --partial '--sasl-mechanism: expected PLAIN or EXTERNAL: GSSAPI'
+	run -2 rstream-tail -u 'rabbitmq-stream+tls://localhost/' --sasl-mechanism external s
+	assert_output --partial 'EXTERNAL needs a client certificate'
 }
 
 @test "a URI with a password is not echoed in errors" {
