@@ -366,7 +366,7 @@ tail_past_chunk() {
 	    deliver_entry_past_data
 	fails_with rstream-tail 'chunk data length 4096 runs past the 18 bytes received' \
 	    deliver_data_len_past
-	fails_with rstream-tail 'sub-entry record runs past its batch' \
+	fails_with rstream-tail 'sub-entry batch of 5 records claims only 18 bytes' \
 	    deliver_subentry_past
 }
 @test "rstream-tail: an entry or the data running past the chunk" { tail_past_chunk; }
