@@ -86,7 +86,10 @@ else
 fi
 
 if (cd "$work/src" && timeout 900 dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1; then
-	ok "dpkg-buildpackage -us -uc -b builds the package (make check-unit included)"
+	case " ${DEB_BUILD_OPTIONS:-} " in
+	*" nocheck "*) ok "dpkg-buildpackage -us -uc -b builds the package (nocheck: no make check-unit)" ;;
+	*) ok "dpkg-buildpackage -us -uc -b builds the package, make check-unit included" ;;
+	esac
 else
 	not_ok "dpkg-buildpackage -us -uc -b builds the package" "$(tail -30 "$work/build.log")"
 	finish
