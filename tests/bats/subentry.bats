@@ -125,6 +125,7 @@ broken() {
 	pub "$S" simple:2 "$@"
 	run -1 --separate-stderr rstream-tail -o first "$S"
 	assert_equal "$output" "$(head -n 2 "$T/sent")"
+	# shellcheck disable=SC2154 # run --separate-stderr sets stderr_lines
 	assert_equal "${#stderr_lines[@]}" 1
 	if [[ ${stderr_lines[0]} != "rstream-tail: $S: bad chunk: $want"* ]]; then
 		echo "got: ${stderr_lines[0]}" >&2
