@@ -1,7 +1,8 @@
 /*
  * rstream-tail: print the records of a RabbitMQ stream, like tail(1).
  *
- * Options -> struct rs_consumer_cfg -> rs_consumer_run() -> exit status.
+ * Options -> struct rs_consumer_cfg -> rs_consumer_run() -> exit status;
+ * with --info: struct rs_info_cfg -> rs_info_run() -> infoout.c -> status.
  */
 #include "config.h"
 
@@ -16,6 +17,8 @@
 
 #include "cli.h"
 #include "consumer.h"
+#include "info.h"
+#include "infoout.h"
 #include "loop.h"
 #include "spec.h"
 
@@ -26,6 +29,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: rstream-tail [OPTIONS] STREAM [-- COMMAND [ARG...]]\n"
+"       rstream-tail --info [-J] [-N NAME]... [--max-lag N] [--max-idle DURATION]\n"
+"                    STREAM...\n"
 "Print the records of STREAM, one per line: by default the last 10, then\n"
 "exit at the end the stream had when the run started.\n"
 "\n"
@@ -80,6 +85,16 @@ usage(FILE *f)
 "      --no-store         with -N: read from the stored offset, store nothing\n"
 "      --store-every N    store every N records (default 10000) and\n"
 "                         every 5 seconds, and at the end\n"
+"Where streams stand:\n"
+"      --info             for each STREAM: leader, replicas, first and last\n"
+"                         offsets and timestamps, and for each -N NAME (repeat\n"
+"                         it) the reader's stored offset and lag and the\n"
+"                         publisher's sequence; a table, or with -J a JSON\n"
+"                         object per stream\n"
+"      --max-lag N        with --info: exit 3 if a named reader is more than\n"
+"                         N records behind (or has stored nothing)\n"
+"      --max-idle DURATION  with --info: exit 3 if the last record is older\n"
+"                         than DURATION (30s, 10m, 2h, 1d)\n"
 "Output:\n"
 "  -0, --null             end each record with NUL, not newline\n"
 "  -D, --delimiter STR    end each record with STR (escapes \\n \\t \\r \\0 \\\\ \\xNN)\n"
@@ -112,7 +127,7 @@ usage(FILE *f)
 "now, today, yesterday, or relative: -30s -10m -1h -2d.\n"
 "\n"
 "Exit status: 0 success (also when the reader of stdout goes away), 1 error,\n"
-"2 usage, 66 password, CA, certificate or key file unreadable, 69 stream or\n"
+"2 usage, 3 an --info check failed, 66 password, CA, certificate or key file unreadable, 69 stream or\n"
 "broker unavailable, 75 temporary failure, 76 TLS handshake failed, 77\n"
 "access refused; stopped by a signal: that signal's status.\n",
 	    RS_URI_DEFAULT);
@@ -129,8 +144,61 @@ now_ms(void)
 
 enum {
 	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
-	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_FORMAT, OPT_RAW
+	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_FORMAT, OPT_RAW,
+	OPT_INFO, OPT_MAX_LAG, OPT_MAX_IDLE
 };
+
+/* --info: gather, write each stream's figures or failure, apply the checks; the exit status. */
+static int
+info(const struct rs_info_cfg *icfg, const struct rs_info_limits *lim, int json)
+{
+	struct rs_info_run	 run;
+	struct rs_loop		*loop;
+	struct rs_buf		 out, msgs;
+	size_t			 i;
+	int			 status = 0, failed = 0;
+
+	if ((loop = rs_loop_new()) == NULL) {
+		rs_cli_error(prog, NULL, "cannot start the event loop");
+		return 1;
+	}
+	if (rs_info_run(&run, icfg, loop) == -1) {
+		rs_cli_error(prog, NULL, run.err.msg);
+		rs_info_free(&run);
+		rs_loop_free(loop);
+		return 1;
+	}
+	rs_buf_init(&out);
+	rs_buf_init(&msgs);
+	for (i = 0; i < icfg->nstreams; i++) {
+		if (run.errs[i].kind != RS_E_OK) {
+			rs_cli_error(prog, icfg->streams[i], run.errs[i].msg);
+			if (status == 0)
+				status = rs_cli_status(run.errs[i].kind);
+			continue;
+		}
+		if (json)
+			rs_infoout_json(&out, &run.infos[i]);
+		else
+			rs_infoout_table(&out, &run.infos[i]);
+		failed += rs_infoout_check(&run.infos[i], lim, now_ms(), prog,
+		    &msgs);
+	}
+	if (out.len > 0 && (fwrite(out.data, 1, out.len, stdout) != out.len ||
+	    fflush(stdout) != 0) && status == 0) {
+		rs_cli_error(prog, NULL, "cannot write the standard output");
+		status = 1;
+	}
+	if (msgs.len > 0)
+		fwrite(msgs.data, 1, msgs.len, stderr);
+	if (status == 0 && failed > 0)
+		status = RS_EXIT_CHECK;
+	rs_buf_free(&out);
+	rs_buf_free(&msgs);
+	rs_info_free(&run);
+	rs_loop_free(loop);
+	return status;
+}
 
 int
 main(int argc, char *argv[])
@@ -156,6 +224,9 @@ main(int argc, char *argv[])
 		{ "line-buffered",	no_argument,		NULL, 'l' },
 		{ "no-crc",		no_argument,		NULL, OPT_NO_CRC },
 		{ "on-error",		required_argument,	NULL, OPT_ON_ERROR },
+		{ "info",		no_argument,		NULL, OPT_INFO },
+		{ "max-lag",		required_argument,	NULL, OPT_MAX_LAG },
+		{ "max-idle",		required_argument,	NULL, OPT_MAX_IDLE },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -168,6 +239,11 @@ main(int argc, char *argv[])
 	char			 ferr[128];
 	struct rs_loop		*loop;
 	struct rs_cli_conn	 cc;
+	struct rs_info_cfg	 icfg;
+	struct rs_info_limits	 lim;
+	const char		**names;
+	size_t			 nnames = 0;
+	int			 info_mode = 0;
 	const char		*delim;
 	size_t			 dl;
 	uint64_t		 v;
@@ -176,6 +252,12 @@ main(int argc, char *argv[])
 	int			 i, nopts = argc;
 
 	memset(&cfg, 0, sizeof cfg);
+	memset(&icfg, 0, sizeof icfg);
+	memset(&lim, 0, sizeof lim);
+	if ((names = calloc((size_t)argc, sizeof *names)) == NULL) {
+		rs_cli_error(prog, NULL, "out of memory");
+		return 1;
+	}
 	rs_cli_conn_init(&cc);
 	cfg.lines = -1;
 	cfg.out_fd = STDOUT_FILENO;
@@ -242,6 +324,25 @@ main(int argc, char *argv[])
 				return rs_cli_usage(prog, "--name: must be 1 to 256 bytes",
 				    optarg);
 			cfg.name = optarg;
+			names[nnames++] = optarg;
+			break;
+		case OPT_INFO:
+			info_mode = 1;
+			break;
+		case OPT_MAX_LAG:
+			if (rs_spec_count(optarg, &lim.max_lag) == -1)
+				return rs_cli_usage(prog, "--max-lag: bad number", optarg);
+			lim.have_max_lag = 1;
+			lim.max_lag_arg = optarg;
+			break;
+		case OPT_MAX_IDLE:
+			if (rs_spec_duration(optarg, &v) == -1 ||
+			    v > UINT64_MAX / 1000)
+				return rs_cli_usage(prog, "--max-idle: bad duration",
+				    optarg);
+			lim.max_idle_ms = v * 1000;
+			lim.have_max_idle = 1;
+			lim.max_idle_arg = optarg;
 			break;
 		case OPT_RESET:
 			cfg.reset = 1;
@@ -317,6 +418,37 @@ main(int argc, char *argv[])
 			return RS_EXIT_USAGE;
 		}
 	}
+	if ((lim.have_max_lag || lim.have_max_idle) && !info_mode)
+		return rs_cli_usage(prog, "--max-lag and --max-idle need --info", NULL);
+	if (info_mode) {
+		if (starts > 0 || exit_at_end || cfg.follow || cfg.count > 0 ||
+		    cfg.have_until || cfg.reset || cfg.no_store ||
+		    cfg.format != NULL || nopts < argc)
+			return rs_cli_usage(prog, "--info takes only -N, -J, --max-lag, "
+			    "--max-idle and the connection options", NULL);
+		if (optind >= nopts)
+			return rs_cli_usage(prog, "missing STREAM", NULL);
+		for (i = optind; i < nopts; i++)
+			if (*argv[i] == '\0')
+				return rs_cli_usage(prog, "STREAM is empty", NULL);
+		if ((rc = rs_cli_connect(&cc, prog)) != 0)
+			return rc;
+		icfg.conn = cc.c;
+		icfg.streams = argv + optind;
+		icfg.nstreams = (size_t)(nopts - optind);
+		icfg.names = names;
+		icfg.nnames = nnames;
+		icfg.log = cfg.log;
+		icfg.log_ud = (void *)prog;
+		signal(SIGPIPE, SIG_IGN);
+		rc = info(&icfg, &lim, cfg.json);
+		free(names);
+		return rc;
+	}
+	if (nnames > 1)
+		return rs_cli_usage(prog, "--name can be given once (but repeated "
+		    "with --info)", NULL);
+	free(names);
 	if (starts > 1)
 		return rs_cli_usage(prog, "--offset, --lines and --since cannot be "
 		    "combined", NULL);
