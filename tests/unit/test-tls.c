@@ -6,8 +6,11 @@
  * broker: an OpenSSL server with a certificate made here (EC P-256,
  * self-signed, CN localhost; nothing on disk), non-blocking under poll(),
  * sending its stream in records of random sizes with random pauses, asking
- * for TLS 1.3 key updates as it goes (so reads must write: wants), reading
- * what the parent writes as slowly as told and checking every byte. The
+ * for TLS 1.3 key updates as it goes (one at a time: OpenSSL 3.0 fails a
+ * session with "bad length" when a second request arrives while a write of
+ * ours is pending; the answers ride on the parent's writes, which OpenSSL
+ * defers them to), reading what the parent writes as slowly as told and
+ * checking every byte (and that the key updates were answered). The
  * parent is the connection: rs_tls_wrap() (--insecure) on its non-blocking
  * end, then t->read into struct rs_reader as src/conn.c does (read until a
  * short read, then wait for readiness; `wants` honoured both ways) and
@@ -19,7 +22,10 @@
  *    bytes fed to an rs_reader directly; so is the byte stream as a whole;
  *  - frames of 6 MiB (Deliver) and 3 MiB, while the parent writes 8 MiB to
  *    a child that reads 4 KiB at a time: partial writes and 0 returns,
- *    retried with a moved, longer buffer, and every byte arrives;
+ *    retried with a moved, longer buffer, and every byte arrives (the
+ *    handshake is driven by that first write, which waits for a read:
+ *    RS_T_WRITE_WANTS_READ; RS_T_READ_WANTS_WRITE does not occur here, as
+ *    OpenSSL 3.0 puts the answer to a key update on the next write);
  *  - the end of a session: close_notify from the peer (read < 0, "connection
  *    closed by the broker", not a TLS failure), the peer vanishing after a
  *    whole record in the middle of a frame and in the middle of a record
