@@ -74,6 +74,7 @@ struct rs_conn {
 	struct rs_io			*io;
 	struct rs_timer			*timer;
 	struct rs_timer			*reply_timer;	/* the oldest request's deadline */
+	struct rs_timer			*again;		/* read on: the transport holds more */
 	double				 timeout;
 	char				 name[64];
 	uint32_t			 heartbeat_ask;	/* seconds we propose in Tune */
@@ -106,6 +107,8 @@ struct rs_conn {
 static void	conn_io(void *, int);
 static void	conn_tick(void *);
 static void	reply_tick(void *);
+static void	read_again(void *);
+static void	conn_read(struct rs_conn *);
 static void	teardown(struct rs_conn *);
 static void	really_free(struct rs_conn *);
 static void	on_mechanisms(struct rs_conn *, const struct rs_frame *, void *);
@@ -188,8 +191,10 @@ rs_conn_new(struct rs_loop *loop, const struct rs_uri *uri, const char *host,
 	c->timeout = DEFAULT_TIMEOUT;
 	c->heartbeat_ask = RS_HEARTBEAT_DEFAULT;
 	if ((c->timer = rs_timer_new(loop, conn_tick, c)) == NULL ||
-	    (c->reply_timer = rs_timer_new(loop, reply_tick, c)) == NULL) {
+	    (c->reply_timer = rs_timer_new(loop, reply_tick, c)) == NULL ||
+	    (c->again = rs_timer_new(loop, read_again, c)) == NULL) {
 		rs_timer_free(c->timer);
+		rs_timer_free(c->reply_timer);
 		free(c);
 		return NULL;
 	}
@@ -217,6 +222,7 @@ really_free(struct rs_conn *c)
 	teardown(c);
 	rs_timer_free(c->timer);
 	rs_timer_free(c->reply_timer);
+	rs_timer_free(c->again);
 	rs_reader_free(&c->rd);
 	if (c->secret_end > 0)
 		rs_secret_wipe(c->out.data, c->secret_end);
@@ -244,6 +250,7 @@ teardown(struct rs_conn *c)
 	c->io = NULL;
 	rs_timer_stop(c->timer);
 	rs_timer_stop(c->reply_timer);
+	rs_timer_stop(c->again);
 	if (c->t.fd != -1)
 		c->t.close(&c->t);
 	c->state = DEAD;
@@ -1023,6 +1030,24 @@ conn_read(struct rs_conn *c)
 		if ((size_t)n < avail)
 			return;
 	}
+	/* Enough for one wakeup; what TLS still holds, the fd will not say. */
+	if (c->state != DEAD && c->t.buffered)
+		rs_timer_set(c->again, 0., 0.);
+}
+
+/* Timer: read on what the transport held back at the last wakeup. */
+static void
+read_again(void *data)
+{
+	struct rs_conn	*c = data;
+
+	c->in_cb++;
+	if (c->state != DEAD) {
+		conn_read(c);
+		if (c->state != DEAD)
+			arm(c);
+	}
+	leave(c);
 }
 
 /* The socket is writable or readable. */

@@ -21,9 +21,9 @@
  * certificate is for X", "unknown CA: ...", "the server does not speak
  * TLS".
  *
- * Reads drain OpenSSL's own buffer (read-ahead is on) until it wants the
- * socket again, so an owner that waits for readiness after a short read
- * never leaves a decrypted record behind. Closing sends close_notify after
+ * Reads drain OpenSSL's own buffer (read-ahead is on), so an owner that
+ * waits for readiness after a short read never leaves a decrypted record
+ * behind; a full read says in `buffered` whether OpenSSL holds more. Closing sends close_notify after
  * a clean session and does not wait for the broker's.
  */
 #include "config.h"
@@ -280,6 +280,8 @@ tls_read(struct rs_transport *t, void *p, size_t n)
 			got += k;
 			s->got_data = 1;
 			progress(t, s);
+			if (!SSL_has_pending(s->ssl))
+				break;	/* the fd signals the rest: no EAGAIN read */
 			continue;
 		}
 		progress(t, s);
@@ -296,6 +298,7 @@ tls_read(struct rs_transport *t, void *p, size_t n)
 			return -1;
 		}
 	}
+	t->buffered = got == n && SSL_has_pending(s->ssl);
 	return (ssize_t)got;
 }
 

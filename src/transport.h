@@ -21,7 +21,9 @@
  *
  * A read that returns fewer bytes than asked, or 0, means the transport
  * holds nothing more: TLS drains its own buffer before saying so, so an
- * owner that waits for fd readiness after a short read never stalls.
+ * owner that waits for fd readiness after a short read never stalls. After
+ * a full read, `buffered` says whether the transport holds more that the
+ * fd will not signal: an owner that stops reading then must come back.
  */
 #ifndef RS_TRANSPORT_H
 #define RS_TRANSPORT_H
@@ -40,6 +42,7 @@ struct rs_transport {
 	void	(*close)(struct rs_transport *);
 	int	 fd;
 	int	 wants;			/* RS_T_* after a 0 return */
+	int	 buffered;		/* after a full read: more is held here */
 	enum rs_err_kind kind;		/* after a <0 return: RS_E_OK lets the
 					   owner choose; RS_E_TLS is final */
 	const char *pending;		/* e.g. "the TLS handshake", or NULL */
