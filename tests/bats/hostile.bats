@@ -157,6 +157,7 @@ against() {
 # "TOOL: s: " and containing WANT; else says why and returns 1.
 clean_failure() {
 	local tool=$1 want=$2 line n=0 bad=
+	# shellcheck disable=SC2154 # run --separate-stderr sets stderr_lines
 	if [ "$status" -eq 0 ]; then
 		bad="exit status 0"
 	elif [ "$status" -eq 124 ]; then
