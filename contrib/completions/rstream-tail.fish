@@ -61,6 +61,10 @@ complete -c $c -n $o -s J -l json -d 'JSON lines'
 complete -c $c -n $o -l format -x -d 'kcat-style format: %s body, %o offset, %T timestamp'
 complete -c $c -n $o -s l -l line-buffered -d 'Write each record at once'
 complete -c $c -n $o -l no-crc -d 'Do not check the CRC-32 of each chunk'
+# Where streams stand
+complete -c $c -n $o -l info -d 'Where each STREAM and each -N reader and publisher stands'
+complete -c $c -n $o -l max-lag -x -d 'With --info: exit 3 if a named reader is more than N records behind'
+complete -c $c -n $o -l max-idle -x -d 'With --info: exit 3 if the last record is older than DURATION'
 # Commands
 complete -c $c -n $o -l on-error -x -a 'stop skip' -d 'What a failing COMMAND does'
 # Other
