@@ -6,8 +6,12 @@
  * publishing ids, the size and the count are patched per send. --amqp
  * wraps each body in an AMQP 1.0 data section (what rstream-cat sends by
  * default); PERFRAME > 0 caps the messages per frame (small chunks).
+ * --coalesce (with PERFRAME) frames like a minimal client: frames of
+ * PERFRAME messages, as many as the window allows written with one write()
+ * (a short frame only for the last messages). With REF_STATS set it prints
+ * frames, writes and bytes to stderr.
  *
- *	ref-pub HOST PORT STREAM N SIZE MAXINFLIGHT [PERFRAME] [--amqp]
+ *	ref-pub HOST PORT STREAM N SIZE MAXINFLIGHT [PERFRAME] [--amqp] [--coalesce]
  *
  * REF_TLS_CA=FILE: over TLS (ref.h).
  */
@@ -22,14 +26,22 @@ main(int argc, char **argv)
 	uint64_t n, sent = 0, confirmed = 0, id;
 	uint32_t size, max_if, per_frame = 0, m, k, cnt, i, esz, hdr = 0;
 	uint8_t pid;
-	int amqp = argc > 1 && strcmp(argv[argc - 1], "--amqp") == 0;
+	int amqp = 0, coalesce = 0;
+	uint64_t nframes = 0, nwrites = 0, nbytes = 0;
 
-	if (argc - amqp < 7)
-		ref_die("usage: ref-pub HOST PORT STREAM N SIZE MAXINFLIGHT [PERFRAME] [--amqp]");
+	while (argc > 1 && (strcmp(argv[argc - 1], "--amqp") == 0 ||
+	    strcmp(argv[argc - 1], "--coalesce") == 0)) {
+		if (strcmp(argv[--argc], "--amqp") == 0)
+			amqp = 1;
+		else
+			coalesce = 1;
+	}
+	if (argc < 7)
+		ref_die("usage: ref-pub HOST PORT STREAM N SIZE MAXINFLIGHT [PERFRAME] [--amqp] [--coalesce]");
 	n = strtoull(argv[4], NULL, 10);
 	size = (uint32_t)strtoul(argv[5], NULL, 10);
 	max_if = (uint32_t)strtoul(argv[6], NULL, 10);
-	if (argc - amqp > 7)
+	if (argc > 7)
 		per_frame = (uint32_t)strtoul(argv[7], NULL, 10);
 	if (amqp)
 		hdr = size < 256 ? 5 : 8;	/* 00 53 75 a0 len8 / b0 len32 */
@@ -62,12 +74,23 @@ main(int argc, char **argv)
 			rs_buf_u8(&b, j + 1 == size ? '\n' : 'a' + j % 26);
 	}
 	rs_frame_publish_end(&b, start, m);
+	/* --coalesce: copies of the frame, as many as the window holds. */
+	size_t fsz = b.len;
+	uint32_t nf = 1;
+	if (coalesce) {
+		nf = max_if / m ? max_if / m : 1;
+		for (i = 1; i < nf; i++)
+			rs_buf_put(&b, b.data, fsz);
+	}
 	if (b.oom)
 		ref_die("out of memory");
 
 	while (confirmed < n) {
 		/* Drain confirms; block only when nothing can be sent. */
-		int block = sent == n || sent - confirmed >= max_if;
+		/* (--coalesce: or when not a whole frame fits the window.) */
+		int block = sent == n || sent - confirmed >= max_if ||
+		    (coalesce && max_if - (sent - confirmed) < m &&
+		    max_if - (sent - confirmed) < n - sent);
 		while (ref_next(&f, block) == 1) {
 			block = 0;
 			if (f.key == RS_PUBLISH_CONFIRM) {
@@ -79,20 +102,45 @@ main(int argc, char **argv)
 		}
 		if (sent == n || sent - confirmed >= max_if)
 			continue;
-		k = m;
-		if (k > max_if - (sent - confirmed))
-			k = (uint32_t)(max_if - (sent - confirmed));
-		if (k > n - sent)
-			k = (uint32_t)(n - sent);
-		uint8_t *p = b.data + RS_PUBLISH_HEADER;
-		for (i = 0, id = sent; i < k; i++, p += RS_PUBLISH_PER_MSG + esz)
-			rs_wire_w64(p, id++);
-		size_t flen = RS_PUBLISH_HEADER + (size_t)k * (RS_PUBLISH_PER_MSG + esz);
-		rs_wire_w32(b.data, (uint32_t)(flen - 4));
-		rs_wire_w32(b.data + 9, k);
-		ref_write(b.data, flen);
-		sent += k;
+		if (coalesce && max_if - (sent - confirmed) < m &&
+		    max_if - (sent - confirmed) < n - sent)
+			continue;
+		uint64_t avail = max_if - (sent - confirmed);
+		size_t wlen = 0;
+		for (uint32_t fi = 0; fi < nf && sent < n && avail > 0; fi++) {
+			k = m;
+			if (k > avail)
+				k = (uint32_t)avail;
+			if (k > n - sent)
+				k = (uint32_t)(n - sent);
+			/* Coalescing: whole frames only, but for the last messages. */
+			if (coalesce && k < m && k < n - sent)
+				break;
+			uint8_t *f0 = b.data + (size_t)fi * fsz;
+			uint8_t *p = f0 + RS_PUBLISH_HEADER;
+			for (i = 0, id = sent; i < k; i++, p += RS_PUBLISH_PER_MSG + esz)
+				rs_wire_w64(p, id++);
+			size_t flen = RS_PUBLISH_HEADER + (size_t)k * (RS_PUBLISH_PER_MSG + esz);
+			rs_wire_w32(f0, (uint32_t)(flen - 4));
+			rs_wire_w32(f0 + 9, k);
+			wlen = (size_t)fi * fsz + flen;
+			sent += k;
+			avail -= k;
+			nframes++;
+			if (k < m)
+				break;
+		}
+		if (wlen == 0)
+			continue;
+		ref_write(b.data, wlen);
+		nwrites++;
+		nbytes += wlen;
 	}
+	if (getenv("REF_STATS") != NULL)
+		fprintf(stderr, "ref-pub: %llu frames, %llu writes, %.1f msgs/frame, "
+		    "%.0f bytes/frame, %.0f bytes/write\n", (unsigned long long)nframes,
+		    (unsigned long long)nwrites, (double)n / (double)nframes,
+		    (double)nbytes / (double)nframes, (double)nbytes / (double)nwrites);
 	printf("%llu confirmed\n", (unsigned long long)confirmed);
 	return 0;
 }

@@ -1,10 +1,19 @@
-"""report.py RESULTS.tsv [LATENCY]: the table of bench/run.sh. Each row:
+"""report.py RESULTS.tsv [LATENCY [STORED]]: the table of bench/run.sh. Each row:
 median (min-max) over the runs; ratio = this tool's median rate / the
 reference client's (ref-pub/ref-pub --amqp for publishing, ref-sub for
 consuming) in the same group, over TLS the reference client over TLS.
 Then, when there were TLS runs, each TLS figure beside the same tool's
 over TCP in the same group: TLS / TCP, for the tools and for the
-reference clients (what the broker's TLS costs any client)."""
+reference clients (what the broker's TLS costs any client).
+
+Publish parity (issue 13): in each publish group, rstream-cat against the
+better of the two raw publishers (ref-pub --amqp, rstream-cat's framing;
+raw-pub --amqp, 100 messages a frame, frames coalesced per write): the
+one with the higher rate for the rate, the one with the lower broker CPU
+per message for that; per run (the runs are interleaved) and medians.
+Then the sub-entry end-to-end row and the codec table; STORED holds
+"codec bytes" lines, the stream's segment bytes after each codec run, for
+the compressed / uncompressed ratio."""
 import os
 import statistics
 import sys
@@ -39,7 +48,7 @@ def ref_of(g, tool):
     if g.startswith("consume"):
         return (g, "ref-sub" + tls)
     base = tool[:-len(tls)] if tls else tool
-    amqp = "--raw" not in base and base != "ref-pub"
+    amqp = "--raw" not in base and base not in ("ref-pub", "raw-pub")
     return (g, ("ref-pub --amqp" if amqp else "ref-pub") + tls)
 
 
@@ -51,6 +60,8 @@ print("-" * len(hdr))
 last = None
 for key in order:
     g, tool = key
+    if g.startswith(("codec ", "sub-entry")):	# their own table below
+        continue
     if last is not None and g != last:
         print()
     last = g
@@ -106,6 +117,81 @@ if tls_pairs:
     print("(CPU: client user+sys s per million records; broker: the private "
           "broker's CPU s per million)")
 
+# Publish parity with a raw client (issue 13).
+PARITY_RATE, PARITY_CPU = 0.95, 1.10
+parity = []
+pgroups = [g for g, t in order if g.startswith("publish ") and t == "rstream-cat"]
+for g in pgroups:
+    for cat, refs in (("rstream-cat", ("ref-pub --amqp", "raw-pub --amqp")),
+                      ("rstream-cat --raw", ("ref-pub", "raw-pub"))):
+        refs = [r for r in refs if (g, r) in rows]
+        if (g, cat) not in rows or not refs:
+            continue
+        runs = len(rows[(g, cat)])
+        per = []
+        for i in range(runs):
+            c = rows[(g, cat)][i]
+            rs = [rows[(g, r)][i] for r in refs if i < len(rows[(g, r)])]
+            best_rate = max(r["rate"] for r in rs)
+            bc = [r["broker"] for r in rs if r["broker"]]
+            cpu = c["broker"] / min(bc) if bc and c["broker"] else None
+            per.append((c["rate"] / best_rate, cpu))
+        mr = med((g, cat), "rate")[0] / max(med((g, r), "rate")[0] for r in refs)
+        bm = [med((g, r), "broker") for r in refs]
+        bm = [b[0] for b in bm if b]
+        mc = med((g, cat), "broker")
+        mc = mc[0] / min(bm) if mc and bm else None
+        parity.append((g, cat, refs, per, mr, mc))
+if parity:
+    print()
+    print("publish parity: rstream-cat / the better raw publisher (rate: the higher; "
+          "broker CPU per message: the lower), per run and median:")
+    h = "%-16s %-18s %-32s %-40s %6s %s" % ("test", "tool", "against", "rate ratio per run",
+                                             "median", "broker CPU ratio per run, median")
+    print(h)
+    print("-" * len(h))
+    for g, cat, refs, per, mr, mc in parity:
+        print("%-16s %-18s %-32s %-40s %6.2f %s  %s" % (
+            g, cat, " / ".join(refs), " ".join("%.2f" % r for r, _ in per), mr,
+            " ".join("%.2f" % c if c else "-" for _, c in per),
+            "%.2f" % mc if mc else "-"))
+
+# Sub-entry batches and codecs (issue 13).
+stored = {}
+if len(sys.argv) > 3 and os.path.exists(sys.argv[3]):
+    for l in open(sys.argv[3]):
+        c, b = l.split()
+        if b != "-" and int(b) > 0:
+            stored.setdefault(c, []).append(int(b))
+sube = [k for k in order if k[0].startswith("sub-entry")]
+codecs = [t for g, t in order if g == "codec publish, log lines"]
+if sube or codecs:
+    print()
+    print("sub-entry batches (--sub-entry-size 100):")
+    for key in sube:
+        r = med(key, "rate")
+        print("  %s, %s: %.0f records/s (%.0f-%.0f), client CPU %.3f s/M (both tools), "
+              "broker CPU %s s/M" % (key[0], key[1], r[0], r[1], r[2], med(key, "cpu")[0],
+                                     fmt_med(key, "broker", "%.2f")))
+if codecs:
+    none = statistics.median(stored["none"]) if "none" in stored else None
+    h = "  %-7s %14s %10s %10s %14s %10s %10s %9s" % (
+        "codec", "publish rec/s", "cat CPU", "broker", "read rec/s", "tail CPU",
+        "broker", "stored")
+    print(h)
+    print("  " + "-" * (len(h) - 2))
+    for c in codecs:
+        pk, rk = ("codec publish, log lines", c), ("codec read, log lines", c)
+        ratio = "-"
+        if none and c in stored:
+            ratio = "%.3f" % (statistics.median(stored[c]) / none)
+        print("  %-7s %14.0f %10s %10s %14s %10s %10s %9s" % (
+            c, med(pk, "rate")[0], fmt_med(pk, "cpu", "%.3f"), fmt_med(pk, "broker", "%.2f"),
+            "%.0f" % med(rk, "rate")[0] if rk in rows else "-",
+            fmt_med(rk, "cpu", "%.3f"), fmt_med(rk, "broker", "%.2f"), ratio))
+    print("  (CPU: s per million records, medians; stored: the stream's segment bytes / "
+          "the same with none)")
+
 # The targets of issue 7, on 100-byte bodies (bench/README.md).
 def find(prefix, tool):
     for g, t in order:
@@ -154,6 +240,19 @@ for g, tcp, tls in tls_pairs:
     r = med((g, tls), "rate")[0] / med((g, tcp), "rate")[0]
     checks.append(("%s, %s: TLS / TCP >= %.1f" % (g, tcp, TLS_WANT),
                    "%.2f" % r, r >= TLS_WANT))
+for g, cat, refs, per, mr, mc in parity:
+    if not g.startswith("publish 100B"):
+        continue
+    ok = all(r >= PARITY_RATE for r, _ in per)
+    checks.append(("%s, %s: rate / better raw >= %.2f in every run" % (g, cat, PARITY_RATE),
+                   "%.2f min" % min(r for r, _ in per), ok))
+    cs = [c for _, c in per if c]
+    if cs:
+        checks.append(("%s, %s: broker CPU / better raw <= %.2f in every run" % (g, cat, PARITY_CPU),
+                       "%.2f max" % max(cs), max(cs) <= PARITY_CPU))
+for key in sube:
+    r = med(key, "rate")[0]
+    checks.append(("%s: >= 3,000,000 records/s" % key[0], "%.0f" % r, r >= 3e6))
 if p99 is not None:
     checks.append(("latency p99 <= 5 ms", "%.2f ms" % statistics.median(p99),
                    statistics.median(p99) <= 5))

@@ -15,6 +15,9 @@
 #                        broker-bound at a few 10k records/s)
 #   BENCH_BIG_N=10000000 records of the one-run memory test (0: skip)
 #   BENCH_LAT=500        records of the latency test, one per 10 ms (0: skip)
+#   BENCH_SUB_N=5*BENCH_N records of the --sub-entry-size 100 end-to-end run
+#                        (rstream-cat piped while rstream-tail -f reads; 0: skip)
+#   BENCH_CODEC_N=BENCH_N log lines per codec run (bench/loglines.py; 0: skip)
 #   BUILDDIR             where rstream-cat, rstream-tail, bench/ref-* are
 #   BENCH_RESULTS=FILE   keep the raw results (bench/report.py FILE prints
 #                        the table again)
@@ -30,15 +33,23 @@ SWEEP=${BENCH_SWEEP:-100 1000 2000 5000 10000 20000}
 LAT=${BENCH_LAT:-500}
 SMALL_N=${BENCH_SMALL_N:-100000}
 BIG_N=${BENCH_BIG_N:-10000000}
+SUB_N=${BENCH_SUB_N:-$((5 * N))}
+CODEC_N=${BENCH_CODEC_N:-$N}
 MIF=2000	# rstream-cat's default --max-in-flight: ref-pub gets the same bound
+# The minimal raw client of issue 13: 100 messages a Publish frame, as many
+# frames as 1000 unconfirmed allow written with one write() (ref-pub --coalesce).
+RAW_MIF=1000 RAW_PER_FRAME=100
 failed=0
 CAT=$B/rstream-cat TAIL=$B/rstream-tail PUB=$B/bench/ref-pub SUB=$B/bench/ref-sub
 PY=/usr/bin/python3
 
 work=$(mktemp -d)
 bdir=''
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
-	[ -n "$bdir" ] && "$top/tests/broker.sh" stop "$bdir" >/dev/null 2>&1 || true
+	if [ -n "$bdir" ]; then
+		"$top/tests/broker.sh" stop "$bdir" >/dev/null 2>&1 || :
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -49,7 +60,9 @@ else
 	bdir=$work/broker
 	URI=$("$top/tests/broker.sh" start "$bdir")
 	# RSTREAM_TEST_TLS_URI and RSTREAM_TLS_DIR, if it has a TLS listener.
+	# shellcheck source=/dev/null  # written by tests/broker.sh start
 	TLS_URI=$(. "$bdir/broker.env"; echo "${RSTREAM_TEST_TLS_URI:-}")
+	# shellcheck source=/dev/null
 	CA=$(. "$bdir/broker.env"; echo "${RSTREAM_TLS_DIR:+$RSTREAM_TLS_DIR/ca.pem}")
 fi
 # guest is the tools' default password; one in the URI makes them warn.
@@ -79,6 +92,7 @@ echo "broker $URI${tls:+ and $TLS_URI}; N=$N sizes=$SIZES runs=$RUNS" >&2
 R=$work/results.tsv
 : >"$R"
 nstreams=0
+s='' small='' large=''	# stream names, set by mkstream
 
 # mkstream VAR TAG: a fresh stream, its name in VAR (not printed: a command
 # substitution's subshell would not count, and every name would be the same).
@@ -135,6 +149,8 @@ for size in $SIZES; do
 		fi
 		mkstream s p; measure "$g" "ref-pub --amqp" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" "$MIF" 0 --amqp >/dev/null
 		mkstream s p; measure "$g" "ref-pub" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" "$MIF" >/dev/null
+		mkstream s p; measure "$g" "raw-pub --amqp" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" "$RAW_MIF" "$RAW_PER_FRAME" --amqp --coalesce >/dev/null
+		mkstream s p; measure "$g" "raw-pub" "$N" "$bytes" "$PUB" "$HOST" "$PORT" "$s" "$N" "$size" "$RAW_MIF" "$RAW_PER_FRAME" --coalesce >/dev/null
 	done
 done
 
@@ -188,6 +204,57 @@ if [ "$BIG_N" -gt 0 ]; then
 	measure "memory ${BIG_N} x 100B" "rstream-tail" "$BIG_N" $((BIG_N * 100)) "$TAIL" -u "$URI" -o first -e "$s" >/dev/null
 fi
 
+# --- sub-entry batches (issue 13) ------------------------------------------
+# stored BYTES of stream NAME (the private broker's segment files), or "-"
+stored() {
+	local d sz=0 f
+	[ -n "$bdir" ] || { echo -; return; }
+	for d in "$bdir"/mnesia/*/stream/__"$1"_*; do
+		for f in "$d"/*.segment; do
+			[ -f "$f" ] && sz=$((sz + $(stat -c %s "$f")))
+		done
+	done
+	echo "$sz"
+}
+if [ "$SUB_N" -gt 0 ]; then
+	# End to end: one sh starts rstream-tail -o first -f -c N (following the
+	# empty stream) in the background, then rstream-cat writing N 100-byte
+	# lines in batches of 100, and waits for rstream-tail. Wall time and CPU
+	# (both tools together) are the sh's.
+	lines "$SUB_N" 100 >"$work/sub-in"
+	for r in $(seq "$RUNS"); do
+		echo "sub-entry end to end run $r" >&2
+		mkstream s sub
+		# shellcheck disable=SC2016  # sh -c's own arguments
+		measure "sub-entry 100 x 100B, end to end" "rstream-cat | rstream-tail" "$SUB_N" $((SUB_N * 100)) \
+		    sh -c '"$1" -u "$3" -o first -f -c "$5" "$4" >"$7" & t=$!
+			"$2" -u "$3" --sub-entry-size 100 "$4" <"$6" || exit 1
+			wait "$t"' \
+		    sh "$TAIL" "$CAT" "$URI" "$s" "$SUB_N" "$work/sub-in" "$work/sub-out"
+		if [ "$(wc -l <"$work/sub-out")" -ne "$SUB_N" ]; then
+			echo "bench: sub-entry end to end: rstream-tail did not read $SUB_N records" >&2
+			failed=1
+		fi
+	done
+	rm -f "$work/sub-in" "$work/sub-out"
+fi
+if [ "$CODEC_N" -gt 0 ]; then
+	echo "generating $CODEC_N log lines" >&2
+	"$PY" "$here/loglines.py" "$CODEC_N" >"$work/logs"
+	lbytes=$(wc -c <"$work/logs")
+	: >"$work/stored"
+	for r in $(seq "$RUNS"); do
+		for c in none gzip snappy lz4 zstd; do
+			echo "codec $c run $r" >&2
+			mkstream s "codec-$c"
+			measure "codec publish, log lines" "$c" "$CODEC_N" "$lbytes" "$CAT" -u "$URI" --sub-entry-size 100 --compression "$c" "$s" <"$work/logs"
+			measure "codec read, log lines" "$c" "$CODEC_N" "$lbytes" "$TAIL" -u "$URI" -o first -e "$s" >/dev/null
+			printf '%s\t%s\n' "$c" "$(stored "$s")" >>"$work/stored"
+		done
+	done
+	rm -f "$work/logs"
+fi
+
 # --- latency ---------------------------------------------------------------
 if [ "$LAT" -gt 0 ]; then
 	for r in $(seq "$RUNS"); do
@@ -198,5 +265,5 @@ if [ "$LAT" -gt 0 ]; then
 fi
 
 [ -z "${BENCH_RESULTS:-}" ] || cp "$R" "$BENCH_RESULTS"
-"$PY" "$here/report.py" "$R" "$work/lat"
+"$PY" "$here/report.py" "$R" "$work/lat" "$work/stored"
 exit $failed
