@@ -17,9 +17,11 @@
  * user chunks count: the tracking entry a stored reader offset makes
  * takes an offset but holds no record, and the broker's readers skip it.
  *
- * StreamStats (3.11+) gives chunk ids of any chunk type and no
- * timestamps, so it cannot stand in for the chunk headers; the reads
- * above are made on every broker.
+ * Where the broker has StreamStats (3.11+), it is asked first: a stream
+ * with no committed chunk (committed_chunk_id -1) is empty, and the two
+ * subscriptions are not made. Otherwise its figures are chunk ids, of
+ * chunks of any type (a tracking entry's included), and it has no
+ * timestamps, so the chunk headers are still read for the figures shown.
  *
  * A stream that does not exist (or any failure for one stream) is
  * recorded in errs[] and the next stream is asked about.
@@ -206,13 +208,16 @@ on_barrier(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	in->have_records = r->have_first && r->have_last &&
 	    in->first_offset <= in->last_offset;
 	if (r->cfg.log != NULL)
-		rs_say(r->cfg.log, r->cfg.log_ud, "%s: %s", in->stream,
+		rs_say(r->cfg.log, r->cfg.log_ud, "%s: %s%s", in->stream,
 		    in->have_records ? "read the first and last chunks" :
-		    "the stream is empty");
-	rs_frame_unsubscribe(rs_conn_buf(c), rs_conn_corr(c, on_ignore, r),
-	    SUB_LAST);
-	rs_frame_unsubscribe(rs_conn_buf(c), rs_conn_corr(c, on_ignore, r),
-	    SUB_FIRST);
+		    "the stream is empty", r->stats ? " (StreamStats asked first)" :
+		    " (no StreamStats on this broker)");
+	if (r->subscribed) {
+		rs_frame_unsubscribe(rs_conn_buf(c),
+		    rs_conn_corr(c, on_ignore, r), SUB_LAST);
+		rs_frame_unsubscribe(rs_conn_buf(c),
+		    rs_conn_corr(c, on_ignore, r), SUB_FIRST);
+	}
 	r->closing = 1;
 	rs_conn_close(c);
 }
@@ -250,6 +255,59 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	}
 }
 
+/* Subscribe at last and at first, credit 1 each, then the barrier. */
+static void
+read_ends(struct rs_info_run *r, struct rs_conn *c)
+{
+	const char	*stream = r->cfg.streams[r->cur];
+
+	r->subscribed = 1;
+	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_subscribe, r),
+	    SUB_LAST, stream, RS_OFFSET_LAST, 0, 1, NULL, 0);
+	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_subscribe, r),
+	    SUB_FIRST, stream, RS_OFFSET_FIRST, 0, 1, NULL, 0);
+	rs_frame_metadata(rs_conn_buf(c), rs_conn_corr(c, on_barrier, r),
+	    &stream, 1);
+	rs_conn_flush(c);
+}
+
+/* StreamStats' reply: an empty stream needs no reads. */
+static void
+on_stats(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	struct rs_info_run	*r = ud;
+	const char		*stream = r->cfg.streams[r->cur];
+	int64_t			 committed;
+	char			 msg[256];
+	int			 found;
+
+	if (r->closing)
+		return;
+	if (f->code != RS_OK) {
+		snprintf(msg, sizeof msg, "%s", f->code == RS_STREAM_DOES_NOT_EXIST ?
+		    "stream does not exist" : rs_proto_code_str(f->code));
+		stream_fail(r, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
+		    RS_E_UNAVAILABLE, msg);
+		return;
+	}
+	found = rs_frame_stream_stats_find(f, "committed_chunk_id", &committed);
+	if (found == -1) {
+		rs_conn_fail(c, RS_E_RUNTIME, "malformed StreamStats response");
+		return;
+	}
+	if (found == 1 && committed < 0) {
+		if (r->cfg.log != NULL)
+			rs_say(r->cfg.log, r->cfg.log_ud, "%s: StreamStats: the "
+			    "stream is empty", stream);
+		/* The barrier: the replies to the queries are in before it. */
+		rs_frame_metadata(rs_conn_buf(c), rs_conn_corr(c, on_barrier, r),
+		    &stream, 1);
+		rs_conn_flush(c);
+		return;
+	}
+	read_ends(r, c);
+}
+
 /* The leader's connection is ready: ask everything at once. */
 static void
 located(struct rs_conn *c, const struct rs_err *err, void *ud)
@@ -279,13 +337,14 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 		    rs_conn_corr(c, on_query_sequence, &r->reqs[i]),
 		    r->cfg.names[i], stream);
 	}
-	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_subscribe, r),
-	    SUB_LAST, stream, RS_OFFSET_LAST, 0, 1, NULL, 0);
-	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_subscribe, r),
-	    SUB_FIRST, stream, RS_OFFSET_FIRST, 0, 1, NULL, 0);
-	rs_frame_metadata(rs_conn_buf(c), rs_conn_corr(c, on_barrier, r),
-	    &stream, 1);
-	rs_conn_flush(c);
+	if (rs_conn_has(c, RS_FEATURE_STREAM_STATS)) {
+		r->stats = 1;
+		rs_frame_stream_stats(rs_conn_buf(c), rs_conn_corr(c, on_stats, r),
+		    stream);
+		rs_conn_flush(c);
+		return;
+	}
+	read_ends(r, c);
 }
 
 static void
@@ -308,7 +367,7 @@ next_stream(void *ud)
 		rs_loop_break(r->loop);
 		return;
 	}
-	r->have_first = r->have_last = r->closing = 0;
+	r->have_first = r->have_last = r->closing = r->subscribed = r->stats = 0;
 	memset(&r->cluster, 0, sizeof r->cluster);
 	r->cluster.loop = r->loop;
 	r->cluster.conn = r->cfg.conn;

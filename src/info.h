@@ -44,6 +44,8 @@ struct rs_info_run {
 	int			 have_first;	/* of the stream being asked about */
 	int			 have_last;
 	int			 closing;
+	int			 subscribed;	/* the two subscriptions were made */
+	int			 stats;		/* StreamStats was asked */
 	struct rs_err		 err;		/* a failure that ends the run */
 };
 

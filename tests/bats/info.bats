@@ -183,3 +183,23 @@ assert o["readers"] == [{"name": "r", "offset": None, "lag": None}], o'
 	run -2 rstream-tail --info --max-lag x "$S"
 	run -2 rstream-tail --info --max-idle soon "$S"
 }
+
+@test "--info asks StreamStats where the broker has it (3.11+), and reads the chunk headers on 3.10" {
+	rstream-cat --create "$S" </dev/null
+	seq 1 3 | rstream-cat --create "$S2"
+	run -0 --separate-stderr rstream-tail -v --info -J "$S" "$S2"
+	version=$(echo "$stderr" | sed -n 's/.*(RabbitMQ \([0-9.]*\)[,)].*/\1/p' | head -1)
+	[ -n "$version" ]
+	case $version in
+	3.10.*)
+		assert_regex "$stderr" "$S: the stream is empty \\(no StreamStats on this broker\\)"
+		assert_regex "$stderr" "$S2: read the first and last chunks \\(no StreamStats on this broker\\)"
+		;;
+	*)
+		assert_regex "$stderr" "$S: StreamStats: the stream is empty"
+		assert_regex "$stderr" "$S2: read the first and last chunks \\(StreamStats asked first\\)"
+		;;
+	esac
+	assert_line --index 0 --partial '"first_offset":null,"last_offset":null,'
+	assert_line --index 1 --partial '"first_offset":0,"last_offset":2,'
+}
