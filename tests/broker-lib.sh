@@ -210,85 +210,248 @@ if missing:
 print("\n".join(sorted(dirs[a] for a in need)))
 '
 
-# erl_patch_external: prints an escript; IN.beam OUT.beam writes to OUT the
-# stream reader IN (rabbit_stream_reader, rebuilt from its debug_info) with
-# the fix of rabbitmq-server pull request 8488 (June 2023, in the 3.10.x,
-# 3.11.x and 3.12.x releases after it); exits 3 if IN needs no fix.
-# RabbitMQ 3.10.8's stream reader hands the SASL mechanism the atom
-# peer_properties_exchanged as its state instead of what the mechanism's
-# init/1 returns: PLAIN ignores its state, but EXTERNAL
-# (rabbit_auth_mechanism_ssl) crashes on it (function_clause in
-# handle_response/2) and the broker drops the connection without an answer,
-# so no stream client can log in with a client certificate. The fix calls
-# init/1 in that case too.
-erl_patch_external() {
-	cat <<'ERL'
-#!/usr/bin/env escript
-main([In, Out]) ->
-    {ok, {Mod, [{debug_info, {debug_info_v1, Backend, Data}}]}} =
-        beam_lib:chunks(In, [debug_info]),
-    {ok, Forms} = Backend:debug_info(erlang_v1, Mod, Data, []),
-    case fix(Forms) of
-        Forms ->
-            halt(3);
-        Fixed ->
-            {ok, Mod, Bin} = compile:forms(Fixed, [debug_info, report_errors]),
-            ok = file:write_file(Out, Bin)
-    end.
-
-%% case AuthState0 of none -> M:init(S); AS -> AS end: init/1 also for
-%% peer_properties_exchanged.
-fix({'case', L, {var, _, 'AuthState0'} = V,
-     [{clause, _, [{atom, _, none}], [], [Init]} = None | Rest]}) ->
-    {'case', L, V,
-     [None, {clause, L, [{atom, L, peer_properties_exchanged}], [], [Init]} | Rest]};
-fix(T) when is_tuple(T) -> list_to_tuple(fix(tuple_to_list(T)));
-fix(L) when is_list(L) -> [fix(X) || X <- L];
-fix(X) -> X.
-ERL
-}
-
 # make_slim_home HOME APP...: HOME, a RabbitMQ home whose plugins directory
 # holds only the APPs and their dependencies (symlinks: 23 of the 70
-# applications in 3.10.8). A node boots faster: the boot scans every
-# application on its path. The scripts run through symlinks, with
-# RABBITMQ_SCRIPTS_DIR=HOME/sbin (rabbitmq-env derives RABBITMQ_HOME, hence
-# the plugin path, from it). If the stream reader of rabbitmq_stream has the
-# SASL EXTERNAL bug (erl_patch_external), HOME gets a copy of the plugin
-# (symlinks) with the fixed reader; the escript takes about 1.5 s.
+# applications in 3.10.8, 28 of the 73 in 4.0.5). A node boots faster: the
+# boot scans every application on its path. The scripts run through
+# symlinks, with RABBITMQ_SCRIPTS_DIR=HOME/sbin (rabbitmq-env derives
+# RABBITMQ_HOME, hence the plugin path, from it). HOME is a path on the
+# host; with BROKER_ROOT set (a 4.0 node, broker_select) it lies inside the
+# chroot and the symlinks point at paths as the chroot sees them. Every file
+# is RabbitMQ's own, as Debian ships it: nothing is patched.
 make_slim_home() {
-	local h=$1 real app apps f rc
+	local h=$1 real app apps f
 	shift
-	real=$(dirname "$(dirname "$(readlink -f "$RMQ_BIN/rabbitmq-server")")")
+	real=$(dirname "$(dirname "$(readlink -f "$BROKER_ROOT$RMQ_BIN/rabbitmq-server")")")
 	apps=$("$PY" -c "$PY_APPS" "$real/plugins" "$@") || return 1
+	real=${real#"$BROKER_ROOT"}
 	mkdir -p "$h/sbin" "$h/plugins"
-	for f in "$real"/sbin/*; do ln -s "$f" "$h/sbin/"; done
+	for f in "$BROKER_ROOT$real"/sbin/*; do ln -s "${f#"$BROKER_ROOT"}" "$h/sbin/"; done
 	ln -s "$real/escript" "$h/escript"
-	for app in $apps; do
-		case $app in
-		rabbitmq_stream-*) ;;
-		*) ln -s "$real/plugins/$app" "$h/plugins/"; continue ;;
-		esac
-		mkdir -p "$h/plugins/$app/ebin"
-		erl_patch_external >"$h/patch-external.escript"
-		rc=0
-		escript "$h/patch-external.escript" \
-			"$real/plugins/$app/ebin/rabbit_stream_reader.beam" \
-			"$h/plugins/$app/ebin/rabbit_stream_reader.beam" \
-			>"$h/patch-external.log" 2>&1 || rc=$?
-		case $rc in
-		0) ;;
-		3) rm -f "$h/plugins/$app/ebin/rabbit_stream_reader.beam" ;;
-		*) log "could not fix SASL EXTERNAL in $app: $(cat "$h/patch-external.log")"
-		   rm -f "$h/plugins/$app/ebin/rabbit_stream_reader.beam" ;;
-		esac
-		for f in "$real/plugins/$app"/*; do
-			[ "${f##*/}" = ebin ] || ln -s "$f" "$h/plugins/$app/"
-		done
-		for f in "$real/plugins/$app"/ebin/*; do
-			[ -e "$h/plugins/$app/ebin/${f##*/}" ] || ln -s "$f" "$h/plugins/$app/ebin/"
+	for app in $apps; do ln -s "$real/plugins/$app" "$h/plugins/"; done
+}
+
+# --- which RabbitMQ: the host's 3.10 or a Debian 13 chroot's 4.0 ---------------
+
+# RSTREAM_BROKER chooses the RabbitMQ the test nodes run:
+#   3.10 (default)  the host's Debian 12 package, rabbitmq-server 3.10.8, run
+#                   from /usr/lib/rabbitmq as it is
+#   4.0             Debian 13's rabbitmq-server (4.0.5), installed in a
+#                   chroot that is built once with mmdebstrap (about 35 s
+#                   and 250 MB; the package needs a network mirror) and kept
+#                   at RSTREAM_CHROOT (default /var/cache/rstream-tools/trixie)
+# A 4.0 node runs as `chroot ROOT /usr/lib/rabbitmq/bin/rabbitmq-server`, as
+# root like the 3.10 one, with the chroot's epmd; its files live inside the
+# chroot (ROOT/srv/rstream-tools/ID, which BROKER_ROOT$path names on the
+# host) and it listens on the host's loopback like any other. ROOT/proc is
+# mounted while a node of ours runs there and unmounted by the stop that
+# leaves no process inside (chroot_release). Both need root.
+CHROOT_DEFAULT=/var/cache/rstream-tools/trixie
+CHROOT_STAMP=.rstream-tools-chroot
+CHROOT_NODES=/srv/rstream-tools
+
+# broker_select [KIND]: set BROKER (3.10 or 4.0) from KIND (default
+# $RSTREAM_BROKER, else 3.10), BROKER_ROOT ('' or the chroot) and
+# BROKER_VERSION ('' until broker_check).
+broker_select() {
+	local k=${1-${RSTREAM_BROKER:-3.10}}
+	BROKER_VERSION=''
+	case $k in
+	'' | 3 | 3.10 | 3.10.*) BROKER=3.10 BROKER_ROOT='' ;;
+	4 | 4.0 | 4.0.*) BROKER=4.0 BROKER_ROOT=$(chroot_path) ;;
+	*) die "RSTREAM_BROKER=$k: say 3.10 (Debian 12's rabbitmq-server, the default) or 4.0 (Debian 13's, in a chroot)" ;;
+	esac
+}
+
+# chroot_path: where the 4.0 chroot is (absolute; RSTREAM_CHROOT or the default).
+chroot_path() {
+	local p=${RSTREAM_CHROOT:-$CHROOT_DEFAULT}
+	case $p in /*) ;; *) p=$PWD/$p ;; esac
+	printf '%s' "${p%/}"
+}
+
+# rabbit_version ROOT: the version of the RabbitMQ installed under ROOT
+# ('' for the host), from the name of its directory (rabbitmq_server-X.Y.Z).
+rabbit_version() {
+	local d
+	d=$(readlink -f "$1$RMQ_BIN/rabbitmq-server" 2>/dev/null) || return 1
+	d=${d%/sbin/rabbitmq-server}
+	d=${d##*/rabbitmq_server-}
+	[ -n "$d" ] && [ "${d#*/}" = "$d" ] && printf '%s' "$d"
+}
+
+# broker_check: RabbitMQ is there (building the chroot if it is missing or
+# broken); sets BROKER_VERSION.
+broker_check() {
+	if [ "$BROKER" = 4.0 ]; then
+		chroot_ensure || return 1
+	else
+		[ -x "$RMQ_BIN/rabbitmq-server" ] ||
+			die "$RMQ_BIN/rabbitmq-server not found (apt-get install rabbitmq-server)"
+		[ -x "$EPMD" ] || die "$EPMD not found (apt-get install erlang-base)"
+	fi
+	BROKER_VERSION=$(rabbit_version "$BROKER_ROOT") ||
+		die "cannot tell the version of RabbitMQ in ${BROKER_ROOT:-/}"
+	case $BROKER_VERSION in
+	"$BROKER".*) ;;
+	*) die "RSTREAM_BROKER=$BROKER but ${BROKER_ROOT:-the host} has RabbitMQ $BROKER_VERSION" ;;
+	esac
+}
+
+# in_root CMD...: run CMD inside the broker's root (chroot for 4.0).
+in_root() {
+	if [ -n "$BROKER_ROOT" ]; then
+		chroot "$BROKER_ROOT" "$@"
+	else
+		"$@"
+	fi
+}
+
+# epmd_bin: the epmd that goes with the broker's Erlang (as the root sees it).
+epmd_bin() {
+	if [ -n "$BROKER_ROOT" ]; then printf '%s' /usr/bin/epmd; else printf '%s' "$EPMD"; fi
+}
+
+# chroot_lock: take (blocking, up to 15 min: a build takes about a minute)
+# the lock that serialises building, mounting and unmounting the chroot,
+# on fd CHROOT_LOCK_FD. chroot_unlock gives it back.
+CHROOT_LOCK_FD=''
+chroot_lock() {
+	local root
+	root=$(chroot_path)
+	mkdir -p "$(dirname "$root")"
+	[ -z "$CHROOT_LOCK_FD" ] || return 0
+	exec {CHROOT_LOCK_FD}>>"$root.lock"
+	flock -w 900 "$CHROOT_LOCK_FD" || { log "timed out waiting for $root.lock"; return 1; }
+}
+chroot_unlock() {
+	[ -n "$CHROOT_LOCK_FD" ] || return 0
+	exec {CHROOT_LOCK_FD}>&-
+	CHROOT_LOCK_FD=''
+}
+
+# mounts_under DIR: the mount points at or below DIR, deepest first.
+mounts_under() {
+	awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
+}
+
+# umount_under DIR: unmount everything mounted at or below DIR.
+umount_under() {
+	local m
+	for m in $(mounts_under "$1"); do
+		umount "$m" 2>/dev/null || umount -l "$m" || log "cannot unmount $m"
+	done
+}
+
+# chroot_users ROOT: the pids of the processes whose root directory is ROOT
+# (or below it), one per line.
+chroot_users() {
+	local p r
+	for p in /proc/[0-9]*; do
+		r=$(readlink "$p/root" 2>/dev/null) || continue
+		case $r in "$1" | "$1"/*) printf '%s
+' "${p#/proc/}" ;; esac
+	done
+}
+
+# chroot_ok ROOT: ROOT is a whole chroot of ours: our stamp (written last
+# by chroot_build), RabbitMQ and Erlang in place, and a program runs there.
+chroot_ok() {
+	[ -f "$1/$CHROOT_STAMP" ] && [ -x "$1$RMQ_BIN/rabbitmq-server" ] &&
+		[ -x "$1/usr/bin/epmd" ] && [ -x "$1/usr/bin/erl" ] &&
+		rabbit_version "$1" >/dev/null && chroot "$1" /bin/true 2>/dev/null
+}
+
+# chroot_build ROOT: build ROOT with mmdebstrap (in ROOT.new, then renamed),
+# installing mmdebstrap first if it is missing.
+chroot_build() {
+	local root=$1 new=$1.new t0 v
+	t0=$(now)
+	[ "$(id -u)" = 0 ] || { log "building $root needs root"; return 1; }
+	if ! command -v mmdebstrap >/dev/null; then
+		log "installing mmdebstrap (to build $root)"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q mmdebstrap >&2 ||
+			{ log "cannot install mmdebstrap"; return 1; }
+	fi
+	umount_under "$new"
+	rm -rf --one-file-system -- "$new"
+	log "building $root: mmdebstrap --variant=apt --include=rabbitmq-server trixie (log in $root.log)"
+	if ! mmdebstrap --variant=apt --include=rabbitmq-server trixie "$new" >"$root.log" 2>&1; then
+		umount_under "$new"
+		tail -n 20 "$root.log" >&2
+		log "mmdebstrap failed (the whole log is $root.log)"
+		return 1
+	fi
+	umount_under "$new"
+	v=$(rabbit_version "$new") || { log "$new has no RabbitMQ after mmdebstrap"; return 1; }
+	printf 'Debian 13 (trixie) with rabbitmq-server %s, built by tests/broker-lib.sh on %s\n' \
+		"$v" "$(date -u +%FT%TZ)" >"$new/$CHROOT_STAMP"
+	mv -T -- "$new" "$root"
+	log "built $root (RabbitMQ $v) in $(( ($(now) - t0) / 1000 )) ms"
+}
+
+# chroot_ensure: the chroot exists and works: built if missing, rebuilt if
+# broken (when nothing runs in it); under the lock.
+chroot_ensure() {
+	local root rc=0
+	root=$(chroot_path)
+	chroot_ok "$root" && return 0
+	chroot_lock || return 1
+	if ! chroot_ok "$root"; then
+		if [ -e "$root" ]; then
+			if [ ! -f "$root/$CHROOT_STAMP" ] && [ -n "$(ls -A -- "$root" 2>/dev/null)" ]; then
+				log "$root exists but was not built here (no $CHROOT_STAMP): remove it or set RSTREAM_CHROOT"
+				rc=1
+			elif [ -n "$(chroot_users "$root")" ]; then
+				log "$root is broken but processes run in it ($(chroot_users "$root" | tr '\n' ' '))"
+				rc=1
+			else
+				log "$root is broken: building it again"
+				umount_under "$root"
+				rm -rf --one-file-system -- "$root"
+			fi
+		fi
+		[ "$rc" != 0 ] || chroot_build "$root" || rc=1
+	fi
+	chroot_unlock
+	return "$rc"
+}
+
+# chroot_mount: mount proc on ROOT/proc if it is not (caller holds the lock).
+chroot_mount() {
+	[ -n "$(mounts_under "$BROKER_ROOT/proc")" ] ||
+		mount -t proc proc "$BROKER_ROOT/proc"
+}
+
+# chroot_enter PID...: wait (up to 5 s) until each PID runs inside the
+# chroot (or is gone): once it does, chroot_release sees it.
+chroot_enter() {
+	local pid i r
+	for pid in "$@"; do
+		for i in $(seq 50); do
+			r=$(readlink "/proc/$pid/root" 2>/dev/null) || break
+			[ "$r" = "$BROKER_ROOT" ] && break
+			sleep 0.1
 		done
 	done
+}
+
+# chroot_release: if no process runs in the chroot any more, unmount what is
+# mounted in it (its /proc); also remove node directories (ROOT/srv/...)
+# whose owner, a directory of broker.sh or cluster.sh, is gone.
+chroot_release() {
+	local root=$BROKER_ROOT n o
+	[ -n "$root" ] && [ -d "$root" ] || return 0
+	chroot_lock || return 1
+	for n in "$root$CHROOT_NODES"/*; do
+		[ -f "$n/owner" ] || continue
+		o=$(cat "$n/owner")
+		[ -e "$o" ] || rm -rf --one-file-system -- "$n"
+	done
+	if [ -z "$(chroot_users "$root")" ]; then
+		umount_under "$root"
+	fi
+	chroot_unlock
 }
 
 # --- TLS -----------------------------------------------------------------------

@@ -1,7 +1,11 @@
 #!/bin/bash
 # cluster.sh - start/stop a private, throw-away 3-node RabbitMQ cluster
-# (Debian's rabbitmq-server 3.10 package, rabbitmq_stream plugin, no
-# management plugin) on this machine, for the cluster tests.
+# (rabbitmq_stream plugin, no management plugin) on this machine, for the
+# cluster tests: Debian 12's rabbitmq-server 3.10.8 (the host's package, the
+# default) or, with RSTREAM_BROKER=4.0, Debian 13's 4.0.5 in a chroot
+# (tests/broker-lib.sh: built once and cached at RSTREAM_CHROOT, default
+# /var/cache/rstream-tools/trixie; its /proc is unmounted by the stop that
+# leaves nothing running there).
 #
 # Usage:
 #   tests/cluster.sh start [DIR]      start 3 nodes and cluster them; DIR
@@ -47,31 +51,36 @@
 # RSTREAM_STREAM_PORT_I, RSTREAM_TLS_PORT_I, RSTREAM_AMQP_PORT_I,
 # RSTREAM_DIST_PORT_I, RSTREAM_BEAM_PID_I (beam.smp, for kill -9 / SIGSTOP;
 # empty while the node is killed), RSTREAM_NODE_PID_I (the rabbitmq-server
-# wrapper script, session leader), RSTREAM_NODE_DIR_I, RSTREAM_LOG_DIR_I.
+# wrapper script, session leader), RSTREAM_NODE_DIR_I, RSTREAM_LOG_DIR_I;
+# RSTREAM_BROKER (3.10 or 4.0), RSTREAM_BROKER_VERSION (3.10.8, 4.0.5),
+# RSTREAM_BROKER_ROOT ('' or the chroot), RSTREAM_CLUSTER_FILES (where the
+# nodes' files are: DIR for 3.10; for 4.0 inside the chroot,
+# ROOT/srv/rstream-tools/ID, since the nodes cannot see DIR).
 #
 # The three nodes share one private epmd; every listener (AMQP 0-9-1,
 # stream, stream over TLS, Erlang distribution, epmd) binds 127.0.0.1 on a
 # free random port. Stream replication uses osiris' default port range
 # (6000-6500, listeners open only while a replica connects). Nodes run from
-# a slim RabbitMQ home, DIR/rmq: symlinks to the system scripts and to only
+# a slim RabbitMQ home, FILES/rmq: symlinks to the system scripts and to only
 # the applications rabbit, rabbitmq_stream and rabbitmq_auth_mechanism_ssl
-# need (boots in about half the time), with the stream plugin's SASL
-# EXTERNAL bug fixed (tests/broker-lib.sh: make_slim_home). Each node
+# need (boots in about half the time; tests/broker-lib.sh: make_slim_home),
+# RabbitMQ itself as Debian ships it. Each node
 # advertises localhost and its own stream port in Metadata, and to a TLS
 # connection localhost and its own TLS port. Every node's TLS listener is
 # set up as tests/broker.sh's (tls_conf: the certificates of
 # tests/tls-certs.sh in DIR/tls, server.pem for DNS:localhost; SASL EXTERNAL
 # with a client certificate as user rstream-client). Nodes 2 and 3 join
-# node 1 with rabbitmqctl stop_app / join_cluster / start_app. HOME is DIR
-# for the nodes and the CLI, so they share DIR/.erlang.cookie: works for
+# node 1 with rabbitmqctl stop_app / join_cluster / start_app. HOME is FILES
+# for the nodes and the CLI, so they share FILES/.erlang.cookie: works for
 # root and normal users alike and leaves no trace. Ready = a stream login
 # (PeerProperties, SASL PLAIN guest/guest, Tune, Open "/") succeeds on every
 # node, on its plain port and then over TLS (checked with /usr/bin/python3,
 # stdlib only).
-# Knobs: RSTREAM_CLUSTER_TIMEOUT (seconds to wait for a node, default 180);
-# RSTREAM_CLUSTER_ALL_PLUGINS=1 (run from the system RabbitMQ home, with
-# every plugin on the code path, no fix); for check, RSTREAM_CLUSTER_TESTS (the
-# .bats files to run instead of tests/cluster/*.bats).
+# Knobs: RSTREAM_BROKER and RSTREAM_CHROOT (above); RSTREAM_CLUSTER_TIMEOUT
+# (seconds to wait for a node, default 180); RSTREAM_CLUSTER_ALL_PLUGINS=1
+# (run from the system RabbitMQ home, with every plugin on the code path);
+# for check, RSTREAM_CLUSTER_TESTS (the .bats files to run instead of
+# tests/cluster/*.bats).
 # Diagnostics (and timings) go to stderr.
 
 [ -n "${BASH_VERSION:-}" ] || exec /bin/bash "$0" "$@"
@@ -83,8 +92,10 @@ SIZE=3
 PROG=${0##*/}
 HERE=$(cd "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd)
 PROBE_PIDS=''
-SLIM_PID=''
 CHECK_DIR=''
+SPAWNED=''
+CF='' CF_IN=''
+ROOTCMD=()
 
 # RMQ_BIN PY EPMD, log die now, PY_PORTS PY_PROBE, kill_tree wait_gone spawn
 # shellcheck source=tests/broker-lib.sh
@@ -113,9 +124,46 @@ load_env() {
 	for i in $(seq 1 $SIZE); do
 		for f in $NODE_FIELDS; do set_node_var "$f" "$i" ''; done
 	done
+	RSTREAM_BROKER='' RSTREAM_BROKER_ROOT='' RSTREAM_CLUSTER_FILES=$1
 	# shellcheck source=/dev/null
 	[ -f "$1/cluster.env" ] && . "$1/cluster.env"
 	RSTREAM_CLUSTER_DIR=$1
+	broker_select "${RSTREAM_BROKER:-3.10}"
+	BROKER_ROOT=$RSTREAM_BROKER_ROOT   # where it was started, whatever RSTREAM_CHROOT says now
+	cluster_paths
+}
+
+# cluster_paths: CF, the directory of the nodes' files as this shell sees
+# it, and CF_IN, as the nodes see it (DIR for 3.10; inside the chroot for
+# 4.0); ROOTCMD, the command prefix that runs a program where they run.
+cluster_paths() {
+	CF=$RSTREAM_CLUSTER_FILES
+	CF_IN=${CF#"$BROKER_ROOT"}
+	ROOTCMD=()
+	[ -z "$BROKER_ROOT" ] || ROOTCMD=(chroot "$BROKER_ROOT")
+}
+
+# in_node_view PATH: PATH (on the host) as the nodes see it.
+in_node_view() { printf '%s' "${1#"$BROKER_ROOT"}"; }
+
+# spawn_in_root LOG ENVFUNC CMD...: spawn (broker-lib.sh) CMD where the
+# nodes run; for 4.0, inside the chroot, with its /proc mounted first (under
+# the chroot lock, held until the process is in: chroot_release then counts
+# it). Its pid in SPAWNED.
+spawn_in_root() {
+	local out=$1 envf=$2
+	shift 2
+	if [ -n "$BROKER_ROOT" ]; then
+		chroot_lock || return 1
+		chroot_mount || { chroot_unlock; return 1; }
+		spawn "$out" "$envf" "${ROOTCMD[@]}" "$@"
+		SPAWNED=$!
+		chroot_enter "$SPAWNED"
+		chroot_unlock
+	else
+		spawn "$out" "$envf" "$@"
+		SPAWNED=$!
+	fi
 }
 
 write_env() {
@@ -123,7 +171,8 @@ write_env() {
 	{
 		for v in RSTREAM_CLUSTER_DIR RSTREAM_CLUSTER_ID RSTREAM_CLUSTER_SIZE \
 			RSTREAM_CLUSTER_URIS RSTREAM_CLUSTER_TLS_URIS RSTREAM_TLS_DIR \
-			RSTREAM_HOST RSTREAM_EPMD_PORT RSTREAM_EPMD_PID; do
+			RSTREAM_HOST RSTREAM_EPMD_PORT RSTREAM_EPMD_PID RSTREAM_BROKER \
+			RSTREAM_BROKER_VERSION RSTREAM_BROKER_ROOT RSTREAM_CLUSTER_FILES; do
 			printf '%s=%q\n' "$v" "${!v-}"
 		done
 		for i in $(seq 1 $SIZE); do
@@ -144,20 +193,21 @@ check_node() {
 # Environment shared by every process of the cluster (nodes, epmd, CLI).
 # The owner tag marks every process we spawn (see sweep).
 export_common_env() {
-	export HOME=$RSTREAM_CLUSTER_DIR
+	export HOME=$CF_IN
 	export RSTREAM_BROKER_OWNER_TAG=$RSTREAM_CLUSTER_ID
 	export ERL_EPMD_PORT=$RSTREAM_EPMD_PORT ERL_EPMD_ADDRESS=127.0.0.1
-	export RABBITMQ_CONF_ENV_FILE=$RSTREAM_CLUSTER_DIR/rabbitmq-env.conf
+	export RABBITMQ_CONF_ENV_FILE=$CF_IN/rabbitmq-env.conf
 	export RABBITMQ_CTL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
-	if [ -d "$RSTREAM_CLUSTER_DIR/rmq/sbin" ]; then
-		export RABBITMQ_SCRIPTS_DIR=$RSTREAM_CLUSTER_DIR/rmq/sbin
+	if [ -d "$CF/rmq/sbin" ]; then
+		export RABBITMQ_SCRIPTS_DIR=$CF_IN/rmq/sbin
 	fi
 }
 
-# sbin: where the RabbitMQ scripts are run from (the slim home, if any).
+# sbin: where the RabbitMQ scripts are run from (the slim home, if any), as
+# the nodes see it.
 sbin() {
-	if [ -d "$RSTREAM_CLUSTER_DIR/rmq/sbin" ]; then
-		printf '%s' "$RSTREAM_CLUSTER_DIR/rmq/sbin"
+	if [ -d "$CF/rmq/sbin" ]; then
+		printf '%s' "$CF_IN/rmq/sbin"
 	else
 		printf '%s' "$RMQ_BIN"
 	fi
@@ -167,7 +217,7 @@ sbin() {
 SPAWN_NODE=''
 export_server_env() {
 	local i=$SPAWN_NODE d node amqp dist
-	d=$(node_var NODE_DIR "$i")
+	d=$(in_node_view "$(node_var NODE_DIR "$i")")
 	node=$(node_var NODE "$i")
 	amqp=$(node_var AMQP_PORT "$i")
 	dist=$(node_var DIST_PORT "$i")
@@ -192,7 +242,7 @@ export_server_env() {
 ctl() {
 	local tool=$1 i=$2
 	shift 2
-	(export_common_env; exec "$(sbin)/$tool" -n "$(node_var NODE "$i")" "$@")
+	(export_common_env; exec "${ROOTCMD[@]}" "$(sbin)/$tool" -n "$(node_var NODE "$i")" "$@")
 }
 
 # is_ours PID: PID is alive (not a zombie) and belongs to this cluster.
@@ -261,7 +311,11 @@ teardown() {
 		is_ours "$RSTREAM_EPMD_PID" && kill_tree "$RSTREAM_EPMD_PID"
 		sweep
 	fi
+	if [ -n "$BROKER_ROOT" ] && [ "$CF" != "$RSTREAM_CLUSTER_DIR" ] && [ -f "$CF/owner" ]; then
+		rm -rf --one-file-system -- "$CF"
+	fi
 	rm -rf -- "$RSTREAM_CLUSTER_DIR"
+	chroot_release
 }
 
 cmd_stop() {
@@ -296,7 +350,6 @@ fail_start() {
 	trap - EXIT
 	trap '' PIPE INT TERM HUP   # clean up even if stderr is gone
 	for p in $PROBE_PIDS; do kill "$p" 2>/dev/null || :; done
-	[ -z "$SLIM_PID" ] || { kill "$SLIM_PID" 2>/dev/null; wait "$SLIM_PID"; } || :
 	log "$*"
 	show_logs
 	teardown 0
@@ -316,9 +369,9 @@ write_node_config() {
 		stream.advertised_host = localhost
 		stream.advertised_port = $(node_var STREAM_PORT "$i")
 		log.console = false
-		load_definitions = $RSTREAM_CLUSTER_DIR/definitions.json
+		load_definitions = $CF_IN/definitions.json
 		EOF
-		tls_conf "$RSTREAM_TLS_DIR" "$(node_var TLS_PORT "$i")"
+		tls_conf "$CF_IN/tls" "$(node_var TLS_PORT "$i")"
 	} >"$d/rabbitmq.conf"
 }
 
@@ -328,8 +381,8 @@ spawn_node() {
 	d=$(node_var NODE_DIR "$i")
 	rm -f "$d/rabbit.pid"
 	SPAWN_NODE=$i
-	spawn "$d/log/server.out" export_server_env "$(sbin)/rabbitmq-server"
-	set_node_var NODE_PID "$i" $!
+	spawn_in_root "$d/log/server.out" export_server_env "$(sbin)/rabbitmq-server" || return 1
+	set_node_var NODE_PID "$i" "$SPAWNED"
 	set_node_var BEAM_PID "$i" ''
 }
 
@@ -383,10 +436,12 @@ ctl_joiners() {
 
 cmd_start() {
 	[ $# -le 1 ] || usage
-	local d t0 t1 ts ports i p n1
+	local d t0 t1 tb ts ports i p n1
 	t0=$(now)
-	[ -x "$RMQ_BIN/rabbitmq-server" ] || die "$RMQ_BIN/rabbitmq-server not found (apt-get install rabbitmq-server)"
+	broker_select
 	[ -x "$PY" ] || die "$PY not found"
+	broker_check    # builds the 4.0 chroot if it is missing (about 35 s)
+	tb=$(now)
 	if [ $# -eq 1 ]; then
 		d=$1
 		(umask 077; mkdir -p -- "$d")
@@ -400,6 +455,16 @@ cmd_start() {
 
 	RSTREAM_CLUSTER_DIR=$d
 	RSTREAM_CLUSTER_ID=rstc-$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
+	# shellcheck disable=SC2034 # written by write_env
+	RSTREAM_BROKER=$BROKER RSTREAM_BROKER_VERSION=$BROKER_VERSION RSTREAM_BROKER_ROOT=$BROKER_ROOT
+	if [ -n "$BROKER_ROOT" ]; then
+		RSTREAM_CLUSTER_FILES=$BROKER_ROOT$CHROOT_NODES/$RSTREAM_CLUSTER_ID
+		mkdir -p -- "$RSTREAM_CLUSTER_FILES"
+		printf '%s\n' "$d" >"$RSTREAM_CLUSTER_FILES/owner"
+	else
+		RSTREAM_CLUSTER_FILES=$d
+	fi
+	cluster_paths
 	# shellcheck disable=SC2034 # written by write_env
 	RSTREAM_CLUSTER_SIZE=$SIZE RSTREAM_HOST=localhost
 	RSTREAM_EPMD_PID=''
@@ -422,8 +487,8 @@ cmd_start() {
 		set_node_var URI "$i" "rabbitmq-stream://guest@localhost:$(node_var STREAM_PORT "$i")/%2f"
 		set_node_var TLS_URI "$i" "rabbitmq-stream+tls://guest@localhost:$(node_var TLS_PORT "$i")/%2f"
 		RSTREAM_CLUSTER_TLS_URIS="$RSTREAM_CLUSTER_TLS_URIS${RSTREAM_CLUSTER_TLS_URIS:+ }$(node_var TLS_URI "$i")"
-		set_node_var NODE_DIR "$i" "$d/n$i"
-		set_node_var LOG_DIR "$i" "$d/n$i/log"
+		set_node_var NODE_DIR "$i" "$CF/n$i"
+		set_node_var LOG_DIR "$i" "$CF/n$i/log"
 		set_node_var NODE_PID "$i" ''
 		set_node_var BEAM_PID "$i" ''
 		RSTREAM_CLUSTER_URIS="$RSTREAM_CLUSTER_URIS${RSTREAM_CLUSTER_URIS:+ }$(node_var URI "$i")"
@@ -431,51 +496,49 @@ cmd_start() {
 	trap 'fail_start "interrupted"' INT TERM HUP
 	trap 'fail_start "start failed"' EXIT
 
-	# The slim home takes longest (the SASL EXTERNAL fix is compiled): in
-	# the background, while the rest is set up.
+	write_env
 	if [ -z "${RSTREAM_CLUSTER_ALL_PLUGINS:-}" ]; then
-		make_slim_home "$d/rmq.new" rabbit rabbitmq_prelaunch rabbitmq_stream \
-			rabbitmq_auth_mechanism_ssl >"$d/slim.log" 2>&1 &
-		SLIM_PID=$!
+		if make_slim_home "$CF/rmq.new" rabbit rabbitmq_prelaunch rabbitmq_stream \
+			rabbitmq_auth_mechanism_ssl >"$d/slim.log" 2>&1; then
+			mv "$CF/rmq.new" "$CF/rmq"
+		else
+			log "using all plugins: no slim RabbitMQ home"
+			[ ! -s "$d/slim.log" ] || cat "$d/slim.log" >&2
+			rm -rf "$CF/rmq.new"
+		fi
+		rm -f "$d/slim.log"
 	fi
-	(umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F >"$d/.erlang.cookie")
-	chmod 400 "$d/.erlang.cookie"
+	(umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F >"$CF/.erlang.cookie")
+	chmod 400 "$CF/.erlang.cookie"
 	"$HERE/tls-certs.sh" "$RSTREAM_TLS_DIR" || fail_start "cannot make the TLS certificates"
-	tls_definitions >"$d/definitions.json"
+	# The nodes read the certificates where they can see them.
+	[ "$CF" = "$d" ] || cp -a -- "$RSTREAM_TLS_DIR" "$CF/tls"
+	tls_definitions >"$CF/definitions.json"
 	for i in $(seq 1 $SIZE); do write_node_config "$i"; done
 	write_env
 
 	# One private epmd, loopback only, for the 3 nodes and the CLI.
-	spawn "$d/epmd.log" export_common_env "$EPMD" -port "$RSTREAM_EPMD_PORT" -address 127.0.0.1
-	RSTREAM_EPMD_PID=$!
+	spawn_in_root "$CF/epmd.log" export_common_env "$(epmd_bin)" \
+		-port "$RSTREAM_EPMD_PORT" -address 127.0.0.1 || fail_start "cannot start epmd"
+	RSTREAM_EPMD_PID=$SPAWNED
 	write_env
 	i=0
-	until "$EPMD" -port "$RSTREAM_EPMD_PORT" -names >/dev/null 2>&1; do
+	until "${ROOTCMD[@]}" "$(epmd_bin)" -port "$RSTREAM_EPMD_PORT" -names >/dev/null 2>&1; do
 		is_ours "$RSTREAM_EPMD_PID" || fail_start "epmd exited"
 		i=$((i + 1))
 		[ "$i" -lt 50 ] || fail_start "epmd did not come up on port $RSTREAM_EPMD_PORT"
 		sleep 0.1
 	done
 
-	if [ -n "$SLIM_PID" ]; then
-		if wait "$SLIM_PID"; then
-			mv "$d/rmq.new" "$d/rmq"
-		else
-			log "using all plugins: no slim RabbitMQ home"
-			rm -rf "$d/rmq.new"
-		fi
-		SLIM_PID=''
-	fi
-	[ ! -s "$d/slim.log" ] || cat "$d/slim.log" >&2
-	rm -f "$d/slim.log"
 	ts=$(now)
-	for i in $(seq 1 $SIZE); do spawn_node "$i"; done
+	for i in $(seq 1 $SIZE); do spawn_node "$i" || fail_start "cannot start node $i"; done
 	write_env
 	# In the background (await_nodes) so that a signal's trap runs at once.
 	await_nodes $(seq 1 $SIZE) || fail_start "nodes not ready"
 	write_env
 	t1=$(now)
-	log "$SIZE nodes booted in $(ms_since "$t0") ms (spawned at $(( (ts - t0) / 1000 )) ms)"
+	[ $((tb - t0)) -lt 1000000 ] || log "the chroot took $(( (tb - t0) / 1000 )) ms"
+	log "$SIZE RabbitMQ $BROKER_VERSION nodes booted in $(ms_since "$tb") ms (spawned at $(( (ts - tb) / 1000 )) ms)"
 
 	# Join nodes 2..SIZE to node 1. stop_app and start_app run in parallel;
 	# the joins one at a time (concurrent schema changes can race).
@@ -495,8 +558,8 @@ cmd_start() {
 	await_nodes $(seq 1 $SIZE) || fail_start "nodes not ready after joining"
 	write_env
 	trap - INT TERM HUP EXIT
-	log "cluster $RSTREAM_CLUSTER_ID ready in $(ms_since "$t0") ms" \
-		"(join $(ms_since "$t1") ms; dir $d)"
+	log "RabbitMQ $BROKER_VERSION cluster $RSTREAM_CLUSTER_ID ready in $(ms_since "$tb") ms" \
+		"(join $(ms_since "$t1") ms; dir $d${BROKER_ROOT:+, node files $CF})"
 	for i in $(seq 1 $SIZE); do printf '%s\n' "$(node_var URI "$i")"; done
 }
 
@@ -591,7 +654,7 @@ cmd_ctl() {
 	local i=$2
 	shift 2
 	export_common_env
-	exec "$(sbin)/$tool" -n "$(node_var NODE "$i")" "$@"
+	exec "${ROOTCMD[@]}" "$(sbin)/$tool" -n "$(node_var NODE "$i")" "$@"
 }
 
 # check: run the cluster suites against a private cluster (or the running
