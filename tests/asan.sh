@@ -10,8 +10,10 @@ trap 'rm -rf "$work"' EXIT
 
 cd "$src"
 if git rev-parse --git-dir >/dev/null 2>&1; then
+	# One tar reads the whole list: xargs would start several once the
+	# list is long, and the reader stops at the first archive's end.
 	git ls-files -z --cached --others --exclude-standard |
-	    xargs -0 tar cf - | (cd "$work" && tar xf -)
+	    tar cf - --null -T - | (cd "$work" && tar xf -)
 else
 	tar cf - --exclude=.git . | (cd "$work" && tar xf -)
 fi
