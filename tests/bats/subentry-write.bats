@@ -247,12 +247,19 @@ slowly() {
 	    skip "needs the private broker of tests/check.sh"
 	seq 1 300000 >"$T/in"
 	rstream-cat --create "$S" </dev/null
-	slowly "$T/in" | rstream-cat -v -N shipper --sub-entry-size 50 \
-	    --compression gzip "$S" 2>"$T/err" &
+	# The input stays open until the connection is killed (rabbitmqctl
+	# takes seconds to start on a busy machine: a run fed from a file may
+	# be over by then), half of it written before, half after.
+	mkfifo "$T/fifo"
+	rstream-cat -v -N shipper --sub-entry-size 50 --compression gzip \
+	    "$S" <"$T/fifo" 2>"$T/err" &
 	pid=$!
-	sleep 0.3
+	exec 8>"$T/fifo"
+	head -n 150000 "$T/in" >&8
 	"$BATS_TEST_DIRNAME/../broker.sh" ctl "$RSTREAM_TEST_BROKER_DIR" eval \
 	    'rabbit_stream:kill_connection("rstream-cat").' >/dev/null
+	slowly <(tail -n +150001 "$T/in") >&8
+	exec 8>&-
 	wait "$pid"
 	run -0 grep -c 'connecting again' "$T/err"
 	run -0 check "$S" "$T/in" --codec gzip --max-batch 50
