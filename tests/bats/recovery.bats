@@ -36,10 +36,17 @@ wait_past() {
 @test "a named publisher whose connection is dropped sends again what was unconfirmed: every line once, in order" {
 	seq 1 1000000 >"$T/in"
 	rstream-cat --create "$S" </dev/null
-	rstream-cat -v -N shipper "$S" "$T/in" 2>"$T/err" &
+	# The input stays open until the connection is dropped (rabbitmqctl
+	# may take longer to start than the whole run from a file takes).
+	mkfifo "$T/fifo"
+	rstream-cat -v -N shipper "$S" <"$T/fifo" 2>"$T/err" &
 	pid=$!
+	exec 8>"$T/fifo"
+	head -n 500000 "$T/in" >&8
 	wait_past 1000
 	kill_connections rstream-cat
+	tail -n +500001 "$T/in" >&8
+	exec 8>&-
 	wait "$pid"
 	run -0 grep -c 'connecting again' "$T/err"
 	run -0 bash -c 'rstream-tail -o first "$1" | sha256sum' _ "$S"
