@@ -146,13 +146,11 @@ if parity:
     print()
     print("publish parity: rstream-cat / the better raw publisher (rate: the higher; "
           "broker CPU per message: the lower), per run and median:")
-    h = "%-16s %-18s %-32s %-40s %6s %s" % ("test", "tool", "against", "rate ratio per run",
-                                             "median", "broker CPU ratio per run, median")
-    print(h)
-    print("-" * len(h))
     for g, cat, refs, per, mr, mc in parity:
-        print("%-16s %-18s %-32s %-40s %6.2f %s  %s" % (
-            g, cat, " / ".join(refs), " ".join("%.2f" % r for r, _ in per), mr,
+        print("  %s, %s against %s:" % (g, cat, " / ".join(refs)))
+        print("    rate ratio per run:              %s   (medians: %.2f)" % (
+            " ".join("%.2f" % r for r, _ in per), mr))
+        print("    broker CPU/message ratio per run: %s   (medians: %s)" % (
             " ".join("%.2f" % c if c else "-" for _, c in per),
             "%.2f" % mc if mc else "-"))
 

@@ -19,8 +19,9 @@
 #                        (rstream-cat piped while rstream-tail -f reads; 0: skip)
 #   BENCH_CODEC_N=BENCH_N log lines per codec run (bench/loglines.py; 0: skip)
 #   BUILDDIR             where rstream-cat, rstream-tail, bench/ref-* are
-#   BENCH_RESULTS=FILE   keep the raw results (bench/report.py FILE prints
-#                        the table again)
+#   BENCH_RESULTS=FILE   keep the raw results, and FILE.stored the codec
+#                        runs' stored bytes (bench/report.py FILE /dev/null
+#                        FILE.stored prints the tables again)
 # Exits 1 if any command failed (the table is printed all the same).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -91,6 +92,7 @@ TLS_HOST=${hostport%:*} TLS_PORT=${hostport##*:}
 echo "broker $URI${tls:+ and $TLS_URI}; N=$N sizes=$SIZES runs=$RUNS" >&2
 R=$work/results.tsv
 : >"$R"
+: >"$work/stored"	# codec stored bytes (report.py's third file)
 nstreams=0
 s='' small='' large=''	# stream names, set by mkstream
 
@@ -242,7 +244,6 @@ if [ "$CODEC_N" -gt 0 ]; then
 	echo "generating $CODEC_N log lines" >&2
 	"$PY" "$here/loglines.py" "$CODEC_N" >"$work/logs"
 	lbytes=$(wc -c <"$work/logs")
-	: >"$work/stored"
 	for r in $(seq "$RUNS"); do
 		for c in none gzip snappy lz4 zstd; do
 			echo "codec $c run $r" >&2
@@ -264,6 +265,9 @@ if [ "$LAT" -gt 0 ]; then
 	done
 fi
 
-[ -z "${BENCH_RESULTS:-}" ] || cp "$R" "$BENCH_RESULTS"
+if [ -n "${BENCH_RESULTS:-}" ]; then
+	cp "$R" "$BENCH_RESULTS"
+	cp "$work/stored" "$BENCH_RESULTS.stored"
+fi
 "$PY" "$here/report.py" "$R" "$work/lat" "$work/stored"
 exit $failed
