@@ -13,6 +13,8 @@
 #include "infoout.h"
 #include "loop.h"
 
+#define RS_INFO_NAMES_MAX	256	/* -N names in one run */
+
 struct rs_info_cfg {
 	struct rs_connect	 conn;		/* -u, --timeout, ... */
 	char *const		*streams;

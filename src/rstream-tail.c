@@ -241,7 +241,7 @@ main(int argc, char *argv[])
 	struct rs_cli_conn	 cc;
 	struct rs_info_cfg	 icfg;
 	struct rs_info_limits	 lim;
-	const char		**names;
+	const char		*names[RS_INFO_NAMES_MAX];
 	size_t			 nnames = 0;
 	int			 info_mode = 0;
 	const char		*delim;
@@ -254,10 +254,6 @@ main(int argc, char *argv[])
 	memset(&cfg, 0, sizeof cfg);
 	memset(&icfg, 0, sizeof icfg);
 	memset(&lim, 0, sizeof lim);
-	if ((names = calloc((size_t)argc, sizeof *names)) == NULL) {
-		rs_cli_error(prog, NULL, "out of memory");
-		return 1;
-	}
 	rs_cli_conn_init(&cc);
 	cfg.lines = -1;
 	cfg.out_fd = STDOUT_FILENO;
@@ -323,6 +319,8 @@ main(int argc, char *argv[])
 			if (*optarg == '\0' || strlen(optarg) > 256)
 				return rs_cli_usage(prog, "--name: must be 1 to 256 bytes",
 				    optarg);
+			if (nnames == RS_INFO_NAMES_MAX)
+				return rs_cli_usage(prog, "--name: too many", optarg);
 			cfg.name = optarg;
 			names[nnames++] = optarg;
 			break;
@@ -441,14 +439,11 @@ main(int argc, char *argv[])
 		icfg.log = cfg.log;
 		icfg.log_ud = (void *)prog;
 		signal(SIGPIPE, SIG_IGN);
-		rc = info(&icfg, &lim, cfg.json);
-		free(names);
-		return rc;
+		return info(&icfg, &lim, cfg.json);
 	}
 	if (nnames > 1)
 		return rs_cli_usage(prog, "--name can be given once (but repeated "
 		    "with --info)", NULL);
-	free(names);
 	if (starts > 1)
 		return rs_cli_usage(prog, "--offset, --lines and --since cannot be "
 		    "combined", NULL);
