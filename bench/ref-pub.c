@@ -78,9 +78,14 @@ main(int argc, char **argv)
 	size_t fsz = b.len;
 	uint32_t nf = 1;
 	if (coalesce) {
+		uint8_t *tpl = malloc(fsz);	/* b.data moves as b grows */
+		if (tpl == NULL)
+			ref_die("out of memory");
+		memcpy(tpl, b.data, fsz);
 		nf = max_if / m ? max_if / m : 1;
 		for (i = 1; i < nf; i++)
-			rs_buf_put(&b, b.data, fsz);
+			rs_buf_put(&b, tpl, fsz);
+		free(tpl);
 	}
 	if (b.oom)
 		ref_die("out of memory");
