@@ -10,7 +10,9 @@
 #         the first time: tests/broker-lib.sh). RSTREAM_BROKER=3.10 or
 #         RSTREAM_BROKER=4.0 runs against that one only.
 #
-# BUILDDIR is where the programs were built (make check sets it).
+# BUILDDIR is where the programs were built (make check sets it). prove
+# shows the bats suites' comments (-o): a failure's diagnostics and the few
+# notes tests print.
 # Exit status: 0 if every run passed. Each run's time goes to stderr.
 set -eu
 
@@ -59,7 +61,7 @@ prove -f $(unit_tests)
 if [ -n "${RSTREAM_TEST_URI:-}" ]; then
 	export RSTREAM_TEST_URI
 	export RSTREAM_TEST_AMQP_PORT="${RSTREAM_TEST_AMQP_PORT:-5672}"
-	exec prove -f "$here"/bats/*.bats
+	exec prove -f -o "$here"/bats/*.bats
 fi
 
 rc=0 summary=
@@ -84,7 +86,7 @@ for kind in ${RSTREAM_BROKER:-3.10 4.0}; do
 		RSTREAM_TEST_AMQP_PORT=$RSTREAM_AMQP_PORT
 		RSTREAM_TEST_BROKER_DIR=$broker_dir
 		export RSTREAM_TEST_URI RSTREAM_TEST_AMQP_PORT RSTREAM_TEST_BROKER_DIR
-		exec prove -f "$here"/bats/*.bats
+		exec prove -f -o "$here"/bats/*.bats
 	) || st=$?
 	"$here/broker.sh" stop "$broker_dir" >/dev/null || rc=1
 	broker_dir=

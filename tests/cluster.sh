@@ -30,11 +30,14 @@
 #   tests/cluster.sh resume DIR I     SIGCONT it.
 #   tests/cluster.sh ctl DIR I ARGS   run rabbitmqctl ARGS against node I.
 #   tests/cluster.sh streams DIR I ARGS  run rabbitmq-streams ARGS on node I.
-#   tests/cluster.sh check            start a cluster in a temporary directory
-#                                     (or use the running one that
-#                                     RSTREAM_TEST_CLUSTER_DIR names), run
-#                                     bats tests/cluster/*.bats against it,
-#                                     stop it, exit with the tests' status.
+#   tests/cluster.sh check            for each RabbitMQ in RSTREAM_BROKER
+#                                     (default "3.10 4.0", one after the
+#                                     other): start a cluster in a temporary
+#                                     directory, run bats tests/cluster/*.bats
+#                                     against it, stop it; exit 0 if every
+#                                     run passed. Or run them once against
+#                                     the running cluster that
+#                                     RSTREAM_TEST_CLUSTER_DIR names.
 #
 # Typical use:
 #   dir=$(mktemp -d); tests/cluster.sh start "$dir" >/dev/null || exit 1
@@ -661,22 +664,47 @@ cmd_ctl() {
 # one RSTREAM_TEST_CLUSTER_DIR names).
 cmd_check() {
 	[ $# -eq 0 ] || usage
-	local rc=0 t0
+	local rc=0 st t0 kind summary=''
 	BUILDDIR=${BUILDDIR:-$(cd "$HERE/.." && pwd)}
 	export BUILDDIR
 	if [ -n "${RSTREAM_TEST_CLUSTER_DIR:-}" ]; then
 		"$0" status "$RSTREAM_TEST_CLUSTER_DIR" ||
 			die "RSTREAM_TEST_CLUSTER_DIR=$RSTREAM_TEST_CLUSTER_DIR: no running cluster there"
-	else
+		export RSTREAM_TEST_CLUSTER_DIR
+		run_cluster_suites || rc=$?
+		return "$rc"
+	fi
+	trap '[ -z "$CHECK_DIR" ] || "$0" stop "$CHECK_DIR" || :' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	for kind in ${RSTREAM_BROKER:-3.10 4.0}; do
+		t0=$(now)
 		CHECK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rstream-cluster.XXXXXX")
 		rmdir "$CHECK_DIR"
-		trap '"$0" stop "$CHECK_DIR" || :' EXIT
-		trap 'exit 130' INT
-		trap 'exit 143' TERM
-		"$0" start "$CHECK_DIR" >/dev/null
+		if ! RSTREAM_BROKER=$kind "$0" start "$CHECK_DIR" >/dev/null; then
+			summary="$summary RabbitMQ $kind: no cluster;"
+			rc=1
+			CHECK_DIR=''
+			continue
+		fi
 		RSTREAM_TEST_CLUSTER_DIR=$CHECK_DIR
-	fi
-	export RSTREAM_TEST_CLUSTER_DIR
+		export RSTREAM_TEST_CLUSTER_DIR
+		kind=$(sed -n 's/^RSTREAM_BROKER_VERSION=//p' "$CHECK_DIR/cluster.env")
+		st=0
+		run_cluster_suites || st=$?
+		"$0" stop "$CHECK_DIR" || rc=1
+		CHECK_DIR=''
+		unset RSTREAM_TEST_CLUSTER_DIR
+		if [ "$st" = 0 ]; then st=PASS; else st=FAIL; rc=1; fi
+		summary="$summary RabbitMQ $kind: $st in $(( $(ms_since "$t0") / 1000 )) s;"
+	done
+	log "summary:$summary"
+	return "$rc"
+}
+
+# run_cluster_suites: bats on the cluster RSTREAM_TEST_CLUSTER_DIR names.
+run_cluster_suites() {
+	local rc=0 t0
 	t0=$(now)
 	if [ -n "${RSTREAM_CLUSTER_TESTS:-}" ]; then
 		# shellcheck disable=SC2086 # a list of files
