@@ -438,15 +438,19 @@ chroot_enter() {
 
 # chroot_release: if no process runs in the chroot any more, unmount what is
 # mounted in it (its /proc); also remove node directories (ROOT/srv/...)
-# whose owner, a directory of broker.sh or cluster.sh, is gone.
+# left behind: their owner, a directory of broker.sh or cluster.sh, is gone
+# and no process carries their owner tag (ID, or ID@localhost for broker.sh).
 chroot_release() {
-	local root=$BROKER_ROOT n o
+	local root=$BROKER_ROOT n o id
 	[ -n "$root" ] && [ -d "$root" ] || return 0
 	chroot_lock || return 1
 	for n in "$root$CHROOT_NODES"/*; do
 		[ -f "$n/owner" ] || continue
 		o=$(cat "$n/owner")
-		[ -e "$o" ] || rm -rf --one-file-system -- "$n"
+		id=${n##*/}
+		[ ! -e "$o" ] || continue
+		grep -qzxE "RSTREAM_BROKER_OWNER_TAG=$id(@localhost)?" /proc/[0-9]*/environ 2>/dev/null ||
+			rm -rf --one-file-system -- "$n"
 	done
 	if [ -z "$(chroot_users "$root")" ]; then
 		umount_under "$root"
