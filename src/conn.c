@@ -108,11 +108,8 @@ static void	conn_io(void *, int);
 static void	conn_tick(void *);
 static void	reply_tick(void *);
 static void	read_again(void *);
-static void	conn_read(struct rs_conn *);
 static void	teardown(struct rs_conn *);
 static void	really_free(struct rs_conn *);
-static void	on_mechanisms(struct rs_conn *, const struct rs_frame *, void *);
-static void	peer_properties(struct rs_conn *);
 static void	on_peer_properties(struct rs_conn *, const struct rs_frame *,
 		    void *);
 

@@ -366,6 +366,17 @@ readable(const char *opt, const char *file, struct rs_err *err)
 	return 0;
 }
 
+/* Did the last error say that a key is not the certificate's? */
+static int
+key_mismatch(void)
+{
+	unsigned long	 e = ERR_peek_last_error();
+
+	return ERR_GET_LIB(e) == ERR_LIB_X509 &&
+	    (ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH ||
+	    ERR_GET_REASON(e) == X509_R_KEY_TYPE_MISMATCH);
+}
+
 /* Refuse to prompt for a key's passphrase: a filter has no one to ask. */
 static int
 no_passphrase(char *buf, int size, int rw, void *ud)
@@ -443,16 +454,17 @@ rs_tls_new(const struct rs_tls_cfg *cfg, struct rs_err *err)
 			    ssl_reason("cannot load"));
 			goto fail;
 		}
+		/* Loading the key checks it against the certificate. */
 		if (SSL_CTX_use_PrivateKey_file(tls->ctx, key,
 		    SSL_FILETYPE_PEM) != 1) {
-			rs_err_set(err, RS_E_NOINPUT, "--key %s: no "
-			    "unencrypted PEM private key in it (%s)", key,
-			    ssl_reason("cannot load"));
-			goto fail;
-		}
-		if (SSL_CTX_check_private_key(tls->ctx) != 1) {
-			rs_err_set(err, RS_E_NOINPUT, "--key %s: does not "
-			    "match the certificate in %s", key, cfg->cert);
+			if (key_mismatch())
+				rs_err_set(err, RS_E_NOINPUT, "--key %s: does "
+				    "not match the certificate in %s", key,
+				    cfg->cert);
+			else
+				rs_err_set(err, RS_E_NOINPUT, "--key %s: no "
+				    "unencrypted PEM private key in it (%s)",
+				    key, ssl_reason("cannot load"));
 			goto fail;
 		}
 		tls->has_cert = 1;

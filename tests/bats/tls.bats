@@ -423,6 +423,43 @@ external_refused() {
 	assert_output --partial "--key $T/none.key"
 }
 
+@test "a key that is not the certificate's, or is encrypted, exits 66 naming it (no passphrase prompt)" {
+	t rstream-cat -u "$URI" --cacert "$CA" --cert "$D/client.pem" --key "$D/other-ca.key" "$S" </dev/null
+	assert_equal "$status" 66
+	assert_output --partial "--key $D/other-ca.key: does not match the certificate in $D/client.pem"
+	openssl pkey -in "$D/client.key" -aes128 -passout pass:secret-x -out "$T/enc.key"
+	t rstream-cat -u "$URI" --cacert "$CA" --cert "$D/client.pem" --key "$T/enc.key" "$S" </dev/null
+	assert_equal "$status" 66
+	assert_output --partial "--key $T/enc.key: no unencrypted PEM private key"
+}
+
+@test "a --password-file whose first line is empty, too long or holds a NUL exits 66; a too long RSTREAM_PASSWORD is a usage error" {
+	: >"$T/empty"
+	printf '%0300d\n' 0 >"$T/long"
+	printf 'a\0b\n' >"$T/nul"
+	chmod 600 "$T/empty" "$T/long" "$T/nul"
+	t rstream-tail -u "$URI" --cacert "$CA" --password-file "$T/empty" -o first "$S"
+	assert_equal "$status" 66
+	assert_output --partial "--password-file $T/empty: the first line is empty"
+	t rstream-tail -u "$URI" --cacert "$CA" --password-file "$T/long" -o first "$S"
+	assert_equal "$status" 66
+	assert_output --partial "--password-file $T/long: the first line is longer than 254 bytes"
+	t rstream-tail -u "$URI" --cacert "$CA" --password-file "$T/nul" -o first "$S"
+	assert_equal "$status" 66
+	assert_output --partial "--password-file $T/nul: the first line holds a NUL byte"
+	RSTREAM_PASSWORD=$(printf '%0300d' 0) t rstream-tail -u "$URI" --cacert "$CA" -o first "$S"
+	assert_equal "$status" 2
+	assert_output --partial "RSTREAM_PASSWORD: longer than 255 bytes"
+}
+
+@test "RSTREAM_PASSWORD is not in the environment of rstream-tail -- COMMAND" {
+	t rstream-cat -u "$URI" --cacert "$CA" --create "$S" <<<'one record'
+	ok_quiet
+	t rstream-tail -u "$URI" --cacert "$CA" -o first "$S" -- sh -c 'echo "pw=${RSTREAM_PASSWORD-unset}"'
+	ok_quiet
+	assert_equal "$(cat "$T/out")" "pw=unset"
+}
+
 @test "a +tls URI pointed at the broker's plain stream port: exit 76 within 10 s, 'does not speak TLS'" {
 	start=$SECONDS
 	t rstream-tail -u "rabbitmq-stream+tls://guest@localhost:$RSTREAM_STREAM_PORT/%2f" --cacert "$CA" -o first "$S"
