@@ -144,10 +144,9 @@ rs_cli_uris(struct rs_uri **out, size_t *n, char *const *opts, size_t nopts,
 	}
 	for (i = 0; i < nopts; i++)
 		cap += strlen(opts[i]) / 2 + 2;	/* at most this many URIs */
-	if (secret_uris != NULL)
-		free_conn();
-	else
+	if (secret_uris == NULL)
 		atexit(free_conn);
+	rs_secret_free(secret_uris, secret_len);	/* if called again */
 	secret_len = cap * sizeof **out;
 	if ((*out = secret_uris = rs_secret_alloc(secret_len)) == NULL)
 		return -1;

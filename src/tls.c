@@ -486,13 +486,6 @@ rs_tls_free(struct rs_tls *tls)
 	free(tls);
 }
 
-/* Is there a client certificate to present (and so SASL EXTERNAL possible)? */
-int
-rs_tls_has_cert(const struct rs_tls *tls)
-{
-	return tls != NULL && tls->has_cert;
-}
-
 /*
  * Start TLS on a connected non-blocking fd, for host: the handshake
  * happens as the transport is read and written. 0, or -1 with errstr set

@@ -29,7 +29,6 @@ struct rs_tls;
 
 struct rs_tls	*rs_tls_new(const struct rs_tls_cfg *, struct rs_err *);
 void		 rs_tls_free(struct rs_tls *);
-int		 rs_tls_has_cert(const struct rs_tls *);
 int		 rs_tls_open(struct rs_transport *, struct rs_tls *,
 		    const char *, unsigned, double);
 int		 rs_tls_wrap(struct rs_transport *, struct rs_tls *, int,
