@@ -289,6 +289,30 @@ before_end(const struct rs_consumer *k, uint64_t n)
 	return n > k->end ? 0 : k->end + 1 - n;
 }
 
+/*
+ * The stream was deleted and made again since we read from it: under -F
+ * the new one is read from its start, as tail -F reads a re-created file;
+ * otherwise the run ends. -1 if it ended.
+ */
+static int
+renewed(struct rs_consumer *k)
+{
+	if (!k->cfg.retry) {
+		rs_err_set(&k->err, RS_E_UNAVAILABLE, "the stream was deleted "
+		    "and created again");
+		finish(k);
+		return -1;
+	}
+	say(k, k->cfg.warn, "the stream was deleted and created again; "
+	    "reading the new one from its start");
+	k->was_missing = 1;
+	k->have_written = 0;
+	k->has_stored = 0;
+	k->have_store = 0;
+	k->mark.valid = 0;
+	return 0;
+}
+
 /* With the end known (or not needed), subscribe where the user asked. */
 static void
 subscribe(struct rs_consumer *k)
@@ -300,12 +324,16 @@ subscribe(struct rs_consumer *k)
 	int				 nothing = 0;
 
 	k->exact = 0;
+	k->verifying = 0;
 	if (k->was_missing && !k->have_written && !k->has_stored) {
 		type = RS_OFFSET_FIRST;	/* -F: a new stream, read it all */
 		k->start = 0;
 	} else if (k->have_written) {
 		k->start = k->last_written + 1;	/* -F: after what was written */
 		k->exact = 1;
+		/* Back at the chunk last read from: is it still there? */
+		k->verifying = k->mark.valid &&
+		    (!k->have_first || k->first <= k->mark.first_offset);
 	} else if (k->has_stored) {
 		k->start = k->stored + 1;
 		k->exact = 1;
@@ -340,7 +368,7 @@ subscribe(struct rs_consumer *k)
 		}
 	}
 	if (type == RS_OFFSET_OFFSET)
-		value = k->start;
+		value = k->verifying ? k->mark.first_offset : k->start;
 	if (k->exact && k->have_first && k->start < k->first)
 		say(k, k->cfg.warn, "records %llu to %llu are no longer in the "
 		    "stream (retention); starting at %llu",
@@ -438,6 +466,7 @@ on_query(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	struct rs_consumer	*k = ud;
 
 	(void)c;
+	k->has_stored = 0;
 	if (f->code == RS_OK && rs_frame_query_offset_decode(f, &k->stored) == 0) {
 		k->has_stored = 1;
 		say(k, k->cfg.log, "reader \"%s\": stored offset %llu",
@@ -476,9 +505,19 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 	measure_end(k);
 }
 
-/* One record written: flush now if asked, count it for the store. */
+/* Remember the chunk that the last record written came in. */
+static void
+mark(struct rs_consumer *k, const struct rs_chunk *ch)
+{
+	k->mark.valid = 1;
+	k->mark.first_offset = ch->first_offset;
+	k->mark.timestamp = ch->timestamp;
+	k->mark.crc = ch->crc;
+}
+
+/* One record of chunk ch written: flush now if asked, count it for the store. */
 static int
-written(struct rs_consumer *k, uint64_t off)
+written(struct rs_consumer *k, const struct rs_chunk *ch, uint64_t off)
 {
 	if (k->cfg.line_buffered && write_out(k) == -1)
 		return -1;
@@ -486,6 +525,7 @@ written(struct rs_consumer *k, uint64_t off)
 	k->since_store++;
 	k->have_written = 1;
 	k->last_written = off;
+	mark(k, ch);
 	return 0;
 }
 
@@ -588,7 +628,7 @@ cmd_done(void *ud, int status)
 	if (k->done)
 		return;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		written(k, k->cmd_off);
+		written(k, &k->cmd_ch, k->cmd_off);
 	else {
 		if (WIFEXITED(status))
 			snprintf(how, sizeof how, "exit status %d",
@@ -681,6 +721,31 @@ emit(struct rs_consumer *k, const struct rs_chunk *ch, uint64_t off,
 		rs_format_record(k->cfg.format, &k->out, &meta, rec, n);
 }
 
+/* Unsubscribed from the stream that was there before: read the new one. */
+static void
+on_resubscribe(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	(void)c;
+	(void)f;
+	subscribe(ud);
+}
+
+/*
+ * Is this first chunk after a resume the one the last record written came
+ * in? The chunk holding that offset starts there in the same stream (one
+ * that starts later means retention removed it). One that starts before
+ * it, or differs, belongs to a stream made again: a shorter one attaches
+ * the subscription at its end, before the offset asked for. (Comparing
+ * ends instead would take a replica that lags the leader for a new stream.)
+ */
+static int
+same_stream(const struct rs_consumer *k, const struct rs_chunk *ch)
+{
+	if (ch->first_offset != k->mark.first_offset)
+		return ch->first_offset > k->mark.first_offset; /* retention */
+	return ch->timestamp == k->mark.timestamp && ch->crc == k->mark.crc;
+}
+
 /* A chunk for the main subscription: print its records in range. */
 static void
 deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
@@ -696,6 +761,18 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 		return;
 	}
 	rs_chunk_scratch(&ch, &k->scratch);
+	if (k->verifying) {
+		k->verifying = 0;
+		if (!same_stream(k, &ch)) {
+			if (renewed(k) == -1)
+				return;
+			k->subscribed = 0;	/* what is still in flight is the old one's */
+			rs_frame_unsubscribe(rs_conn_buf(k->conn),
+			    rs_conn_corr(k->conn, on_resubscribe, k), SUB_MAIN);
+			rs_conn_flush(k->conn);
+			return;
+		}
+	}
 	if (ch.type == RS_CHUNK_USER && k->cfg.have_until &&
 	    ch.timestamp >= k->cfg.until) {
 		finish(k);
@@ -731,7 +808,7 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 			}
 			emit(k, &ch, off, rec, n);
 			if (k->cfg.line_buffered) {
-				if (written(k, off) == -1)
+				if (written(k, &ch, off) == -1)
 					return;
 			} else {
 				pending++;
@@ -757,6 +834,7 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 		k->since_store += pending;
 		k->have_written = 1;
 		k->last_written = last;
+		mark(k, &ch);
 	}
 	if (r == -1) {
 		rs_conn_fail(k->conn, RS_E_RUNTIME, "bad chunk: %s", ch.errstr);

@@ -54,6 +54,18 @@ struct rs_consumer_cfg {
 
 #define RS_CMD_ENV_MAX	64	/* variables given to a command */
 
+/*
+ * A chunk seen, by what tells it from any other chunk at the same offset:
+ * a stream deleted and made again under the same name restarts its
+ * offsets, and only the chunk's timestamp and CRC tell the two apart.
+ */
+struct rs_chunk_mark {
+	int			 valid;
+	uint64_t		 first_offset;
+	int64_t			 timestamp;
+	uint32_t		 crc;
+};
+
 struct rs_consumer {
 	struct rs_consumer_cfg	 cfg;
 	struct rs_loop		*loop;
@@ -96,6 +108,8 @@ struct rs_consumer {
 	uint64_t		 printed;
 	int			 have_written;
 	uint64_t		 last_written;	/* offset of the last record written */
+	struct rs_chunk_mark	 mark;		/* the chunk that record came in */
+	int			 verifying;	/* resumed: is the first chunk that one? */
 	int			 have_store;
 	uint64_t		 last_store;	/* the offset last stored */
 	uint64_t		 since_store;	/* records written since */

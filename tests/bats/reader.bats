@@ -100,6 +100,67 @@ teardown() {
 	assert_equal "$output" "$(printf 'one\ntwo\nthree')"
 }
 
+@test "-F tells a stream deleted and re-created while it was away" {
+	printf 'one\n' | rstream-cat --create "$S"
+	rstream-tail -F -o first "$S" >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait_grep one "$T/out"
+	# Stopped, it learns of the deletion only once the new stream is
+	# there: the offset it would resume at is taken in the new one.
+	kill -STOP "$pid"
+	drop_stream "$S"
+	printf 'two\nthree\n' | rstream-cat --create "$S"
+	kill -CONT "$pid"
+	wait_grep three "$T/out" 15
+	kill "$pid"
+	wait "$pid" || true
+	run -0 cat "$T/out"
+	assert_equal "$output" "$(printf 'one\ntwo\nthree')"
+	run -0 cat "$T/err"
+	assert_output --partial "deleted and created again"
+}
+
+@test "-F tells a re-created stream shorter than what it had read" {
+	seq 1 5 | rstream-cat --create "$S"
+	seq 6 10 | rstream-cat "$S"
+	rstream-tail -F -o first "$S" >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait_grep '^10$' "$T/out"
+	kill -STOP "$pid"
+	drop_stream "$S"
+	printf 'x\n' | rstream-cat --create "$S"
+	kill -CONT "$pid"
+	# Its offset 10 is past the new stream's end: the next chunk tells.
+	sleep 2
+	printf 'y\n' | rstream-cat "$S"
+	wait_grep y "$T/out" 15
+	kill "$pid"
+	wait "$pid" || true
+	run -0 cat "$T/out"
+	assert_equal "$output" "$(seq 1 10; printf 'x\ny')"
+}
+
+@test "a reader that is not -F ends when its stream was re-created" {
+	seq 1 3 | rstream-cat --create "$S"
+	rstream-tail -f -o first "$S" >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait_grep '^3$' "$T/out"
+	kill -STOP "$pid"
+	drop_stream "$S"
+	printf 'new\n' | rstream-cat --create "$S"
+	kill -CONT "$pid"
+	(sleep 30; kill "$pid" 2>/dev/null) 8>&- &
+	dog=$!
+	rc=0
+	wait "$pid" || rc=$?
+	kill "$dog" 2>/dev/null || true
+	assert_equal "$rc" 69
+	run -0 cat "$T/err"
+	assert_output --partial "deleted and created again"
+	run -0 cat "$T/out"
+	assert_equal "$output" "$(seq 1 3)"
+}
+
 @test "--line-buffered writes each record as it comes" {
 	seq 1 5 | rstream-cat --create "$S"
 	run -0 rstream-tail -l -o first "$S"
