@@ -69,7 +69,7 @@ draw(struct rs_meter *m, const char *line, size_t len, int last)
 
 	if (m->tty && !last && len >= (w = width(m->fd)))
 		len = w > 1 ? w - 1 : 0;
-	if (len > sizeof out - 2 - 256)		/* never: lines are shorter */
+	if (len > sizeof out - 2 - 256)	/* room for the padding */
 		len = sizeof out - 2 - 256;
 	out[o++] = '\r';
 	memcpy(out + o, line, len);

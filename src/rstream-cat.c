@@ -152,6 +152,7 @@ struct progress {
 	uint64_t			 total;		/* bytes in the input files */
 };
 
+/* The counts of the line: records and bytes read, records confirmed; always shown. */
 static int
 progress_fill(void *ud, struct rs_progress *p)
 {
@@ -501,7 +502,8 @@ main(int argc, char *argv[])
 	}
 	/* Automatic on a terminal for a long job: input files of 8 MiB or more. */
 	pr.pub = &pub;
-	pr.has_total = input_size(cfg.files, cfg.nfiles, &pr.total);
+	pr.has_total = input_size(cfg.files, cfg.nfiles, &pr.total) &&
+	    cfg.count == 0;	/* -c: how much is read is not known */
 	if (progress == -1)
 		progress = !dry_run && isatty(STDERR_FILENO) &&
 		    pr.total >= RS_PROGRESS_AUTO_BYTES;

@@ -158,8 +158,10 @@ struct progress {
 	uint64_t			 count;		/* -c */
 	int				 have_origin;
 	uint64_t			 origin;	/* the first offset read */
+	int				 on;		/* shown: decided once */
 };
 
+/* The counts of the line, towards the end measured at the start; 1 once it is to be shown. */
 static int
 progress_fill(void *ud, struct rs_progress *p)
 {
@@ -171,11 +173,15 @@ progress_fill(void *ud, struct rs_progress *p)
 		pr->have_origin = 1;
 		pr->origin = t->start;
 	}
-	/* Records gone (retention) before the start asked for are not to go. */
-	if (pr->have_origin && t->have_last && t->records > 0 &&
-	    t->records <= t->last + 1 && (first = t->last + 1 - t->records) >
-	    pr->origin && pr->have_origin == 1) {
-		pr->origin = first;
+	/*
+	 * Once records are written, the first one's offset is where reading
+	 * really started: records before it (gone with retention, or before
+	 * --since) are not to go.
+	 */
+	if (pr->have_origin == 1 && t->have_last && t->records > 0 &&
+	    t->records <= t->last + 1) {
+		if ((first = t->last + 1 - t->records) > pr->origin)
+			pr->origin = first;
 		pr->have_origin = 2;
 	}
 	p->records = t->records;
@@ -195,8 +201,11 @@ progress_fill(void *ud, struct rs_progress *p)
 		if (p->done > p->total)
 			p->done = p->total;
 	}
-	return pr->forced || (p->has_total &&
-	    p->total >= RS_PROGRESS_AUTO_RECORDS);
+	/* Automatic: once the first records tell where reading really starts. */
+	if (!pr->on)
+		pr->on = pr->forced || (p->has_total && t->have_last &&
+		    p->total >= RS_PROGRESS_AUTO_RECORDS);
+	return pr->on;
 }
 
 enum {
