@@ -159,7 +159,10 @@ progress_fill(void *ud, struct rs_progress *p)
 	const struct progress	*pr = ud;
 
 	p->records = rs_publisher_read(pr->pub);
+	/* Bytes read and taken as records: not those waiting in the buffer. */
 	p->bytes = pr->pub->src.bytes;
+	if (pr->pub->in_ready && p->bytes >= pr->pub->in.len - pr->pub->in.pos)
+		p->bytes -= pr->pub->in.len - pr->pub->in.pos;
 	p->has_confirmed = 1;
 	p->confirmed = pr->pub->confirmed;
 	p->has_total = pr->has_total;
