@@ -31,7 +31,7 @@ final_line() {
 	lines 30000 "$T/in"
 	rstream-cat --create --progress --stats "$S" "$T/in" 2>"$T/err"
 	run final_line "$T/err"
-	assert_output --regexp '^30000 records, 1230000 bytes \(1\.17 MiB\) read in [0-9.]+ s, [0-9.]+ [KM]iB/s, 30000 confirmed$'
+	assert_output --regexp '^30000 records, 1230000 bytes \(1\.17 MiB\) read in [0-9.]+ s, [0-9.]+ ([KMG]i)?B/s, 30000 confirmed$'
 	# The line's confirmed count is the summary's (the broker's).
 	run grep -a "$S: 30000 records read, 30000 confirmed, 0 failed" "$T/err"
 	assert_success
@@ -47,7 +47,7 @@ final_line() {
 	cmp "$T/out1" "$T/out2"
 	cmp "$T/in" "$T/out1"
 	run final_line "$T/err"
-	assert_output --regexp '^20000 records, 820000 bytes \(801 KiB\) written in [0-9.]+ s, [0-9.]+k? rec/s$'
+	assert_output --regexp '^20000 records, 820000 bytes \(801 KiB\) written in [0-9.]+ s, [0-9.]+[kMG]? rec/s$'
 	[ ! -s "$T/err2" ]
 	# -J output: the bytes counted are those written.
 	rstream-tail -o first -e -J -c 7 --progress "$S" >"$T/json" 2>"$T/err"
