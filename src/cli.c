@@ -33,6 +33,7 @@
 
 #include "cli.h"
 #include "codec.h"
+#include "meter.h"
 #include "secret.h"
 #include "spec.h"
 
@@ -183,9 +184,29 @@ rs_cli_status(enum rs_err_kind kind)
 	}
 }
 
+static struct rs_meter	*meter;	/* the progress line on stderr, if any */
+
+/* Blank the progress line m (NULL: none) before each diagnostic. */
+void
+rs_cli_set_meter(struct rs_meter *m)
+{
+	meter = m;
+}
+
+/* Are file descriptors a and b the same file (stdout and stderr both the terminal)? */
+int
+rs_cli_same_file(int a, int b)
+{
+	struct stat	 sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 void
 rs_cli_error(const char *prog, const char *stream, const char *msg)
 {
+	rs_meter_clear(meter);
 	if (stream != NULL)
 		fprintf(stderr, "%s: %s: %s\n", prog, stream, msg);
 	else
@@ -196,6 +217,7 @@ rs_cli_error(const char *prog, const char *stream, const char *msg)
 void
 rs_cli_log(const char *msg, void *ud)
 {
+	rs_meter_clear(meter);
 	fprintf(stderr, "%s: %s\n", (const char *)ud, msg);
 }
 

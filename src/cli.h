@@ -67,5 +67,8 @@ int	rs_cli_status(enum rs_err_kind);
 void	rs_cli_error(const char *, const char *, const char *);
 void	rs_cli_log(const char *, void *);
 void	rs_cli_version(const char *);
+struct rs_meter;
+void	rs_cli_set_meter(struct rs_meter *);
+int	rs_cli_same_file(int, int);
 
 #endif

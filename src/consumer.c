@@ -224,6 +224,24 @@ con_ready(struct rs_conn *c, void *ud)
 	(void)ud;
 }
 
+/* --progress: copy where the run stands into cfg.tally, if kept. */
+static void
+tally(struct rs_consumer *k, size_t bytes)
+{
+	struct rs_consumer_tally	*t = k->cfg.tally;
+
+	if (t == NULL)
+		return;
+	t->records = k->printed;
+	t->bytes += bytes;
+	t->subscribed = k->subscribed;
+	t->start = k->start;
+	t->have_end = k->have_end;
+	t->end = k->end;
+	t->have_last = k->have_written;
+	t->last = k->last_written;
+}
+
 /* Write the output buffer out; -1 when the reader has gone (a quiet end) or on error. */
 static int
 write_out(struct rs_consumer *k)
@@ -248,6 +266,7 @@ write_out(struct rs_consumer *k)
 		off += (size_t)n;
 	}
 	k->out.len = 0;
+	tally(k, off);
 	return 0;
 }
 
@@ -387,6 +406,7 @@ subscribe(struct rs_consumer *k)
 	    (unsigned long long)value, k->cfg.follow ? ", following" : "");
 	k->subscribed = 1;
 	k->credit_owed = 0;
+	tally(k, 0);
 	/* A command works through one chunk at a time: credit 1, then 1 per chunk done. */
 	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_subscribe, k),
 	    SUB_MAIN, k->cfg.stream, type, value,
@@ -526,6 +546,7 @@ written(struct rs_consumer *k, const struct rs_chunk *ch, uint64_t off)
 	k->have_written = 1;
 	k->last_written = off;
 	mark(k, ch);
+	tally(k, 0);
 	return 0;
 }
 
@@ -835,6 +856,7 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 		k->have_written = 1;
 		k->last_written = last;
 		mark(k, &ch);
+		tally(k, 0);
 	}
 	if (r == -1) {
 		rs_conn_fail(k->conn, RS_E_RUNTIME, "bad chunk: %s", ch.errstr);

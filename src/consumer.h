@@ -23,6 +23,21 @@
 #include "spec.h"
 #include "uri.h"
 
+/*
+ * What rstream-tail's --progress line shows, kept up to date by the
+ * consumer when cfg.tally is set (the main's timer reads it).
+ */
+struct rs_consumer_tally {
+	uint64_t		 records;	/* written (or run through COMMAND) */
+	uint64_t		 bytes;		/* written to the output */
+	int			 subscribed;	/* start and end below are known */
+	uint64_t		 start;		/* the first offset asked for */
+	int			 have_end;
+	uint64_t		 end;		/* the last offset when the run started */
+	int			 have_last;
+	uint64_t		 last;		/* offset of the last record written */
+};
+
 struct rs_consumer_cfg {
 	struct rs_connect	 conn;		/* -u, --timeout, --retry-for, ... */
 	const char		*stream;
@@ -47,6 +62,7 @@ struct rs_consumer_cfg {
 	struct rs_output	 output;
 	int			 json;		/* -J: JSON lines */
 	const struct rs_format	*format;	/* --format */
+	struct rs_consumer_tally *tally;	/* --progress; NULL: none kept */
 	void			(*log)(const char *, void *);	/* -v */
 	void			(*warn)(const char *, void *);	/* always */
 	void			*log_ud;

@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "codec.h"
 #include "loop.h"
+#include "meter.h"
 #include "publisher.h"
 #include "spec.h"
 
@@ -97,6 +99,12 @@ usage(FILE *f)
 "      --confirm-timeout DUR   give up waiting for confirms after the input\n"
 "                              ends or a signal (default 10s)\n"
 "      --stats                 print the summary line on success too\n"
+"      --progress              show records and bytes read, records\n"
+"                              confirmed, rate and ETA on one line on\n"
+"                              stderr, updated as it goes (automatic when\n"
+"                              stderr is a terminal and the input files\n"
+"                              hold 8 MiB or more)\n"
+"      --no-progress           no automatic progress line\n"
 "Stream creation:\n"
 "      --create                create STREAM if it does not exist\n"
 "      --max-length-bytes SIZE retention by size (500mb, 20gb, 1GiB)\n"
@@ -137,13 +145,65 @@ summary(const struct rs_publisher *p, const char *stream, int done)
 	fputc('\n', stderr);
 }
 
+/* --progress: what the line is drawn from. */
+struct progress {
+	const struct rs_publisher	*pub;
+	int				 has_total;
+	uint64_t			 total;		/* bytes in the input files */
+};
+
+/* The counts of the line: records and bytes read, records confirmed; always shown. */
+static int
+progress_fill(void *ud, struct rs_progress *p)
+{
+	const struct progress	*pr = ud;
+
+	p->records = rs_publisher_read(pr->pub);
+	/* Bytes read and taken as records: not those waiting in the buffer. */
+	p->bytes = pr->pub->src.bytes;
+	if (pr->pub->in_ready && p->bytes >= pr->pub->in.len - pr->pub->in.pos)
+		p->bytes -= pr->pub->in.len - pr->pub->in.pos;
+	p->has_confirmed = 1;
+	p->confirmed = pr->pub->confirmed;
+	p->has_total = pr->has_total;
+	p->total = pr->total;
+	p->done = p->bytes;
+	p->verb = "read";
+	return 1;
+}
+
+/*
+ * The bytes the inputs hold (stdin for none), in *total; 1 if every input
+ * is a regular file, so that *total is all there is to read.
+ */
+static int
+input_size(char *const *files, size_t n, uint64_t *total)
+{
+	struct stat	 st;
+	size_t		 i;
+	int		 r, all = 1;
+
+	*total = 0;
+	for (i = 0; i < (files ? n : 1); i++) {
+		if (files == NULL || strcmp(files[i], "-") == 0)
+			r = fstat(STDIN_FILENO, &st);
+		else
+			r = stat(files[i], &st);
+		if (r == 0 && S_ISREG(st.st_mode))
+			*total += (uint64_t)st.st_size;
+		else
+			all = 0;
+	}
+	return all;
+}
+
 enum {
 	OPT_RAW = 256, OPT_CREATE, OPT_MAX_LENGTH_BYTES, OPT_MAX_AGE,
 	OPT_MAX_SEGMENT_SIZE, OPT_LEADER_LOCATOR, OPT_INITIAL_CLUSTER_SIZE,
 	OPT_FRAMING, OPT_SKIP_EMPTY, OPT_OVERSIZE, OPT_RESUME,
 	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS,
 	OPT_CONTENT_TYPE, OPT_CONTENT_ENCODING, OPT_MESSAGE_ID, OPT_DRY_RUN,
-	OPT_SUB_ENTRY_SIZE, OPT_COMPRESSION
+	OPT_SUB_ENTRY_SIZE, OPT_COMPRESSION, OPT_PROGRESS, OPT_NO_PROGRESS
 };
 
 #define MAX_CREATE_ARGS	5
@@ -174,6 +234,8 @@ main(int argc, char *argv[])
 		{ "linger",		required_argument,	NULL, OPT_LINGER },
 		{ "confirm-timeout",	required_argument,	NULL, OPT_CONFIRM_TIMEOUT },
 		{ "stats",		no_argument,		NULL, OPT_STATS },
+		{ "progress",		no_argument,		NULL, OPT_PROGRESS },
+		{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
 		{ "create",		no_argument,		NULL, OPT_CREATE },
 		{ "max-length-bytes",	required_argument,	NULL, OPT_MAX_LENGTH_BYTES },
 		{ "max-age",		required_argument,	NULL, OPT_MAX_AGE },
@@ -195,6 +257,8 @@ main(int argc, char *argv[])
 	struct rs_publisher	 pub;
 	struct rs_loop		*loop;
 	struct rs_cli_conn	 cc;
+	struct rs_meter		 meter;
+	struct progress		 pr;
 	const char		*args[2 * MAX_CREATE_ARGS];
 	char			 vals[MAX_CREATE_ARGS][32];
 	uint64_t		 v;
@@ -202,6 +266,7 @@ main(int argc, char *argv[])
 	struct rs_amqp_kv	*headers;
 	char			 terr[128], *eq;
 	int			 ch, rc, stats = 0, status, dry_run = 0;
+	int			 progress = -1;	/* --progress 1, --no-progress 0 */
 
 	memset(&cfg, 0, sizeof cfg);
 	rs_cli_conn_init(&cc);
@@ -341,6 +406,12 @@ main(int argc, char *argv[])
 		case OPT_STATS:
 			stats = 1;
 			break;
+		case OPT_PROGRESS:
+			progress = 1;
+			break;
+		case OPT_NO_PROGRESS:
+			progress = 0;
+			break;
 		case OPT_CREATE:
 			cfg.create = 1;
 			break;
@@ -432,10 +503,28 @@ main(int argc, char *argv[])
 		rs_cli_error(prog, NULL, "cannot start the event loop");
 		return 1;
 	}
+	/* Automatic on a terminal for a long job: input files of 8 MiB or more. */
+	pr.pub = &pub;
+	pr.has_total = input_size(cfg.files, cfg.nfiles, &pr.total) &&
+	    cfg.count == 0;	/* -c: how much is read is not known */
+	if (progress == -1)
+		progress = !dry_run && isatty(STDERR_FILENO) &&
+		    pr.total >= RS_PROGRESS_AUTO_BYTES;
+	if (progress && rs_meter_start(&meter, loop, STDERR_FILENO, !dry_run,
+	    progress_fill, &pr) == -1) {
+		rs_cli_error(prog, NULL, "out of memory");
+		return 1;
+	}
+	if (progress)
+		rs_cli_set_meter(&meter);
 	if (dry_run)
 		rc = rs_publisher_dry_run(&pub, &cfg, loop, STDOUT_FILENO);
 	else
 		rc = rs_publisher_run(&pub, &cfg, loop);
+	if (progress) {
+		rs_meter_end(&meter);
+		rs_cli_set_meter(NULL);
+	}
 	if (pub.err.kind != RS_E_OK)
 		rs_cli_error(prog, cfg.stream, pub.err.msg);
 	if (pub.in_ready && !dry_run && (rc == -1 || stats))

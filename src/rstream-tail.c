@@ -20,6 +20,7 @@
 #include "info.h"
 #include "infoout.h"
 #include "loop.h"
+#include "meter.h"
 #include "spec.h"
 
 static const char *prog = "rstream-tail";
@@ -112,6 +113,12 @@ usage(FILE *f)
 "  -l, --line-buffered    write each record at once (the default when\n"
 "                         stdout is a terminal)\n"
 "      --no-crc           do not check the CRC-32 of each chunk\n"
+"      --progress         show records and bytes written, rate and (without\n"
+"                         -f) ETA on one line on stderr, updated as it goes\n"
+"                         (automatic when stderr is a terminal, stdout is\n"
+"                         not, and 50000 records or more are to be read\n"
+"                         before the end)\n"
+"      --no-progress      no automatic progress line\n"
 "Commands:\n"
 "  -- COMMAND [ARG...]    run COMMAND once per record, the body on its stdin,\n"
 "                         RSTREAM_OFFSET, RSTREAM_TIMESTAMP, RSTREAM_STREAM\n"
@@ -143,10 +150,68 @@ now_ms(void)
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
+/* --progress: what the line is drawn from (the consumer keeps t up to date). */
+struct progress {
+	struct rs_consumer_tally	 t;
+	int				 forced;	/* --progress */
+	int				 follow;
+	uint64_t			 count;		/* -c */
+	int				 have_origin;
+	uint64_t			 origin;	/* the first offset read */
+	int				 on;		/* shown: decided once */
+};
+
+/* The counts of the line, towards the end measured at the start; 1 once it is to be shown. */
+static int
+progress_fill(void *ud, struct rs_progress *p)
+{
+	struct progress			*pr = ud;
+	const struct rs_consumer_tally	*t = &pr->t;
+	uint64_t			 first;
+
+	if (t->subscribed && !pr->have_origin) {
+		pr->have_origin = 1;
+		pr->origin = t->start;
+	}
+	/*
+	 * Once records are written, the first one's offset is where reading
+	 * really started: records before it (gone with retention, or before
+	 * --since) are not to go.
+	 */
+	if (pr->have_origin == 1 && t->have_last && t->records > 0 &&
+	    t->records <= t->last + 1) {
+		if ((first = t->last + 1 - t->records) > pr->origin)
+			pr->origin = first;
+		pr->have_origin = 2;
+	}
+	p->records = t->records;
+	p->bytes = t->bytes;
+	p->by_records = 1;
+	p->verb = "written";
+	if (!pr->follow && pr->have_origin && t->have_end &&
+	    t->end + 1 >= pr->origin) {
+		p->has_total = 1;
+		p->total = t->end + 1 - pr->origin;
+		p->done = t->have_last && t->last + 1 > pr->origin ?
+		    t->last + 1 - pr->origin : 0;
+		if (pr->count > 0 && pr->count < p->total) {
+			p->total = pr->count;
+			p->done = t->records;
+		}
+		if (p->done > p->total)
+			p->done = p->total;
+	}
+	/* Automatic: once the first records tell where reading really starts. */
+	if (!pr->on)
+		pr->on = pr->forced || (p->has_total && t->have_last &&
+		    p->total >= RS_PROGRESS_AUTO_RECORDS);
+	return pr->on;
+}
+
 enum {
 	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
 	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_FORMAT, OPT_RAW,
-	OPT_INFO, OPT_MAX_LAG, OPT_MAX_IDLE
+	OPT_INFO, OPT_MAX_LAG, OPT_MAX_IDLE, OPT_PROGRESS, OPT_NO_PROGRESS
 };
 
 /* --info: gather, write each stream's figures or failure, apply the checks; the exit status. */
@@ -225,6 +290,8 @@ main(int argc, char *argv[])
 		{ "line-buffered",	no_argument,		NULL, 'l' },
 		{ "no-crc",		no_argument,		NULL, OPT_NO_CRC },
 		{ "on-error",		required_argument,	NULL, OPT_ON_ERROR },
+		{ "progress",		no_argument,		NULL, OPT_PROGRESS },
+		{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
 		{ "info",		no_argument,		NULL, OPT_INFO },
 		{ "max-lag",		required_argument,	NULL, OPT_MAX_LAG },
 		{ "max-idle",		required_argument,	NULL, OPT_MAX_IDLE },
@@ -240,6 +307,8 @@ main(int argc, char *argv[])
 	char			 ferr[128];
 	struct rs_loop		*loop;
 	struct rs_cli_conn	 cc;
+	struct rs_meter		 meter;
+	struct progress		 pr;
 	struct rs_info_cfg	 icfg;
 	struct rs_info_limits	 lim;
 	const char		*names[RS_INFO_NAMES_MAX];
@@ -251,6 +320,7 @@ main(int argc, char *argv[])
 	int64_t			 now = now_ms();
 	int			 ch, rc, status, starts = 0, exit_at_end = 0;
 	int			 i, nopts = argc;
+	int			 progress = -1;	/* --progress 1, --no-progress 0 */
 
 	memset(&cfg, 0, sizeof cfg);
 	memset(&icfg, 0, sizeof icfg);
@@ -393,6 +463,12 @@ main(int argc, char *argv[])
 		case OPT_NO_CRC:
 			cfg.no_crc = 1;
 			break;
+		case OPT_PROGRESS:
+			progress = 1;
+			break;
+		case OPT_NO_PROGRESS:
+			progress = 0;
+			break;
 		case OPT_ON_ERROR:
 			if (strcmp(optarg, "stop") == 0)
 				cfg.on_error_skip = 0;
@@ -422,7 +498,7 @@ main(int argc, char *argv[])
 	if (info_mode) {
 		if (starts > 0 || exit_at_end || cfg.follow || cfg.count > 0 ||
 		    cfg.have_until || cfg.reset || cfg.no_store ||
-		    cfg.format != NULL || nopts < argc)
+		    cfg.format != NULL || nopts < argc || progress != -1)
 			return rs_cli_usage(prog, "--info takes only -N, -J, --max-lag, "
 			    "--max-idle and the connection options", NULL);
 		if (optind >= nopts)
@@ -479,7 +555,35 @@ main(int argc, char *argv[])
 		rs_cli_error(prog, NULL, "cannot start the event loop");
 		return 1;
 	}
+	/*
+	 * Automatic on a terminal for -e over 50000 records or more (decided
+	 * once the end is measured). Redrawn only while nothing else can
+	 * write to stderr's file: not when stdout is that file too (both the
+	 * terminal), nor with a COMMAND; then there is just the final line.
+	 */
+	memset(&pr, 0, sizeof pr);
+	pr.forced = progress == 1;
+	pr.follow = cfg.follow;
+	pr.count = cfg.count;
+	if (progress == -1)
+		progress = isatty(STDERR_FILENO) && !cfg.follow &&
+		    cfg.argv == NULL && !rs_cli_same_file(STDOUT_FILENO,
+		    STDERR_FILENO);
+	if (progress) {
+		cfg.tally = &pr.t;
+		if (rs_meter_start(&meter, loop, STDERR_FILENO, cfg.argv == NULL &&
+		    !rs_cli_same_file(STDOUT_FILENO, STDERR_FILENO),
+		    progress_fill, &pr) == -1) {
+			rs_cli_error(prog, NULL, "out of memory");
+			return 1;
+		}
+		rs_cli_set_meter(&meter);
+	}
 	rc = rs_consumer_run(&con, &cfg, loop);
+	if (progress) {
+		rs_meter_end(&meter);
+		rs_cli_set_meter(NULL);
+	}
 	if (rc == -1 && con.err.kind != RS_E_OK)
 		rs_cli_error(prog, cfg.stream, con.err.msg);
 	status = rs_cli_status(con.err.kind);

@@ -142,6 +142,7 @@ rs_source_read(struct rs_source *s)
 		return 0;
 	}
 	rs_input_commit(s->in, (size_t)n);
+	s->bytes += (uint64_t)n;
 	return n;
 }
 

@@ -28,6 +28,7 @@ struct rs_source {
 	int			 eof;		/* the current file has ended */
 	int			 always_ready;	/* a regular file: reads never wait */
 	uint64_t		 base;		/* records before the current file */
+	uint64_t		 bytes;		/* read from all the files so far */
 	struct rs_io		*io;
 	struct rs_err		 err;
 };

@@ -46,6 +46,8 @@ complete -c $c -l compression -x -a 'none gzip snappy lz4 zstd' -d 'Compress eac
 complete -c $c -l linger -x -d 'Wait this long for fuller frames'
 complete -c $c -l confirm-timeout -x -d 'Give up waiting for confirms after this long'
 complete -c $c -l stats -d 'Print the summary line on success too'
+complete -c $c -l progress -d 'Show records, bytes, confirms, rate and ETA on one line on stderr'
+complete -c $c -l no-progress -d 'No automatic progress line'
 # Stream creation
 complete -c $c -l create -d 'Create STREAM if it does not exist'
 complete -c $c -l max-length-bytes -x -d 'Retention by size (500mb, 20gb)'
