@@ -712,6 +712,10 @@ route_input(struct rs_super *s)
 	int		 r, rc;
 	uint32_t	 max = s->frame_max ? s->frame_max : RS_FRAME_MAX_DEFAULT;
 
+	if (s->cfg.pub.delim == NULL) {
+		s->cfg.pub.delim = "\n";
+		s->cfg.pub.delim_len = 1;
+	}
 	if (rs_input_init(&s->in, s->cfg.pub.delim, s->cfg.pub.delim_len,
 	    s->cfg.pub.msg.json ? 2 * max : max) == -1)
 		return fail(s, RS_E_RUNTIME, "out of memory");
@@ -819,7 +823,7 @@ rs_super_run(struct rs_super *s, const struct rs_super_cfg *cfg)
 		rc = delete_super(s);
 		goto out;
 	}
-	if (cfg->create && create_super(s) == -1)
+	if (cfg->pub.create && create_super(s) == -1)
 		goto out;
 	if (partitions(s) == -1)
 		goto out;

@@ -41,7 +41,6 @@ struct rs_super_cfg {
 	const char		*key_delim;	/* -K */
 	size_t			 key_delim_len;
 	const char		*key_field;	/* --key-field (-J) */
-	int			 create;	/* CreateSuperStream first */
 	uint32_t		 npartitions;	/* NAME-0 ... with keys 0 ... */
 	char *const		*binding_keys;	/* or NAME-KEY with key KEY */
 	size_t			 nbinding_keys;
