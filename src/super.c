@@ -604,11 +604,9 @@ flush_part(struct rs_super *s, size_t i)
 
 	while (off < p->out.len) {
 		n = write(p->fd, p->out.data + off, p->out.len - off);
-		if (n == -1 && errno == EINTR && sig_got == 0)
+		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			if (sig_got != 0)
-				return -1;
 			/* Its publisher has stopped: its status tells why. */
 			return fail(s, RS_E_RUNTIME, "%s: its publisher stopped "
 			    "(%s)", p->name, strerror(errno));
@@ -839,9 +837,13 @@ rs_super_run(struct rs_super *s, const struct rs_super_cfg *cfg)
 	disconnect(s);
 	sig_owner = s;
 	catch_signals(1);
-	if (start_children(s) == 0 && route_input(s) == 0)
+	if (start_children(s) == 0) {
+		/* What was routed before a failure or a signal is published. */
+		if (route_input(s) == -1)
+			flush_all(s);
 		say(s, "%" PRIu64 " records routed to %zu partitions", s->routed,
 		    s->nparts);
+	}
 	disconnect(s);
 	finish_children(s);
 	catch_signals(0);
