@@ -138,14 +138,19 @@ records() {
 @test "we publish, the js client reads each partition and finds the keys it would have hashed there" {
 	old_broker && { refused rstream-cat --super-stream -K : "$S"; return; }
 	run -0 rstream-cat --super-stream --create --partitions 3 -K : "$S" < <(records)
+	# shellcheck disable=SC2046
+	read -r -a want <<<"$(js route.js 3 $(seq 0 39 | sed 's/^/k/') | tr '\n' ' ')"
+	total=0
 	for p in 0 1 2; do
 		n=$(rstream-tail -o first "$S-$p" | wc -l)
 		run -0 js super.js read "$S-$p" "$n"
 		for v in $output; do
-			k=k$(( ${v#v} % 40 ))
-			[ "$(js route.js 3 "$k")" = "$p" ] || fail "js read $v (key $k) in partition $p"
+			k=$(( ${v#v} % 40 ))
+			[ "${want[$k]}" = "$p" ] || fail "js read $v (key k$k) in partition $p"
+			total=$((total + 1))
 		done
 	done
+	assert_equal "$total" 200
 }
 
 @test "--routing key sends each record to the partition bound to its key (Route)" {
@@ -184,10 +189,16 @@ records() {
 	for i in $(seq 1 20000); do printf 'k%d:v%d\n' $((i % 50)) "$i"; done > "$in"
 	run -0 rstream-cat --super-stream --create --partitions 3 -K : "$S" </dev/null
 	# A slow feeder, so that the kill comes mid-run.
-	setsid bash -c "while IFS= read -r l; do printf '%s\n' \"\$l\"; (( ++n % 400 )) || sleep 0.05; done < '$in' |
+	setsid bash -c "while IFS= read -r l; do printf '%s\n' \"\$l\"; (( ++n % 200 )) || sleep 0.05; done < '$in' |
 		rstream-cat --super-stream -K : -N pub --resume '$S'" 3>&- &
 	pg=$!
-	sleep 1.5
+	# Kill once some records are in (the feeder takes about 5 s for all).
+	for _ in $(seq 100); do
+		n=0
+		for p in 0 1 2; do n=$((n + $(rstream-tail -o first "$S-$p" 2>/dev/null | wc -l))); done
+		[ "$n" -ge 1000 ] && break
+		sleep 0.1
+	done
 	kill -9 -- -"$pg"
 	wait "$pg" || true
 	before=0
