@@ -443,6 +443,7 @@ route_key(struct rs_super *s, const char *key, size_t klen,
 {
 	struct rs_route_entry	*e, **b;
 	char			 kz[RS_ROUTE_KEY_MAX + 1];
+	int			 tries;
 
 	b = &s->cache[rs_route_murmur3(key, klen, 0) % CACHE_BUCKETS];
 	for (e = *b; e != NULL; e = e->next)
@@ -455,12 +456,20 @@ route_key(struct rs_super *s, const char *key, size_t klen,
 		return fail(s, RS_E_INPUT, "routing key too long or holds a NUL");
 	memcpy(kz, key, klen);
 	kz[klen] = '\0';
-	if (s->conn == NULL && connect_seed(s) == -1)
-		return -1;
-	rs_frame_route(rs_conn_buf(s->conn), rs_conn_corr(s->conn, on_route, s),
-	    kz, s->cfg.pub.stream);
-	if (wait_for(s) == -1)
-		return -1;
+	for (tries = 0;; tries++) {
+		if (s->conn == NULL && connect_seed(s) == -1)
+			return -1;
+		rs_frame_route(rs_conn_buf(s->conn), rs_conn_corr(s->conn,
+		    on_route, s), kz, s->cfg.pub.stream);
+		if (wait_for(s) == 0)
+			break;
+		/* A connection lost while idle: once more on a new one. */
+		if (tries > 0 || s->err.kind != RS_E_TEMPFAIL)
+			return -1;
+		say(s, "%s; connecting again", s->err.msg);
+		disconnect(s);
+		s->err.kind = RS_E_OK;
+	}
 	if (s->code == RS_INTERNAL_ERROR)
 		return fail(s, RS_E_RUNTIME, "Route for key \"%s\" named a "
 		    "stream that is not a partition", kz);
@@ -606,11 +615,14 @@ flush_part(struct rs_super *s, size_t i)
 		n = write(p->fd, p->out.data + off, p->out.len - off);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1) {
+		if (n == -1 && errno == EPIPE) {
 			/* Its publisher has stopped: its status tells why. */
-			return fail(s, RS_E_RUNTIME, "%s: its publisher stopped "
-			    "(%s)", p->name, strerror(errno));
+			s->broken = 1;
+			return -1;
 		}
+		if (n == -1)
+			return fail(s, RS_E_RUNTIME, "%s: %s", p->name,
+			    strerror(errno));
 		off += (size_t)n;
 	}
 	p->out.len = 0;
@@ -683,19 +695,32 @@ route_record(struct rs_super *s, const uint8_t *rec, size_t n)
 	return 0;
 }
 
-/* Wait until the current file is readable; 0, or -1 on a signal. */
+/*
+ * Wait until the current file is readable; 0, or -1 on a signal. While
+ * the Route connection is open, the loop runs every second meanwhile, for
+ * its heartbeats.
+ */
 static int
 wait_input(struct rs_super *s)
 {
 	struct pollfd	 pfd = { .fd = s->src.fd, .events = POLLIN };
+	int		 n;
 
 	if (s->src.always_ready)
 		return 0;
 	while (sig_got == 0) {
-		if (poll(&pfd, 1, -1) >= 0)
+		n = poll(&pfd, 1, s->conn != NULL ? 1000 : -1);
+		if (n > 0 || (n == -1 && errno != EINTR))
 			return 0;
-		if (errno != EINTR)
-			return 0;
+		if (n == 0 && s->conn != NULL) {
+			rs_loop_poll(s->loop);
+			if (s->dead) {
+				say(s, "%s; Route connects again when needed",
+				    s->err.msg);
+				disconnect(s);
+				s->err.kind = RS_E_OK;
+			}
+		}
 	}
 	return -1;
 }
@@ -846,6 +871,8 @@ rs_super_run(struct rs_super *s, const struct rs_super_cfg *cfg)
 	}
 	disconnect(s);
 	finish_children(s);
+	if (s->broken && s->child_status == 0)
+		fail(s, RS_E_RUNTIME, "a partition's publisher stopped reading");
 	catch_signals(0);
 	sig_owner = NULL;
 	s->signo = (int)sig_got;

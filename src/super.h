@@ -84,6 +84,7 @@ struct rs_super {
 	size_t			 running;	/* children not yet reaped */
 	int			 child_status;	/* the first failed child's */
 	int			 signo;		/* the signal that stopped the run */
+	int			 broken;	/* a pipe broke: its publisher stopped */
 	struct rs_err		 err;
 };
 

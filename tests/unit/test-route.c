@@ -4,12 +4,14 @@
  * 0, 1 and 0xffffffff, and the 0x9747b28c strings), hash routing against
  * partitions that rabbitmq-stream-js-client 1.0.0 picks for the same keys
  * (tests/node/route.js prints them), and the routing key of a record: -K
- * splitting and -J field paths.
+ * splitting and -J field paths; and what a broker without super streams
+ * is told.
  */
 #include "config.h"
 
 #include <string.h>
 
+#include "proto.h"
 #include "route.h"
 #include "tap.h"
 
@@ -103,5 +105,32 @@ main(void)
 	json_is("not json", "k", NULL);
 	json_is("{\"k\":\"0123456789012345678901234567890123456789"
 	    "0123456789012345678901234567890123456789\"}", "k", NULL);
+
+	{
+		struct rs_features	 fs;
+		struct rs_command_version cv = { RS_CREATE_SUPER_STREAM, 1, 1 };
+		char			 msg[200];
+
+		rs_features_init(&fs, RS_VERSION(3, 10, 8));
+		is_int(rs_features_why(&fs, "3.10.8", RS_FEATURE_SUPER_STREAMS,
+		    msg, sizeof msg), -1, "3.10.8 has no super streams");
+		is_str(msg, "super streams need RabbitMQ 3.11 or later; the "
+		    "broker is 3.10.8", "... and says so in one line");
+		rs_features_init(&fs, RS_VERSION(3, 11, 0));
+		ok(rs_features_has(&fs, RS_FEATURE_SUPER_STREAMS),
+		    "3.11.0 has super streams, negotiated or not");
+		ok(!rs_features_has(&fs, RS_FEATURE_SUPER_STREAM_COMMANDS),
+		    "... but not CreateSuperStream");
+		rs_features_init(&fs, RS_VERSION(3, 13, 7));
+		fs.negotiated = 1;
+		rs_features_accept(&fs, &cv);
+		ok(rs_features_has(&fs, RS_FEATURE_SUPER_STREAM_COMMANDS),
+		    "3.13 listing CreateSuperStream has it");
+		rs_features_init(&fs, 0);
+		rs_features_why(&fs, "", RS_FEATURE_SUPER_STREAMS, msg,
+		    sizeof msg);
+		is_str(msg, "super streams need RabbitMQ 3.11 or later; the "
+		    "broker did not report its version", "no version: said");
+	}
 	return done_testing();
 }
