@@ -595,10 +595,9 @@ main(int argc, char *argv[])
 	if (sup.in_ready && (rc == -1 || stats))
 		fprintf(stderr, "%s: %s: %" PRIu64 " records routed to %zu "
 		    "partitions%s\n", prog, cfg.stream, sup.routed, sup.nparts,
-		    rc == 0 ? "" : sup.signo != 0 ? "; stopped by a signal: a "
-		    "re-run with -N NAME --resume sends only what is missing" :
-		    "; a partition's publisher failed, or the routing did: a "
-		    "re-run with -N NAME --resume sends only what is missing");
+		    rc == 0 ? "" : sup.signo != 0 ? "; stopped by a signal" :
+		    sup.err.kind != RS_E_OK ? "; routing stopped there" :
+		    "; a partition's publisher failed");
 	status = sup.err.kind != RS_E_OK ? rs_cli_status(sup.err.kind) :
 	    sup.child_status;
 	rs_super_free(&sup);
