@@ -42,7 +42,9 @@ refused() {
 
 # The js client, with its modules from tests/node/setup.sh.
 js() {
-	NODE_PATH=$("$BATS_TEST_DIRNAME/../node/setup.sh") node "$BATS_TEST_DIRNAME/../node/$@"
+	local script=$1
+	shift
+	NODE_PATH=$("$BATS_TEST_DIRNAME/../node/setup.sh") node "$BATS_TEST_DIRNAME/../node/$script" "$@"
 }
 
 # Keys k0 ... k39 over 200 records: "kN:vI".
@@ -213,6 +215,7 @@ records() {
 	assert_equal "$output" 20000
 	run -0 bash -c "cat '$BATS_TEST_TMPDIR'/p? | sort | uniq -d | wc -l"
 	assert_equal "$output" 0
+	# shellcheck disable=SC2046
 	read -r -a want <<<"$("$PY" "$PYDIR/murmur3.py" part 3 $(seq 0 49 | sed 's/^/k/') | tr '\n' ' ')"
 	for p in 0 1 2; do
 		run -0 awk -v p="$p" -v want="${want[*]}" 'BEGIN { split(want, w, " ") }

@@ -8,10 +8,10 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${RSTREAM_NODE_CACHE:-/var/cache/rstream-tools/node}
-command -v node >/dev/null && command -v npm >/dev/null || {
-	echo "setup.sh: node and npm are needed for the js client interop tests" >&2
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	echo "setup.sh: node and npm are needed for the js client interop tests (contrib/deps.sh)" >&2
 	exit 1
-}
+fi
 if ! cmp -s "$here/package-lock.json" "$dir/package-lock.json" ||
     [ ! -d "$dir/node_modules/rabbitmq-stream-js-client" ]; then
 	mkdir -p "$dir"
