@@ -171,16 +171,24 @@ enum {
 struct outcome {
 	int	 stats;
 	int	 dry_run;
+	int	 partition;	/* a super stream's: its name on every line */
 };
 
 /* Publish to one stream (a partition too); the exit status. */
 static int
-publish(const struct rs_publisher_cfg *cfg, void *ud)
+publish(const struct rs_publisher_cfg *pcfg, void *ud)
 {
 	const struct outcome	*o = ud;
+	struct rs_publisher_cfg	 c = *pcfg;
+	const struct rs_publisher_cfg *cfg = &c;
 	struct rs_publisher	 pub;
 	struct rs_loop		*loop;
+	char			*who = NULL;
 	int			 rc, status;
+
+	/* A partition's -v and warnings say which partition they are about. */
+	if (o->partition && asprintf(&who, "%s: %s", prog, c.stream) != -1)
+		c.log_ud = who;
 
 	if ((loop = rs_loop_new()) == NULL) {
 		rs_cli_error(prog, NULL, "cannot start the event loop");
@@ -197,6 +205,7 @@ publish(const struct rs_publisher_cfg *cfg, void *ud)
 	status = rs_cli_status(pub.err.kind);
 	rs_publisher_free(&pub);
 	rs_loop_free(loop);
+	free(who);
 	if (pub.signo != 0) {
 		signal(pub.signo, SIG_DFL);
 		raise(pub.signo);
@@ -584,8 +593,10 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	o.stats = stats;
 	o.dry_run = dry_run;
+	o.partition = 0;
 	if (!super)
 		return publish(&cfg, &o);
+	o.partition = 1;
 	scfg.pub = cfg;
 	scfg.publish = publish;
 	scfg.publish_ud = &o;
