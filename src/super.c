@@ -595,7 +595,6 @@ start_children(struct rs_super *s)
 		close(fds[0]);
 		s->parts[i].pid = pid;
 		s->parts[i].fd = fds[1];
-		s->running++;
 		if ((s->parts[i].child = rs_child_new(s->loop, pid, child_done,
 		    &s->parts[i])) == NULL)
 			return fail(s, RS_E_RUNTIME, "out of memory");
@@ -603,13 +602,18 @@ start_children(struct rs_super *s)
 	return 0;
 }
 
-/* Write what is queued for partition i; 0, or -1 (err set, or a signal). */
+/*
+ * Write what is queued for partition i (blocking while its publisher is
+ * busy: the back-pressure); 0, or -1 (err set, or broken set if the
+ * publisher is gone). What was written leaves the queue either way.
+ */
 static int
 flush_part(struct rs_super *s, size_t i)
 {
 	struct rs_super_part	*p = &s->parts[i];
 	size_t			 off = 0;
 	ssize_t			 n;
+	int			 rc = 0;
 
 	while (off < p->out.len) {
 		n = write(p->fd, p->out.data + off, p->out.len - off);
@@ -618,15 +622,21 @@ flush_part(struct rs_super *s, size_t i)
 		if (n == -1 && errno == EPIPE) {
 			/* Its publisher has stopped: its status tells why. */
 			s->broken = 1;
-			return -1;
+			rc = -1;
+			break;
 		}
-		if (n == -1)
-			return fail(s, RS_E_RUNTIME, "%s: %s", p->name,
+		if (n == -1) {
+			rc = fail(s, RS_E_RUNTIME, "%s: %s", p->name,
 			    strerror(errno));
+			break;
+		}
 		off += (size_t)n;
 	}
-	p->out.len = 0;
-	return 0;
+	if (off > 0) {
+		memmove(p->out.data, p->out.data + off, p->out.len - off);
+		p->out.len -= off;
+	}
+	return rc;
 }
 
 static int
@@ -654,7 +664,7 @@ queue(struct rs_super *s, size_t i, const uint8_t *rec, size_t n)
 	return 0;
 }
 
-/* Route one record; 0, 1 if skipped, or -1 (err set). */
+/* Route one record to its partitions' queues; 0, or -1 (err set). */
 static int
 route_record(struct rs_super *s, const uint8_t *rec, size_t n)
 {

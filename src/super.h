@@ -81,7 +81,6 @@ struct rs_super {
 	int			 in_ready;
 	struct rs_source	 src;
 	uint64_t		 routed;
-	size_t			 running;	/* children not yet reaped */
 	int			 child_status;	/* the first failed child's */
 	int			 signo;		/* the signal that stopped the run */
 	int			 broken;	/* a pipe broke: its publisher stopped */
