@@ -238,3 +238,56 @@ records() {
 	assert_output "rstream-cat: $S: super stream does not exist"
 	run -69 rstream-tail -o first "$S-0"
 }
+
+@test "deleting a partition's stream drops its binding: Route finds no partition for its key (65)" {
+	old_broker && { refused rstream-cat --super-stream -K : "$S"; return; }
+	run -0 rstream-cat --super-stream --create --binding-keys a,b --routing key -K : "$S" </dev/null
+	drop_stream "$S-b"
+	run -65 rstream-cat --super-stream --routing key -K : "$S" < <(printf 'a:1\nb:2\na:3\n')
+	assert_output --partial 'no partition is bound to routing key "b"'
+	run -0 rstream-tail -o first "$S-a"
+	assert_equal "$output" 1
+}
+
+@test "a partition its user may not write to fails the run with that publisher's status (77); the others publish" {
+	old_broker && { refused rstream-cat --super-stream -K : "$S"; return; }
+	have_tls_broker || skip "needs the broker tests/broker.sh started (rabbitmqctl for a user of its own): not with RSTREAM_TEST_URI alone"
+	run -0 rstream-cat --super-stream --create --binding-keys a,b --routing key -K : "$S" </dev/null
+	user=ss-$$-$RANDOM
+	"$BROKER_SH" ctl "$RSTREAM_TEST_BROKER_DIR" add_user "$user" pw >/dev/null
+	"$BROKER_SH" ctl "$RSTREAM_TEST_BROKER_DIR" set_permissions -p / "$user" '.*' "^(?!$S-b\$).*" '.*' >/dev/null
+	uri=rabbitmq-stream://$user:pw@${RSTREAM_TEST_URI#*@}
+	run rstream-cat -u "$uri" --super-stream --routing key -K : "$S" < <(printf 'a:1\nb:2\na:3\n')
+	"$BROKER_SH" ctl "$RSTREAM_TEST_BROKER_DIR" delete_user "$user" >/dev/null 2>&1 || true
+	assert_equal "$status" 77
+	assert_output --partial "rstream-cat: $S-b: "
+	run -0 rstream-tail -o first "$S-a"
+	assert_equal "$output" "$(printf '1\n3')"
+}
+
+@test "SIGTERM to the router alone: its publishers confirm what was routed, then it dies of SIGTERM" {
+	old_broker && { refused rstream-cat --super-stream -K : "$S"; return; }
+	run -0 rstream-cat --super-stream --create --partitions 2 -K : "$S" </dev/null
+	fifo=$BATS_TEST_TMPDIR/fifo
+	mkfifo "$fifo"
+	rstream-cat --super-stream -K : "$S" < "$fifo" 2> "$BATS_TEST_TMPDIR/err" 3>&- &
+	pid=$!
+	exec 8> "$fifo"
+	printf 'a:one\nb:two\nc:three\n' >&8
+	for _ in $(seq 50); do
+		n=0
+		for p in 0 1; do n=$((n + $(rstream-tail -o first "$S-$p" 2>/dev/null | wc -l))); done
+		[ "$n" -eq 3 ] && break
+		sleep 0.1
+	done
+	assert_equal "$n" 3
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	exec 8>&-
+	assert_equal "$st" 143
+	run -0 cat "$BATS_TEST_TMPDIR/err"
+	assert_output --partial "3 records routed to 2 partitions; stopped by a signal"
+	run -0 bash -c "rstream-tail -o first '$S-0'; rstream-tail -o first '$S-1'"
+	assert_equal "$(sort <<<"$output")" "$(printf 'one\nthree\ntwo')"
+}
