@@ -131,8 +131,10 @@ usage(FILE *f)
 "\n"
 "Exit status: 0 all confirmed, 1 error, 2 usage, 65 bad input record,\n"
 "66 input (or password, CA, certificate, key) file missing, 69 stream or\n"
-"broker unavailable (or too old for a feature asked for), 75 temporary failure, 76 TLS handshake failed, 77\n"
-"access refused; killed by a signal: that signal's status.\n",
+"broker unavailable, or the broker too old for what was asked (super\n"
+"streams: 3.11), 75 temporary failure, 76 TLS handshake failed, 77 access\n"
+"refused; killed by a signal: that signal's status. With --super-stream:\n"
+"the first failed partition's status.\n",
 	    RS_URI_DEFAULT);
 }
 
