@@ -12,7 +12,9 @@
 #           1.0 codec), mandoc (man page lint), clang (sanitizers), openssl (test
 #           certificates, a TLS server for the handshake failure tests),
 #           python3-lz4, python3-zstandard, python3-snappy and python3-crcmod
-#           (sub-entry batches written independently of our codecs)
+#           (sub-entry batches written independently of our codecs), node
+#           and npm (tests/node/setup.sh installs rabbitmq-stream-js-client,
+#           the super-stream interop peer, from the npm registry)
 #   lint    shellcheck (every shell script), zsh and fish (their completions
 #           are loaded in them), systemd (systemd-analyze verify of the
 #           units), logrotate (the cron recipe's snippets, run for real)
@@ -26,6 +28,10 @@ libzstd-dev python3-lz4 python3-zstandard python3-snappy python3-crcmod
 rabbitmq-server bats bats-support bats-assert python3 python3-pika
 python3-qpid-proton mandoc clang
 shellcheck zsh fish systemd logrotate debhelper fakeroot lintian man-db"
+
+# The interop tests with rabbitmq-stream-js-client (tests/node) need node
+# and npm: Debian's, unless the machine has its own.
+command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"
 
 if [ "$(id -u)" -eq 0 ]; then
 	sudo=

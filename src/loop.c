@@ -71,6 +71,27 @@ rs_loop_run(struct rs_loop *l)
 	ev_run(l->ev, 0);
 }
 
+/* Wait for and handle one round of events (a child's end, a reply). */
+void
+rs_loop_once(struct rs_loop *l)
+{
+	ev_run(l->ev, EVRUN_ONCE);
+}
+
+/* Handle what is due now (timers, ready fds) without waiting. */
+void
+rs_loop_poll(struct rs_loop *l)
+{
+	ev_run(l->ev, EVRUN_NOWAIT);
+}
+
+/* In a child process after fork(): the loop's kernel state is made anew. */
+void
+rs_loop_fork(struct rs_loop *l)
+{
+	ev_loop_fork(l->ev);
+}
+
 void
 rs_loop_break(struct rs_loop *l)
 {

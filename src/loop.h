@@ -23,6 +23,9 @@ typedef void rs_child_cb(void *, int);
 struct rs_loop	*rs_loop_new(void);
 void		 rs_loop_free(struct rs_loop *);
 void		 rs_loop_run(struct rs_loop *);
+void		 rs_loop_once(struct rs_loop *);
+void		 rs_loop_poll(struct rs_loop *);
+void		 rs_loop_fork(struct rs_loop *);
 void		 rs_loop_break(struct rs_loop *);
 double		 rs_loop_now(struct rs_loop *);
 

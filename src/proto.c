@@ -110,6 +110,7 @@ static const struct {
 	int		 negotiated;	/* needs ExchangeCommandVersions */
 	uint16_t	 key;		/* ... listing this command (0: none) */
 	uint16_t	 version;	/* ... at this version */
+	int		 plural;	/* "super streams need", not "needs" */
 } features[RS_FEATURE_COUNT] = {
 	[RS_FEATURE_EXCHANGE_COMMAND_VERSIONS] = {
 	    "ExchangeCommandVersions", RS_VERSION(3, 11, 0), 0, 0, 0 },
@@ -119,6 +120,13 @@ static const struct {
 	    "StreamStats", RS_VERSION(3, 11, 0), 1, RS_STREAM_STATS, 1 },
 	[RS_FEATURE_SINGLE_ACTIVE_CONSUMER] = {
 	    "Single active consumer", RS_VERSION(3, 11, 0), 0, 0, 0 },
+	/*
+	 * 3.10 answers Partitions and Route already, but super streams as
+	 * RabbitMQ documents and tests them (rabbitmq-streams
+	 * add_super_stream, the clients' routing) came with 3.11.
+	 */
+	[RS_FEATURE_SUPER_STREAMS] = {
+	    "super streams", RS_VERSION(3, 11, 0), 0, 0, 0, 1 },
 	[RS_FEATURE_PUBLISH_V2] = {
 	    "Publish v2 (filter values)", RS_VERSION(3, 13, 0), 1, RS_PUBLISH,
 	    2 },
@@ -209,7 +217,7 @@ rs_features_why(const struct rs_features *fs, const char *vstr,
     enum rs_feature f, char *buf, size_t len)
 {
 	char		 need[32], have[80];
-	const char	*name = rs_proto_feature_name(f);
+	const char	*name = rs_proto_feature_name(f), *needs;
 	uint16_t	 k;
 
 	if (len > 0)
@@ -221,22 +229,24 @@ rs_features_why(const struct rs_features *fs, const char *vstr,
 		return -1;
 	}
 	version_str(features[f].since, need, sizeof need);
+	needs = features[f].plural ? "need" : "needs";
 	if (vstr == NULL || *vstr == '\0') {
 		if (fs->version == 0) {
-			snprintf(buf, len, "%s needs RabbitMQ %s or later; the "
-			    "broker did not report its version", name, need);
+			snprintf(buf, len, "%s %s RabbitMQ %s or later; the "
+			    "broker did not report its version", name, needs,
+			    need);
 			return -1;
 		}
 		version_str(fs->version, have, sizeof have);
 		vstr = have;
 	}
 	if (fs->version == 0)
-		snprintf(buf, len, "%s needs RabbitMQ %s or later; the broker "
+		snprintf(buf, len, "%s %s RabbitMQ %s or later; the broker "
 		    "reports version \"%s\", which is not a version number",
-		    name, need, vstr);
+		    name, needs, need, vstr);
 	else if (fs->version < features[f].since)
-		snprintf(buf, len, "%s needs RabbitMQ %s or later; the broker "
-		    "is %s", name, need, vstr);
+		snprintf(buf, len, "%s %s RabbitMQ %s or later; the broker "
+		    "is %s", name, needs, need, vstr);
 	else if (!fs->negotiated)
 		snprintf(buf, len, "%s was not negotiated with the broker "
 		    "(RabbitMQ %s): no ExchangeCommandVersions reply", name,

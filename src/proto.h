@@ -113,6 +113,7 @@ enum rs_feature {
 	RS_FEATURE_DELIVER_V2,			/* 3.11, once negotiated */
 	RS_FEATURE_STREAM_STATS,		/* 3.11, listed */
 	RS_FEATURE_SINGLE_ACTIVE_CONSUMER,	/* 3.11: ConsumerUpdate */
+	RS_FEATURE_SUPER_STREAMS,		/* 3.11: Partitions, Route */
 	RS_FEATURE_PUBLISH_V2,			/* 3.13, listed as Publish 2 */
 	RS_FEATURE_FILTERING,			/* 3.13, listed as Publish 2 */
 	RS_FEATURE_SUPER_STREAM_COMMANDS,	/* 3.13, listed */

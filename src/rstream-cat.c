@@ -1,7 +1,9 @@
 /*
  * rstream-cat: publish records from files or stdin to a RabbitMQ stream.
  *
- * Options -> struct rs_publisher_cfg -> rs_publisher_run() -> exit status.
+ * Options -> struct rs_publisher_cfg -> rs_publisher_run() -> exit status;
+ * with --super-stream, rs_super_run(), which runs publish() for each
+ * partition in a process of its own.
  */
 #include "config.h"
 
@@ -20,6 +22,7 @@
 #include "meter.h"
 #include "publisher.h"
 #include "spec.h"
+#include "super.h"
 
 static const char *prog = "rstream-cat";
 
@@ -28,6 +31,9 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: rstream-cat [OPTIONS] STREAM [FILE...]\n"
+"       rstream-cat --super-stream (-K DELIM | -J --key-field PATH) [OPTIONS]\n"
+"                   SUPER [FILE...]\n"
+"       rstream-cat --super-stream --delete SUPER\n"
 "Publish each record of the FILEs (or of stdin; - is stdin) as one message\n"
 "to STREAM. Records are lines unless another framing is chosen. Exits 0 only\n"
 "once the broker has confirmed every record read.\n"
@@ -105,8 +111,22 @@ usage(FILE *f)
 "                              stderr is a terminal and the input files\n"
 "                              hold 8 MiB or more)\n"
 "      --no-progress           no automatic progress line\n"
+"Super streams (RabbitMQ 3.11 or later):\n"
+"      --super-stream          STREAM is a super stream: each record goes to\n"
+"                              the partition its routing key picks\n"
+"  -K, --key-delimiter DELIM   records are KEY DELIM VALUE: KEY routes, VALUE\n"
+"                              is published (escapes as for -D)\n"
+"      --key-field PATH        with -J: the routing key is this field of the\n"
+"                              object (e.g. application_properties.region)\n"
+"      --routing hash|key      hash: MurmurHash3 of the key modulo the\n"
+"                              partition count, as the Java client (default);\n"
+"                              key: the partitions bound to the key (Route)\n"
+"      --partitions N          with --create: N partitions SUPER-0 ... (3.13+)\n"
+"      --binding-keys K1,K2..  with --create: partitions SUPER-K1 ... (3.13+)\n"
+"      --delete                delete the super stream SUPER and exit (3.13+)\n"
 "Stream creation:\n"
-"      --create                create STREAM if it does not exist\n"
+"      --create                create STREAM if it does not exist (a super\n"
+"                              stream: with --partitions or --binding-keys)\n"
 "      --max-length-bytes SIZE retention by size (500mb, 20gb, 1GiB)\n"
 "      --max-age DURATION      retention by age (30s 10m 2h 7d)\n"
 "      --max-segment-size SIZE size of the stream's segment files\n"
@@ -119,8 +139,10 @@ usage(FILE *f)
 "\n"
 "Exit status: 0 all confirmed, 1 error, 2 usage, 65 bad input record,\n"
 "66 input (or password, CA, certificate, key) file missing, 69 stream or\n"
-"broker unavailable, 75 temporary failure, 76 TLS handshake failed, 77\n"
-"access refused; killed by a signal: that signal's status.\n",
+"broker unavailable, or the broker too old for what was asked (super\n"
+"streams: 3.11), 75 temporary failure, 76 TLS handshake failed, 77 access\n"
+"refused; killed by a signal: that signal's status. With --super-stream:\n"
+"the first failed partition's status.\n",
 	    RS_URI_DEFAULT);
 }
 
@@ -203,8 +225,95 @@ enum {
 	OPT_FRAMING, OPT_SKIP_EMPTY, OPT_OVERSIZE, OPT_RESUME,
 	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS,
 	OPT_CONTENT_TYPE, OPT_CONTENT_ENCODING, OPT_MESSAGE_ID, OPT_DRY_RUN,
-	OPT_SUB_ENTRY_SIZE, OPT_COMPRESSION, OPT_PROGRESS, OPT_NO_PROGRESS
+	OPT_SUB_ENTRY_SIZE, OPT_COMPRESSION, OPT_PROGRESS, OPT_NO_PROGRESS,
+	OPT_SUPER_STREAM, OPT_KEY_FIELD, OPT_ROUTING, OPT_PARTITIONS,
+	OPT_BINDING_KEYS, OPT_DELETE
 };
+
+/* What main does after a run: messages, the summary, the exit status. */
+struct outcome {
+	int	 stats;
+	int	 dry_run;
+	int	 partition;	/* a super stream's: its name on every line */
+	int	 progress;	/* --progress 1, --no-progress 0, -1 automatic */
+};
+
+/* Publish to one stream (a partition too); the exit status. */
+static int
+publish(const struct rs_publisher_cfg *pcfg, void *ud)
+{
+	const struct outcome	*o = ud;
+	struct rs_publisher_cfg	 c = *pcfg;
+	const struct rs_publisher_cfg *cfg = &c;
+	struct rs_publisher	 pub;
+	struct rs_meter		 meter;
+	struct progress		 pr;
+	struct rs_loop		*loop;
+	char			*who = NULL;
+	int			 rc, status, progress;
+
+	/* A partition's -v and warnings say which partition they are about. */
+	if (o->partition && asprintf(&who, "%s: %s", prog, c.stream) != -1)
+		c.log_ud = who;
+
+	if ((loop = rs_loop_new()) == NULL) {
+		rs_cli_error(prog, NULL, "cannot start the event loop");
+		return 1;
+	}
+	/* Automatic on a terminal for a long job: input files of 8 MiB or more. */
+	pr.pub = &pub;
+	pr.has_total = input_size(cfg->files, cfg->nfiles, &pr.total) &&
+	    cfg->count == 0;	/* -c: how much is read is not known */
+	progress = o->progress;
+	if (progress == -1)
+		progress = !o->dry_run && !o->partition &&
+		    isatty(STDERR_FILENO) && pr.total >= RS_PROGRESS_AUTO_BYTES;
+	if (progress && rs_meter_start(&meter, loop, STDERR_FILENO,
+	    !o->dry_run, progress_fill, &pr) == -1) {
+		rs_cli_error(prog, NULL, "out of memory");
+		rs_loop_free(loop);
+		free(who);
+		return 1;
+	}
+	if (progress)
+		rs_cli_set_meter(&meter);
+	if (o->dry_run)
+		rc = rs_publisher_dry_run(&pub, cfg, loop, STDOUT_FILENO);
+	else
+		rc = rs_publisher_run(&pub, cfg, loop);
+	if (progress) {
+		rs_meter_end(&meter);
+		rs_cli_set_meter(NULL);
+	}
+	if (pub.err.kind != RS_E_OK)
+		rs_cli_error(prog, cfg->stream, pub.err.msg);
+	if (pub.in_ready && !o->dry_run && (rc == -1 || o->stats))
+		summary(&pub, cfg->stream, rc == 0);
+	status = rs_cli_status(pub.err.kind);
+	rs_publisher_free(&pub);
+	rs_loop_free(loop);
+	free(who);
+	if (pub.signo != 0) {
+		signal(pub.signo, SIG_DFL);
+		raise(pub.signo);
+	}
+	return status;
+}
+
+/* Split "a,b,c" in place into at most max keys; the count, or -1 if one is empty. */
+static int
+split_keys(char *s, char **keys, size_t max)
+{
+	size_t	 n = 0;
+	char	*p;
+
+	for (p = strtok(s, ","); p != NULL; p = strtok(NULL, ",")) {
+		if (n == max)
+			return -1;
+		keys[n++] = p;
+	}
+	return n == 0 ? -1 : (int)n;
+}
 
 #define MAX_CREATE_ARGS	5
 
@@ -242,6 +351,13 @@ main(int argc, char *argv[])
 		{ "max-segment-size",	required_argument,	NULL, OPT_MAX_SEGMENT_SIZE },
 		{ "leader-locator",	required_argument,	NULL, OPT_LEADER_LOCATOR },
 		{ "initial-cluster-size", required_argument,	NULL, OPT_INITIAL_CLUSTER_SIZE },
+		{ "super-stream",	no_argument,		NULL, OPT_SUPER_STREAM },
+		{ "key-delimiter",	required_argument,	NULL, 'K' },
+		{ "key-field",		required_argument,	NULL, OPT_KEY_FIELD },
+		{ "routing",		required_argument,	NULL, OPT_ROUTING },
+		{ "partitions",		required_argument,	NULL, OPT_PARTITIONS },
+		{ "binding-keys",	required_argument,	NULL, OPT_BINDING_KEYS },
+		{ "delete",		no_argument,		NULL, OPT_DELETE },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -254,11 +370,12 @@ main(int argc, char *argv[])
 		"queue-leader-locator", "initial-cluster-size"
 	};
 	struct rs_publisher_cfg	 cfg;
-	struct rs_publisher	 pub;
-	struct rs_loop		*loop;
+	struct rs_super_cfg	 scfg;
+	struct rs_super		 sup;
+	struct outcome		 o;
+	char			**bkeys;
+	int			 super = 0, nbk;
 	struct rs_cli_conn	 cc;
-	struct rs_meter		 meter;
-	struct progress		 pr;
 	const char		*args[2 * MAX_CREATE_ARGS];
 	char			 vals[MAX_CREATE_ARGS][32];
 	uint64_t		 v;
@@ -269,13 +386,17 @@ main(int argc, char *argv[])
 	int			 progress = -1;	/* --progress 1, --no-progress 0 */
 
 	memset(&cfg, 0, sizeof cfg);
+	memset(&scfg, 0, sizeof scfg);
+	if ((bkeys = rs_cli_keep(calloc((size_t)argc + 1, sizeof *bkeys))) ==
+	    NULL)
+		return 1;
 	rs_cli_conn_init(&cc);
 	memset(vals, 0, sizeof vals);
 	if ((headers = rs_cli_keep(calloc((size_t)argc, sizeof *headers))) == NULL)
 		return 1;
 	cfg.msg.headers = headers;
 	cfg.confirm_timeout = 10.0;
-	while ((ch = getopt_long(argc, argv, "u:0D:Wc:N:H:JvhV", longopts,
+	while ((ch = getopt_long(argc, argv, "u:0D:Wc:N:H:JK:vhV", longopts,
 	    NULL)) != -1) {
 		if ((rc = rs_cli_conn_opt(&cc, ch, optarg, prog)) != 0) {
 			if (rc != 1)
@@ -448,6 +569,45 @@ main(int argc, char *argv[])
 				    "1 to 255", optarg);
 			snprintf(vals[4], sizeof vals[4], "%" PRIu64, v);
 			break;
+		case OPT_SUPER_STREAM:
+			super = 1;
+			break;
+		case 'K':
+			if ((rc = rs_cli_delimiter(prog, optarg, &scfg.key_delim,
+			    &scfg.key_delim_len)) != 0)
+				return rc;
+			break;
+		case OPT_KEY_FIELD:
+			if (*optarg == '\0' || optarg[strlen(optarg) - 1] == '.')
+				return rs_cli_usage(prog, "--key-field: expected a field "
+				    "name or a dotted path", optarg);
+			scfg.key_field = optarg;
+			break;
+		case OPT_ROUTING:
+			if (strcmp(optarg, "hash") == 0)
+				scfg.by_route = 0;
+			else if (strcmp(optarg, "key") == 0)
+				scfg.by_route = 1;
+			else
+				return rs_cli_usage(prog, "--routing: expected hash or "
+				    "key", optarg);
+			break;
+		case OPT_PARTITIONS:
+			if (rs_spec_count(optarg, &v) == -1 || v == 0 || v > 1000)
+				return rs_cli_usage(prog, "--partitions: expected 1 to "
+				    "1000", optarg);
+			scfg.npartitions = (uint32_t)v;
+			break;
+		case OPT_BINDING_KEYS:
+			if ((nbk = split_keys(optarg, bkeys, (size_t)argc)) == -1)
+				return rs_cli_usage(prog, "--binding-keys: expected "
+				    "KEY,KEY,...", optarg);
+			scfg.binding_keys = bkeys;
+			scfg.nbinding_keys = (size_t)nbk;
+			break;
+		case OPT_DELETE:
+			scfg.delete = 1;
+			break;
 		case 'v':
 			cfg.log = rs_cli_log;
 			break;
@@ -478,6 +638,37 @@ main(int argc, char *argv[])
 		return rs_cli_usage(prog, "--raw messages have no properties (-H, "
 		    "--content-type, --content-encoding, --message-id, -J)",
 		    NULL);
+	if (!super && (scfg.key_delim || scfg.key_field || scfg.by_route ||
+	    scfg.npartitions || scfg.nbinding_keys || scfg.delete))
+		return rs_cli_usage(prog, "-K, --key-field, --routing, "
+		    "--partitions, --binding-keys and --delete are for "
+		    "--super-stream", NULL);
+	if (super && scfg.delete) {
+		if (optind < argc || cfg.create)
+			return rs_cli_usage(prog, "--delete takes the super stream "
+			    "only: no FILE, no --create", NULL);
+	} else if (super) {
+		if ((scfg.key_delim != NULL) == (scfg.key_field != NULL))
+			return rs_cli_usage(prog, "--super-stream needs a routing "
+			    "key: -K DELIM, or -J with --key-field PATH (one of "
+			    "them)", NULL);
+		if (scfg.key_field != NULL && !cfg.msg.json)
+			return rs_cli_usage(prog, "--key-field reads -J objects: "
+			    "it needs -J", NULL);
+		if (dry_run)
+			return rs_cli_usage(prog, "--dry-run does not route: not "
+			    "with --super-stream", NULL);
+		if (progress == 1)
+			return rs_cli_usage(prog, "--progress shows one stream's "
+			    "publisher: not with --super-stream", NULL);
+		if ((scfg.npartitions || scfg.nbinding_keys) && !cfg.create)
+			return rs_cli_usage(prog, "--partitions and --binding-keys "
+			    "need --create", NULL);
+		if (cfg.create && !scfg.npartitions == !scfg.nbinding_keys)
+			return rs_cli_usage(prog, "--create --super-stream needs "
+			    "--partitions N or --binding-keys K1,K2,... (one of "
+			    "them)", NULL);
+	}
 	for (i = 0; i < MAX_CREATE_ARGS; i++) {
 		if (vals[i][0] == '\0')
 			continue;
@@ -499,42 +690,31 @@ main(int argc, char *argv[])
 		return rc;
 	cfg.conn = cc.c;
 	signal(SIGPIPE, SIG_IGN);
-	if ((loop = rs_loop_new()) == NULL) {
-		rs_cli_error(prog, NULL, "cannot start the event loop");
-		return 1;
+	o.stats = stats;
+	o.dry_run = dry_run;
+	o.progress = progress;
+	o.partition = 0;
+	if (!super)
+		return publish(&cfg, &o);
+	o.partition = 1;
+	scfg.pub = cfg;
+	scfg.publish = publish;
+	scfg.publish_ud = &o;
+	rc = rs_super_run(&sup, &scfg);
+	if (sup.err.kind != RS_E_OK)
+		rs_cli_error(prog, cfg.stream, sup.err.msg);
+	if (sup.in_ready && (rc == -1 || stats))
+		fprintf(stderr, "%s: %s: %" PRIu64 " records routed to %zu "
+		    "partitions%s\n", prog, cfg.stream, sup.routed, sup.nparts,
+		    rc == 0 ? "" : sup.signo != 0 ? "; stopped by a signal" :
+		    sup.err.kind != RS_E_OK ? "; routing stopped there" :
+		    "; a partition's publisher failed");
+	status = sup.err.kind != RS_E_OK ? rs_cli_status(sup.err.kind) :
+	    sup.child_status;
+	rs_super_free(&sup);
+	if (sup.signo != 0) {
+		signal(sup.signo, SIG_DFL);
+		raise(sup.signo);
 	}
-	/* Automatic on a terminal for a long job: input files of 8 MiB or more. */
-	pr.pub = &pub;
-	pr.has_total = input_size(cfg.files, cfg.nfiles, &pr.total) &&
-	    cfg.count == 0;	/* -c: how much is read is not known */
-	if (progress == -1)
-		progress = !dry_run && isatty(STDERR_FILENO) &&
-		    pr.total >= RS_PROGRESS_AUTO_BYTES;
-	if (progress && rs_meter_start(&meter, loop, STDERR_FILENO, !dry_run,
-	    progress_fill, &pr) == -1) {
-		rs_cli_error(prog, NULL, "out of memory");
-		return 1;
-	}
-	if (progress)
-		rs_cli_set_meter(&meter);
-	if (dry_run)
-		rc = rs_publisher_dry_run(&pub, &cfg, loop, STDOUT_FILENO);
-	else
-		rc = rs_publisher_run(&pub, &cfg, loop);
-	if (progress) {
-		rs_meter_end(&meter);
-		rs_cli_set_meter(NULL);
-	}
-	if (pub.err.kind != RS_E_OK)
-		rs_cli_error(prog, cfg.stream, pub.err.msg);
-	if (pub.in_ready && !dry_run && (rc == -1 || stats))
-		summary(&pub, cfg.stream, rc == 0);
-	status = rs_cli_status(pub.err.kind);
-	rs_publisher_free(&pub);
-	rs_loop_free(loop);
-	if (pub.signo != 0) {
-		signal(pub.signo, SIG_DFL);
-		raise(pub.signo);
-	}
-	return status;
+	return rc == 0 ? 0 : status;
 }
