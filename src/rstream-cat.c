@@ -77,6 +77,11 @@ usage(FILE *f)
 "      --content-encoding ENC  the content-encoding property\n"
 "      --message-id TEMPLATE   the message-id property: %%n the record number,\n"
 "                              %%f the file name, %%%% a percent sign\n"
+"      --filter-value SPEC     a filter value per message, for readers'\n"
+"                              --filter (RabbitMQ 3.13+): json:PATH the -J\n"
+"                              object's member (e.g. json:body.region),\n"
+"                              header:NAME an application property, or a\n"
+"                              TEMPLATE as for --message-id\n"
 "  -J, --json                  input lines are rstream-tail -J objects: body\n"
 "                              (base64 with body_encoding), properties,\n"
 "                              application_properties\n"
@@ -203,7 +208,8 @@ enum {
 	OPT_FRAMING, OPT_SKIP_EMPTY, OPT_OVERSIZE, OPT_RESUME,
 	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS,
 	OPT_CONTENT_TYPE, OPT_CONTENT_ENCODING, OPT_MESSAGE_ID, OPT_DRY_RUN,
-	OPT_SUB_ENTRY_SIZE, OPT_COMPRESSION, OPT_PROGRESS, OPT_NO_PROGRESS
+	OPT_SUB_ENTRY_SIZE, OPT_COMPRESSION, OPT_PROGRESS, OPT_NO_PROGRESS,
+	OPT_FILTER_VALUE
 };
 
 #define MAX_CREATE_ARGS	5
@@ -224,6 +230,7 @@ main(int argc, char *argv[])
 		{ "content-type",	required_argument,	NULL, OPT_CONTENT_TYPE },
 		{ "content-encoding",	required_argument,	NULL, OPT_CONTENT_ENCODING },
 		{ "message-id",		required_argument,	NULL, OPT_MESSAGE_ID },
+		{ "filter-value",	required_argument,	NULL, OPT_FILTER_VALUE },
 		{ "json",		no_argument,		NULL, 'J' },
 		{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
 		{ "name",		required_argument,	NULL, 'N' },
@@ -354,6 +361,9 @@ main(int argc, char *argv[])
 				return rs_cli_usage(prog, "--message-id", terr);
 			cfg.msg.message_id = optarg;
 			break;
+		case OPT_FILTER_VALUE:
+			cfg.msg.filter_value = optarg;
+			break;
 		case 'J':
 			cfg.msg.json = 1;
 			break;
@@ -478,6 +488,19 @@ main(int argc, char *argv[])
 		return rs_cli_usage(prog, "--raw messages have no properties (-H, "
 		    "--content-type, --content-encoding, --message-id, -J)",
 		    NULL);
+	if (cfg.msg.filter_value != NULL) {
+		if (rs_message_filter_check(cfg.msg.filter_value, cfg.msg.json,
+		    terr, sizeof terr) == -1)
+			return rs_cli_usage(prog, "--filter-value", terr);
+		if (cfg.msg.raw)
+			return rs_cli_usage(prog, "--filter-value needs AMQP "
+			    "messages, not --raw: readers check each record's "
+			    "x-stream-filter-value", NULL);
+		if (cfg.sub_entry > 1)
+			return rs_cli_usage(prog, "--filter-value and "
+			    "--sub-entry-size: a filter value is per message, "
+			    "not per batch", NULL);
+	}
 	for (i = 0; i < MAX_CREATE_ARGS; i++) {
 		if (vals[i][0] == '\0')
 			continue;
