@@ -36,9 +36,9 @@ need_filtering() {
 	*) return 0 ;;
 	esac
 	run -69 --separate-stderr rstream-cat --filter-value eu "$S" <<<'a record'
-	assert_equal "$stderr" "rstream-cat: Stream filtering needs RabbitMQ 3.13.0 or later; this broker is $v"
+	assert_equal "${stderr_lines[0]}" "rstream-cat: $S: Stream filtering needs RabbitMQ 3.13 or later; the broker is $v"
 	run -69 --separate-stderr rstream-tail -o first --filter eu "$S"
-	assert_equal "$stderr" "rstream-tail: Stream filtering needs RabbitMQ 3.13.0 or later; this broker is $v"
+	assert_equal "$stderr" "rstream-tail: $S: Stream filtering needs RabbitMQ 3.13 or later; the broker is $v"
 	assert_equal "$output" ""
 	run -0 rstream-tail -o first "$S"
 	assert_equal "$output" ""
