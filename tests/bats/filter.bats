@@ -7,6 +7,8 @@
 # line and status 69 before anything is published. pika (AMQP 0-9-1) is the
 # independent peer: its header x-stream-filter-value sets the filter value.
 
+# shellcheck disable=SC2154 # run --separate-stderr sets stderr and stderr_lines
+
 load helper
 
 setup() {
@@ -85,6 +87,27 @@ EOF2
 	assert_output --partial "is not a string or a number"
 }
 
+@test "the broker decides: before 3.13 both tools refuse (69, one line, nothing published); after, they work" {
+	need_broker
+	v=$(broker_version)
+	[ -n "$v" ]
+	case $v in
+	3.1[0-2].*)
+		run -69 --separate-stderr rstream-cat --filter-value eu "$S" <<<'a record'
+		assert_equal "${stderr_lines[0]}" "rstream-cat: $S: Stream filtering needs RabbitMQ 3.13 or later; the broker is $v"
+		run -69 --separate-stderr rstream-tail -o first --filter eu "$S"
+		assert_equal "$stderr" "rstream-tail: $S: Stream filtering needs RabbitMQ 3.13 or later; the broker is $v"
+		run -0 rstream-tail -o first "$S"
+		assert_equal "$output" ""
+		;;
+	*)
+		run -0 rstream-cat --filter-value eu "$S" <<<'a record'
+		run -0 rstream-tail -o first --filter eu "$S"
+		assert_equal "$output" "a record"
+		;;
+	esac
+}
+
 @test "only matching records are printed, and the chunks without the value are not sent" {
 	need_filtering
 	# Separate runs: each value in chunks of its own.
@@ -119,6 +142,7 @@ EOF2
 	assert_output --partial '"body":"7"'
 	assert_output --partial '"x-stream-filter-value":"v7"'
 	# A COMMAND runs only for the records that match.
+	# shellcheck disable=SC2016 # for the command's shell
 	run -0 rstream-tail -o first --filter v9 "$S" -- sh -c 'cat; echo " at $RSTREAM_OFFSET"'
 	assert_equal "$output" "9 at 8"
 }
