@@ -189,3 +189,28 @@ EOF2
 	run -0 "$PY" "$PYDIR/filter091.py" consume "$S" us
 	assert_equal "$output" "$(printf 'pika us 1\ncat us 1')"
 }
+
+@test "a named filtering publisher whose connection is dropped sends its Publish v2 frames again: each record once, with its value" {
+	need_filtering
+	[ -n "${RSTREAM_TEST_BROKER_DIR:-}" ] ||
+	    skip "needs the private broker of tests/check.sh, to drop a connection with rabbitmqctl"
+	T=$BATS_TEST_TMPDIR
+	seq 1 600000 >"$T/in"
+	mkfifo "$T/fifo"
+	rstream-cat -v -N filtered --filter-value eu "$S" <"$T/fifo" 2>"$T/err" &
+	pid=$!
+	exec 8>"$T/fifo"
+	head -n 300000 "$T/in" >&8
+	for _ in $(seq 200); do
+		[ "$(rstream-tail -o last "$S" 2>/dev/null || echo 0)" -gt 1000 ] 2>/dev/null && break
+		sleep 0.02
+	done
+	"$BATS_TEST_DIRNAME/../broker.sh" ctl "$RSTREAM_TEST_BROKER_DIR" eval \
+	    'rabbit_stream:kill_connection("rstream-cat").' >/dev/null
+	tail -n +300001 "$T/in" >&8
+	exec 8>&-
+	wait "$pid"
+	run -0 grep -c 'connecting again' "$T/err"
+	rstream-tail -o first --filter eu "$S" >"$T/out"
+	cmp "$T/in" "$T/out"
+}
