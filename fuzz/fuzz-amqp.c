@@ -5,7 +5,8 @@
  * described value split), every section's value and the message's fields.
  * A value that decodes is encoded again with the encoding API and must
  * decode to the same text: the decoder and encoder agree on every shape
- * the fuzzer finds.
+ * the fuzzer finds. Last, the check rstream-tail --filter makes of each
+ * record (filter.c).
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "amqp.h"
+#include "filter.h"
 #include "fuzz.h"
 #include "format.h"
 #include "jsonout.h"
@@ -174,6 +176,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rs_amqp_map_find(&m.message_annotations, "x-routing-key", &v);
 		rs_amqp_map_find(&m.application_properties, "k", &v);
 		rs_buf_free(&b);
+	}
+	{
+		static struct rs_filter	 f = { { "eu", "us" }, 2, 0, { "" },
+					    { NULL } };
+
+		f.match_unfiltered = !f.match_unfiltered;
+		rs_filter_match(&f, data, size);
 	}
 	rs_output_init(&o, "\n", 1);
 	rs_buf_init(&b);

@@ -75,6 +75,20 @@ def main():
     put("amqp", "hello-raw", b"Hello, World!")
     put("amqp", "value-str8", b"\x00\x53\x77\xa1\x05hello")
     put("amqp", "value-ulong", b"\x00\x53\x77\x80" + struct.pack(">Q", 42))
+    # Filter values (rstream-tail --filter): an application property, a
+    # message annotation, binary, an integer, a map that runs past.
+    fv = b"\xa1\x15x-stream-filter-value"
+    fs = b"\xa3\x15x-stream-filter-value"
+    data = b"\x00\x53\x75\xa0\x01z"
+    put("amqp", "filter-app", b"\x00\x53\x74\xc1\x1c\x02" + fv +
+        b"\xa1\x02eu" + data)
+    put("amqp", "filter-annotation", b"\x00\x53\x72\xc1\x1c\x02" + fs +
+        b"\xa1\x02us" + data)
+    put("amqp", "filter-binary", b"\x00\x53\x74\xc1\x1c\x02" + fv +
+        b"\xa0\x02eu" + data)
+    put("amqp", "filter-integer", b"\x00\x53\x74\xc1\x1a\x02" + fv +
+        b"\x54\x07" + data)
+    put("amqp", "filter-past", b"\x00\x53\x74\xc1\x30\xff" + fv + data)
 
 
 if __name__ == "__main__":

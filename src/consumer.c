@@ -172,6 +172,8 @@ finish(struct rs_consumer *k)
 	if (k->done)
 		return;
 	k->done = 1;
+	say(k, k->cfg.log, "received %llu chunks, %llu bytes",
+	    (unsigned long long)k->chunks_in, (unsigned long long)k->bytes_in);
 	rs_runner_stop(&k->runner);
 	rs_timer_stop(k->store_timer);
 	if (k->conn == NULL) {
@@ -299,6 +301,41 @@ on_ignore(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	(void)ud;
 }
 
+/*
+ * The reply to the last filter barrier: the broker sends what matches while
+ * it handles a Subscribe or Credit, before it reads the next request, so if
+ * credit given before the barrier is still unused, no chunk left up to the
+ * end of the stream matches the filter: the run is over (without -f).
+ */
+static void
+on_filter_barrier(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	struct rs_consumer	*k = ud;
+
+	(void)c;
+	(void)f;
+	if (++k->fb_answered < k->fb_sent || k->done || !k->subscribed)
+		return;
+	if (k->chunks_in < k->fb_granted && !k->cmd_busy) {
+		say(k, k->cfg.log, "no chunk left before the end matches the "
+		    "filter");
+		finish(k);
+	}
+}
+
+/* Credit was given for the main subscription: with --filter and no -f, follow it with a barrier. */
+static void
+filter_barrier(struct rs_consumer *k, uint16_t credit)
+{
+	k->granted += credit;
+	if (k->cfg.filter == NULL || k->cfg.follow)
+		return;
+	k->fb_sent++;
+	k->fb_granted = k->granted;
+	rs_frame_metadata(rs_conn_buf(k->conn),
+	    rs_conn_corr(k->conn, on_filter_barrier, k), &k->cfg.stream, 1);
+}
+
 /* The first offset for n records before the end. */
 static uint64_t
 before_end(const struct rs_consumer *k, uint64_t n)
@@ -341,6 +378,8 @@ subscribe(struct rs_consumer *k)
 	uint16_t			 type = RS_OFFSET_OFFSET;
 	uint64_t			 value = 0;
 	int				 nothing = 0;
+	const char *const		*props = NULL;
+	size_t				 nprops = 0;
 
 	k->exact = 0;
 	k->verifying = 0;
@@ -408,9 +447,13 @@ subscribe(struct rs_consumer *k)
 	k->credit_owed = 0;
 	tally(k, 0);
 	/* A command works through one chunk at a time: credit 1, then 1 per chunk done. */
+	if (k->cfg.filter != NULL)	/* filter.N, match-unfiltered */
+		nprops = rs_filter_properties(k->cfg.filter, &props);
 	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_subscribe, k),
 	    SUB_MAIN, k->cfg.stream, type, value,
-	    k->cfg.argv != NULL ? 1 : INITIAL_CREDIT, NULL, 0);
+	    k->cfg.argv != NULL ? 1 : INITIAL_CREDIT, props, nprops);
+	k->granted = k->chunks_in;
+	filter_barrier(k, k->cfg.argv != NULL ? 1 : INITIAL_CREDIT);
 	rs_conn_flush(c);
 	if (storing(k) && k->cfg.store_interval > 0)
 		rs_timer_set(k->store_timer, k->cfg.store_interval,
@@ -516,6 +559,12 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 	}
 	k->conn = c;
 	rs_conn_set_handler(c, &con_handler, k);
+	/* --filter: RabbitMQ 3.13+ (exit 69, and no retry even with -F). */
+	if (k->cfg.filter != NULL &&
+	    rs_conn_require(c, RS_FEATURE_FILTERING, &k->err) == -1) {
+		finish(k);
+		return;
+	}
 	if (k->cfg.name != NULL && !k->cfg.reset && !k->have_written) {
 		rs_frame_query_offset(rs_conn_buf(c), rs_conn_corr(c, on_query, k),
 		    k->cfg.name, k->cfg.stream);
@@ -693,6 +742,9 @@ cmd_next(struct rs_consumer *k)
 			continue;
 		if (!k->cfg.follow && off > k->end)
 			break;
+		if (k->cfg.filter != NULL &&
+		    !rs_filter_match(k->cfg.filter, rec, n))
+			continue;	/* the Bloom filter let it through */
 		k->cmd_off = off;
 		k->cmd_body.len = 0;
 		rs_output_body(&k->cmd_body, rec, n);
@@ -718,6 +770,7 @@ cmd_next(struct rs_consumer *k)
 		return;
 	}
 	rs_frame_credit(rs_conn_buf(k->conn), SUB_MAIN, 1);
+	filter_barrier(k, 1);
 	rs_conn_flush(k->conn);
 }
 
@@ -827,6 +880,9 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 				end = 1;
 				break;
 			}
+			if (k->cfg.filter != NULL &&
+			    !rs_filter_match(k->cfg.filter, rec, n))
+				continue;	/* the Bloom filter let it through */
 			emit(k, &ch, off, rec, n);
 			if (k->cfg.line_buffered) {
 				if (written(k, &ch, off) == -1)
@@ -869,6 +925,7 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 		finish(k);
 	else if (++k->credit_owed >= CREDIT_BATCH) {
 		rs_frame_credit(rs_conn_buf(k->conn), SUB_MAIN, k->credit_owed);
+		filter_barrier(k, k->credit_owed);
 		rs_conn_flush(k->conn);
 		k->credit_owed = 0;
 	}
@@ -932,8 +989,11 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 				k->have_first = 1;
 				k->first = ch.first_offset;
 			}
-		} else if (sub == SUB_MAIN && k->subscribed)
+		} else if (sub == SUB_MAIN && k->subscribed) {
+			k->chunks_in++;
+			k->bytes_in += len;
 			deliver(k, chunk, len);
+		}
 		break;
 	case RS_METADATA_UPDATE:
 		if (rs_frame_metadata_update_decode(f, &code, &s) == -1)
@@ -1002,6 +1062,7 @@ static void
 attempt(struct rs_consumer *k)
 {
 	k->have_end = k->has_stored = k->subscribed = k->have_first = 0;
+	k->fb_sent = k->fb_answered = 0;
 	k->end = k->stored = 0;
 	k->final_tries = 0;
 	memset(&k->cluster, 0, sizeof k->cluster);

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "loop.h"
 #include "chunk.h"
+#include "filter.h"
 #include "format.h"
 #include "jsonout.h"
 #include "output.h"
@@ -63,6 +64,7 @@ struct rs_consumer_cfg {
 	int			 json;		/* -J: JSON lines */
 	const struct rs_format	*format;	/* --format */
 	struct rs_consumer_tally *tally;	/* --progress; NULL: none kept */
+	struct rs_filter	*filter;	/* --filter; NULL: every record */
 	void			(*log)(const char *, void *);	/* -v */
 	void			(*warn)(const char *, void *);	/* always */
 	void			*log_ud;
@@ -116,6 +118,13 @@ struct rs_consumer {
 	int			 exact;		/* start was asked for exactly: warn of gaps */
 	int			 subscribed;
 	uint16_t		 credit_owed;	/* chunks done, not yet credited */
+	/* --filter without -f: the end is where the broker has no more to send. */
+	uint64_t		 granted;	/* credit given, in chunks */
+	uint64_t		 chunks_in;	/* chunks received; -v tells */
+	uint64_t		 bytes_in;
+	uint64_t		 fb_sent;	/* filter barriers sent, answered */
+	uint64_t		 fb_answered;
+	uint64_t		 fb_granted;	/* granted when the last was sent */
 	int			 probing_first;	/* a subscription at "first" is out */
 	int			 done;
 	int			 final_tries;

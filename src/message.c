@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "filter.h"
 #include "json.h"
 #include "message.h"
 
@@ -44,6 +45,36 @@ rs_message_template_check(const char *tmpl, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Is spec a valid --filter-value: json:PATH (only with -J input), header:NAME
+ * or a template? -1 with a reason in err if not.
+ */
+int
+rs_message_filter_check(const char *spec, int json, char *err, size_t errlen)
+{
+	if (strncmp(spec, "json:", 5) == 0) {
+		if (!json) {
+			snprintf(err, errlen, "json:PATH needs -J input");
+			return -1;
+		}
+		if (spec[5] == '\0' || spec[5] == '.' ||
+		    spec[strlen(spec) - 1] == '.' || strstr(spec, "..") != NULL) {
+			snprintf(err, errlen, "json: wants a member name or a "
+			    "dotted path");
+			return -1;
+		}
+		return 0;
+	}
+	if (strncmp(spec, "header:", 7) == 0) {
+		if (spec[7] == '\0') {
+			snprintf(err, errlen, "header: wants a property name");
+			return -1;
+		}
+		return 0;
+	}
+	return rs_message_template_check(spec, err, errlen);
+}
+
 void
 rs_message_init(struct rs_message *m, const struct rs_message_cfg *cfg)
 {
@@ -51,7 +82,7 @@ rs_message_init(struct rs_message *m, const struct rs_message_cfg *cfg)
 	m->cfg = *cfg;
 	m->plain = !cfg->raw && !cfg->json && cfg->content_type == NULL &&
 	    cfg->content_encoding == NULL && cfg->message_id == NULL &&
-	    cfg->nheaders == 0;
+	    cfg->nheaders == 0 && cfg->filter_value == NULL;
 	rs_buf_init(&m->head);
 	rs_buf_init(&m->body);
 }
@@ -99,41 +130,50 @@ rs_message_head_max(const struct rs_message *m)
 	for (i = 0; i < m->cfg.nheaders; i++)
 		n += strlen(m->cfg.headers[i].key) +
 		    strlen(m->cfg.headers[i].value) + 10;
+	if (m->cfg.filter_value != NULL)
+		n += sizeof RS_FILTER_PROPERTY + RS_FILTER_VALUE_MAX + 10;
 	return n;
 }
 
-/* Expand the message-id template for record r of file. */
+/* Expand template tmpl for record r of file into out (cap bytes). */
 static const char *
-message_id(struct rs_message *m, uint64_t r, const char *file)
+expand(const char *tmpl, uint64_t r, const char *file, char *out, size_t cap)
 {
 	const char	*s;
-	size_t		 o = 0, cap = sizeof m->msgid;
+	size_t		 o = 0;
 	int		 n;
 
-	for (s = m->cfg.message_id; *s != '\0' && o + 1 < cap; s++) {
+	for (s = tmpl; *s != '\0' && o + 1 < cap; s++) {
 		if (*s != '%') {
-			m->msgid[o++] = *s;
+			out[o++] = *s;
 			continue;
 		}
 		if (s[1] == '\0')
 			break;	/* a lone % at the end (the check refuses it) */
 		switch (*++s) {
 		case 'n':
-			n = snprintf(m->msgid + o, cap - o, "%" PRIu64, r);
+			n = snprintf(out + o, cap - o, "%" PRIu64, r);
 			break;
 		case 'f':
-			n = snprintf(m->msgid + o, cap - o, "%s", file);
+			n = snprintf(out + o, cap - o, "%s", file);
 			break;
 		default:
-			n = snprintf(m->msgid + o, cap - o, "%%");
+			n = snprintf(out + o, cap - o, "%%");
 			break;
 		}
 		if (n < 0)
 			break;
 		o += (size_t)n < cap - o ? (size_t)n : cap - o - 1;
 	}
-	m->msgid[o] = '\0';
-	return m->msgid;
+	out[o] = '\0';
+	return out;
+}
+
+/* Expand the message-id template for record r of file. */
+static const char *
+message_id(struct rs_message *m, uint64_t r, const char *file)
+{
+	return expand(m->cfg.message_id, r, file, m->msgid, sizeof m->msgid);
 }
 
 static int __attribute__((format(printf, 2, 3)))
@@ -332,6 +372,102 @@ json_record(struct rs_message *m, const uint8_t *rec, size_t n,
 	return 0;
 }
 
+/* The member of the -J object at a dotted path ("a.b.c"), or NULL. */
+static json_t *
+json_path(json_t *o, const char *path)
+{
+	const char	*dot;
+	char		 name[256];
+	size_t		 n;
+
+	while (o != NULL) {
+		if (!json_is_object(o))
+			return NULL;
+		dot = strchr(path, '.');
+		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
+		if (n >= sizeof name)
+			return NULL;
+		memcpy(name, path, n);
+		name[n] = '\0';
+		o = json_object_get(o, name);
+		if (dot == NULL)
+			return o;
+		path = dot + 1;
+	}
+	return NULL;
+}
+
+/*
+ * The filter value of record r of file (--filter-value), with app, napp the
+ * message's application properties: into m->filter (NULL if it has none,
+ * or it is empty). -1 with errstr if the value cannot be one.
+ */
+static int
+filter_of(struct rs_message *m, uint64_t r, const char *file,
+    const struct rs_amqp_kv *app, size_t napp)
+{
+	const char	*spec = m->cfg.filter_value, *v = NULL;
+	json_t		*j;
+	size_t		 i;
+
+	m->filter = NULL;
+	m->filter_len = 0;
+	if (spec == NULL)
+		return 0;
+	if (strncmp(spec, "json:", 5) == 0) {
+		if ((j = json_path(m->root, spec + 5)) == NULL || json_is_null(j))
+			return 0;
+		if (json_is_object(j) || json_is_array(j))
+			return bad(m, "the filter value \"%s\" is not a string "
+			    "or a number", spec + 5);
+		if (has_nul(j))
+			return bad(m, "the filter value \"%s\" holds a NUL "
+			    "byte", spec + 5);
+		if ((v = text_of(m, j)) == NULL)
+			return bad(m, "out of memory");
+	} else if (strncmp(spec, "header:", 7) == 0) {
+		for (i = 0; i < napp; i++)
+			if (strcmp(app[i].key, spec + 7) == 0)
+				v = app[i].value;
+		if (v == NULL)
+			return 0;
+	} else
+		v = expand(spec, r, file, m->filterbuf, sizeof m->filterbuf);
+	if (*v == '\0')
+		return 0;
+	if (strlen(v) > RS_FILTER_VALUE_MAX)
+		return bad(m, "the filter value is longer than %d bytes",
+		    RS_FILTER_VALUE_MAX);
+	m->filter = v;
+	m->filter_len = strlen(v);
+	return 0;
+}
+
+/*
+ * The application properties of pr, with x-stream-filter-value set to the
+ * record's filter value (in place of any it had).
+ */
+static int
+with_filter(struct rs_message *m, struct rs_amqp_props *pr)
+{
+	size_t	 i, n = 0;
+
+	if (pr->app == m->app) {
+		for (i = 0; i < pr->napp; i++)
+			if (strcmp(m->app[i].key, RS_FILTER_PROPERTY) != 0)
+				m->app[n++] = m->app[i];
+	} else
+		for (i = 0; i < pr->napp; i++)
+			if (strcmp(pr->app[i].key, RS_FILTER_PROPERTY) != 0 &&
+			    add_app(m, &n, pr->app[i].key, pr->app[i].value) == -1)
+				return -1;
+	if (add_app(m, &n, RS_FILTER_PROPERTY, m->filter) == -1)
+		return -1;
+	pr->app = m->app;
+	pr->napp = n;
+	return 0;
+}
+
 /*
  * The message for record r (rec, n) read from file: *head, *hlen and
  * *body, *blen to publish one after the other. Both live until the next
@@ -347,6 +483,8 @@ rs_message_encode(struct rs_message *m, uint64_t r, const char *file,
 
 	*body = rec;
 	*blen = n;
+	m->filter = NULL;
+	m->filter_len = 0;
 	if (raw) {
 		*head = NULL;
 		*hlen = 0;
@@ -359,7 +497,8 @@ rs_message_encode(struct rs_message *m, uint64_t r, const char *file,
 	}
 	memset(&pr, 0, sizeof pr);
 	if (m->cfg.json) {
-		if (json_record(m, rec, n, &pr, &raw) == -1)
+		if (json_record(m, rec, n, &pr, &raw) == -1 ||
+		    filter_of(m, r, file, pr.app, pr.napp) == -1)
 			return -1;
 		*body = m->body.data ? m->body.data : (const uint8_t *)"";
 		*blen = m->body.len;
@@ -371,7 +510,11 @@ rs_message_encode(struct rs_message *m, uint64_t r, const char *file,
 	} else {
 		pr.app = m->cfg.headers;
 		pr.napp = m->cfg.nheaders;
+		if (filter_of(m, r, file, pr.app, pr.napp) == -1)
+			return -1;
 	}
+	if (m->filter != NULL && with_filter(m, &pr) == -1)
+		return -1;
 	if (pr.content_type == NULL)
 		pr.content_type = m->cfg.content_type;
 	if (pr.content_encoding == NULL)

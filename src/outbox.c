@@ -15,6 +15,12 @@
  * alone (the batch header and the codec's worst case take more than a simple
  * entry's length) goes as a simple entry: the largest record is the same with
  * and without batching.
+ *
+ * With filter values (v2: Publish version 2, RabbitMQ 3.13+) every frame is
+ * a version 2 frame, whose messages carry a filter value (or a null one)
+ * between the publishing id and the entry; there are no batches then. The
+ * walk counts the filter value as part of the entry, so frames are sent
+ * again as they were.
  */
 #include "config.h"
 
@@ -35,18 +41,21 @@
 
 /*
  * Set up an outbox of frames of up to frame_max bytes for publisher pubid,
- * with entries of sub_entry records compressed by codec. 0, or -1 with
- * errstr set.
+ * with entries of sub_entry records compressed by codec, or (v2) Publish v2
+ * frames with a filter value per message. 0, or -1 with errstr set.
  */
 int
 rs_outbox_init(struct rs_outbox *ob, uint32_t frame_max, uint8_t pubid,
-    enum rs_codec codec, uint32_t sub_entry)
+    enum rs_codec codec, uint32_t sub_entry, int v2)
 {
 	memset(ob, 0, sizeof *ob);
 	rs_buf_init(&ob->q.buf);
 	ob->frame_max = frame_max;
 	ob->pubid = pubid;
 	ob->sub_entry = sub_entry > 1 ? sub_entry : 1;
+	ob->v2 = v2;
+	if (v2)
+		ob->sub_entry = 1;
 	if (rs_batch_init(&ob->batch, ob->sub_entry > 1 ? codec : RS_CODEC_NONE,
 	    ob->sub_entry) == -1) {
 		snprintf(ob->errstr, sizeof ob->errstr, "%s", ob->batch.errstr);
@@ -64,11 +73,12 @@ rs_outbox_free(struct rs_outbox *ob)
 	ob->frames = NULL;
 }
 
-/* The largest message (head and body) a frame can hold. */
+/* The largest message (head and body, and filter value in v2) a frame can hold. */
 size_t
 rs_outbox_alone_max(const struct rs_outbox *ob)
 {
-	return ob->frame_max - RS_PUBLISH_HEADER - RS_PUBLISH_PER_MSG;
+	return ob->frame_max - RS_PUBLISH_HEADER - (ob->v2 ?
+	    RS_PUBLISH_V2_PER_MSG : RS_PUBLISH_PER_MSG);
 }
 
 /* Bytes kept: sent and waiting for acknowledgement, or waiting to be sent. */
@@ -81,7 +91,8 @@ rs_outbox_kept(const struct rs_outbox *ob)
 static void
 begin_frame(struct rs_outbox *ob)
 {
-	ob->fstart = rs_frame_publish_begin(&ob->q.buf, ob->pubid);
+	ob->fstart = ob->v2 ? rs_frame_publish_v2_begin(&ob->q.buf, ob->pubid) :
+	    rs_frame_publish_begin(&ob->q.buf, ob->pubid);
 	ob->fcount = 0;
 }
 
@@ -179,6 +190,17 @@ int
 rs_outbox_add(struct rs_outbox *ob, uint64_t id, const uint8_t *head,
     size_t h, const uint8_t *body, size_t n)
 {
+	return rs_outbox_add_filtered(ob, id, NULL, 0, head, h, body, n);
+}
+
+/*
+ * rs_outbox_add() with a filter value (filter, flen; NULL: none) for a v2
+ * outbox; head, body and filter together at most rs_outbox_alone_max().
+ */
+int
+rs_outbox_add_filtered(struct rs_outbox *ob, uint64_t id, const char *filter,
+    size_t flen, const uint8_t *head, size_t h, const uint8_t *body, size_t n)
+{
 	struct rs_buf	*b = &ob->q.buf;
 	uint64_t	 prev = ob->elast;
 	size_t		 m = h + n, alone;
@@ -208,6 +230,16 @@ rs_outbox_add(struct rs_outbox *ob, uint64_t id, const uint8_t *head,
 			return 1;
 		}
 		/* Too large for a batch even alone: a simple entry. */
+	}
+	if (ob->v2) {
+		if (frame_room(ob, RS_PUBLISH_V2_PER_MSG + flen + m, prev) == -1)
+			return -1;
+		rs_frame_publish_v2_msg(b, id, filter, flen, (uint32_t)m);
+		rs_buf_put(b, head, h);
+		rs_buf_put(b, body, n);
+		ob->fcount++;
+		ob->elast = id;
+		return 1;
 	}
 	if (frame_room(ob, RS_PUBLISH_PER_MSG + m, prev) == -1)
 		return -1;
@@ -286,7 +318,8 @@ rs_outbox_walk_init(const struct rs_outbox *ob, struct rs_outbox_walk *w)
 /*
  * The next entry kept, oldest first: its publishing id, and its bytes as
  * they follow the id in a Publish frame (a simple entry with its length, or
- * a whole batch). 1, or 0 after the last whole frame.
+ * a whole batch; in v2 with the filter value before it). 1, or 0 after the
+ * last whole frame.
  */
 int
 rs_outbox_walk(const struct rs_outbox *ob, struct rs_outbox_walk *w,
@@ -306,7 +339,12 @@ rs_outbox_walk(const struct rs_outbox *ob, struct rs_outbox_walk *w,
 	p = ob->q.buf.data + w->pos;
 	*id = rs_wire_r64(p);
 	*entry = p + 8;
-	if (p[8] & 0x80)
+	if (ob->v2) {
+		uint16_t	 fl = rs_wire_r16(p + 8);
+		size_t		 skip = 2 + (fl == 0xffff ? 0 : fl);
+
+		*len = skip + 4 + (rs_wire_r32(p + 8 + skip) & 0x7fffffff);
+	} else if (p[8] & 0x80)
 		*len = RS_BATCH_HEADER + rs_wire_r32(p + 8 + 7);
 	else
 		*len = 4 + (rs_wire_r32(p + 8) & 0x7fffffff);
@@ -346,14 +384,15 @@ rs_outbox_resend(struct rs_outbox *ob, struct rs_buf *out,
 			fcount = 0;
 		}
 		if (fcount == 0) {
-			fstart = rs_frame_publish_begin(out, ob->pubid);
+			fstart = ob->v2 ? rs_frame_publish_v2_begin(out,
+			    ob->pubid) : rs_frame_publish_begin(out, ob->pubid);
 			flen = RS_PUBLISH_HEADER;
 		}
 		rs_buf_u64(out, id);
 		rs_buf_put(out, e, len);
 		flen += 8 + len;
 		fcount++;
-		n += (e[0] & 0x80) ? rs_wire_r16(e + 1) : 1;
+		n += (!ob->v2 && (e[0] & 0x80)) ? rs_wire_r16(e + 1) : 1;
 	}
 	if (fcount > 0)
 		rs_frame_publish_end(out, fstart, fcount);

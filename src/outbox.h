@@ -12,6 +12,7 @@
  * many records, whose publishing id is the id of its last message.
  *
  *	rs_outbox_add(ob, id, head, h, body, n);	as many as there are
+ *	(rs_outbox_add_filtered(): the same with a filter value, Publish v2)
  *	rs_outbox_close(ob);			the frames are ready to send
  *	rs_outbox_drop(ob, lowest id not acknowledged);
  *	rs_outbox_resend(ob, out, keep, ud);	after a reconnection
@@ -37,6 +38,7 @@ struct rs_outbox {
 	uint32_t		 frame_max;
 	uint8_t			 pubid;
 	uint32_t		 sub_entry;	/* records per entry; 1: simple entries */
+	int			 v2;		/* Publish v2: a filter value per message */
 	struct rs_batch		 batch;
 
 	/* The frame being filled, and the batch open in it. */
@@ -64,11 +66,13 @@ struct rs_outbox_walk {
 };
 
 int	rs_outbox_init(struct rs_outbox *, uint32_t, uint8_t, enum rs_codec,
-	    uint32_t);
+	    uint32_t, int);
 void	rs_outbox_free(struct rs_outbox *);
 size_t	rs_outbox_alone_max(const struct rs_outbox *);
 int	rs_outbox_add(struct rs_outbox *, uint64_t, const uint8_t *, size_t,
 	    const uint8_t *, size_t);
+int	rs_outbox_add_filtered(struct rs_outbox *, uint64_t, const char *,
+	    size_t, const uint8_t *, size_t, const uint8_t *, size_t);
 int	rs_outbox_close(struct rs_outbox *);
 void	rs_outbox_drop(struct rs_outbox *, uint64_t);
 size_t	rs_outbox_kept(const struct rs_outbox *);

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "amqp.h"
+#include "filter.h"
 #include "frame.h"
 #include "proto.h"
 #include "publisher.h"
@@ -364,8 +365,8 @@ to_frame(struct rs_publisher *p, uint64_t r, const uint8_t *head, size_t h,
 {
 	int	 rc;
 
-	if ((rc = rs_outbox_add(&p->ob, r + p->id_offset, head, h, body,
-	    n)) == -1) {
+	if ((rc = rs_outbox_add_filtered(&p->ob, r + p->id_offset,
+	    p->msg.filter, p->msg.filter_len, head, h, body, n)) == -1) {
 		rs_err_set(&p->err, RS_E_RUNTIME, "%s", p->ob.errstr);
 		stop(p);
 		return -1;
@@ -493,8 +494,8 @@ frame_records(struct rs_publisher *p)
 			p->in.recno--;	/* not taken: it is the first unconfirmed */
 			break;
 		}
-		if (h + b > rs_outbox_alone_max(&p->ob)) {
-			if (too_big(p, r, h + b) == -1)
+		if (h + b + p->msg.filter_len > rs_outbox_alone_max(&p->ob)) {
+			if (too_big(p, r, h + b + p->msg.filter_len) == -1)
 				break;
 			continue;
 		}
@@ -663,13 +664,14 @@ setup_input(struct rs_publisher *p, uint32_t frame_max)
 	uint32_t	 overhead;
 
 	if (rs_outbox_init(&p->ob, frame_max, PUBLISHER_ID, p->cfg.codec,
-	    p->cfg.sub_entry) == -1) {
+	    p->cfg.sub_entry, p->cfg.msg.filter_value != NULL) == -1) {
 		rs_err_set(&p->err, RS_E_RUNTIME, "%s", p->ob.errstr);
 		return -1;
 	}
 	p->ob_ready = 1;
 
-	overhead = RS_PUBLISH_HEADER + RS_PUBLISH_PER_MSG;
+	overhead = RS_PUBLISH_HEADER + (p->ob.v2 ? RS_PUBLISH_V2_PER_MSG +
+	    RS_FILTER_VALUE_MAX : RS_PUBLISH_PER_MSG);
 	if (p->cfg.msg.json)	/* base64 bodies: lines may be longer than messages */
 		p->max_record = 2 * frame_max;
 	else if (rs_message_head_max(&p->msg) + overhead < frame_max)
@@ -804,6 +806,12 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 	p->conn = c;
 	rs_conn_set_handler(c, &pub_handler, p);
 	rs_conn_set_outq(c, &p->ob.q);
+	/* --filter-value: Publish v2, RabbitMQ 3.13+ (exit 69 before anything is sent). */
+	if (p->cfg.msg.filter_value != NULL &&
+	    rs_conn_require(c, RS_FEATURE_FILTERING, &p->err) == -1) {
+		stop(p);
+		return;
+	}
 	if (p->cfg.name == NULL) {
 		declare(p, c);
 		return;

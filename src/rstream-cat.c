@@ -83,6 +83,11 @@ usage(FILE *f)
 "      --content-encoding ENC  the content-encoding property\n"
 "      --message-id TEMPLATE   the message-id property: %%n the record number,\n"
 "                              %%f the file name, %%%% a percent sign\n"
+"      --filter-value SPEC     a filter value per message, for readers that\n"
+"                              filter (RabbitMQ 3.13+): json:PATH the -J\n"
+"                              object's member (e.g. json:body.region),\n"
+"                              header:NAME an application property, or a\n"
+"                              TEMPLATE as for --message-id\n"
 "  -J, --json                  input lines are rstream-tail -J objects: body\n"
 "                              (base64 with body_encoding), properties,\n"
 "                              application_properties\n"
@@ -227,7 +232,7 @@ enum {
 	OPT_CONTENT_TYPE, OPT_CONTENT_ENCODING, OPT_MESSAGE_ID, OPT_DRY_RUN,
 	OPT_SUB_ENTRY_SIZE, OPT_COMPRESSION, OPT_PROGRESS, OPT_NO_PROGRESS,
 	OPT_SUPER_STREAM, OPT_KEY_FIELD, OPT_ROUTING, OPT_PARTITIONS,
-	OPT_BINDING_KEYS, OPT_DELETE
+	OPT_BINDING_KEYS, OPT_DELETE, OPT_FILTER_VALUE
 };
 
 /* What main does after a run: messages, the summary, the exit status. */
@@ -333,6 +338,7 @@ main(int argc, char *argv[])
 		{ "content-type",	required_argument,	NULL, OPT_CONTENT_TYPE },
 		{ "content-encoding",	required_argument,	NULL, OPT_CONTENT_ENCODING },
 		{ "message-id",		required_argument,	NULL, OPT_MESSAGE_ID },
+		{ "filter-value",	required_argument,	NULL, OPT_FILTER_VALUE },
 		{ "json",		no_argument,		NULL, 'J' },
 		{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
 		{ "name",		required_argument,	NULL, 'N' },
@@ -474,6 +480,9 @@ main(int argc, char *argv[])
 			    sizeof terr) == -1)
 				return rs_cli_usage(prog, "--message-id", terr);
 			cfg.msg.message_id = optarg;
+			break;
+		case OPT_FILTER_VALUE:
+			cfg.msg.filter_value = optarg;
 			break;
 		case 'J':
 			cfg.msg.json = 1;
@@ -668,6 +677,19 @@ main(int argc, char *argv[])
 			return rs_cli_usage(prog, "--create --super-stream needs "
 			    "--partitions N or --binding-keys K1,K2,... (one of "
 			    "them)", NULL);
+	}
+	if (cfg.msg.filter_value != NULL) {
+		if (rs_message_filter_check(cfg.msg.filter_value, cfg.msg.json,
+		    terr, sizeof terr) == -1)
+			return rs_cli_usage(prog, "--filter-value", terr);
+		if (cfg.msg.raw)
+			return rs_cli_usage(prog, "--filter-value needs AMQP "
+			    "messages, not --raw: readers check each record's "
+			    "x-stream-filter-value", NULL);
+		if (cfg.sub_entry > 1)
+			return rs_cli_usage(prog, "--filter-value and "
+			    "--sub-entry-size: a filter value is per message, "
+			    "not per batch", NULL);
 	}
 	for (i = 0; i < MAX_CREATE_ARGS; i++) {
 		if (vals[i][0] == '\0')

@@ -97,6 +97,11 @@ usage(FILE *f)
 "                         N records behind (or has stored nothing)\n"
 "      --max-idle DURATION  with --info: exit 3 if the last record is older\n"
 "                         than DURATION (30s, 10m, 2h, 1d)\n"
+"Filtering (RabbitMQ 3.13+):\n"
+"      --filter VALUE     only records whose filter value (given by their\n"
+"                         publisher) is VALUE (repeat it: any of them);\n"
+"                         the broker skips whole chunks without one\n"
+"      --match-unfiltered with --filter: also records with no filter value\n"
 "Output:\n"
 "  -0, --null             end each record with NUL, not newline\n"
 "  -D, --delimiter STR    end each record with STR (escapes \\n \\t \\r \\0 \\\\ \\xNN)\n"
@@ -211,7 +216,8 @@ progress_fill(void *ud, struct rs_progress *p)
 enum {
 	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
 	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_FORMAT, OPT_RAW,
-	OPT_INFO, OPT_MAX_LAG, OPT_MAX_IDLE, OPT_PROGRESS, OPT_NO_PROGRESS
+	OPT_INFO, OPT_MAX_LAG, OPT_MAX_IDLE, OPT_PROGRESS, OPT_NO_PROGRESS,
+	OPT_FILTER, OPT_MATCH_UNFILTERED
 };
 
 /* --info: gather, write each stream's figures or failure, apply the checks; the exit status. */
@@ -289,6 +295,8 @@ main(int argc, char *argv[])
 		{ "format",		required_argument,	NULL, OPT_FORMAT },
 		{ "line-buffered",	no_argument,		NULL, 'l' },
 		{ "no-crc",		no_argument,		NULL, OPT_NO_CRC },
+		{ "filter",		required_argument,	NULL, OPT_FILTER },
+		{ "match-unfiltered",	no_argument,		NULL, OPT_MATCH_UNFILTERED },
 		{ "on-error",		required_argument,	NULL, OPT_ON_ERROR },
 		{ "progress",		no_argument,		NULL, OPT_PROGRESS },
 		{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
@@ -304,6 +312,7 @@ main(int argc, char *argv[])
 	struct rs_consumer_cfg	 cfg;
 	struct rs_consumer	 con;
 	struct rs_format	 fmt;
+	static struct rs_filter	 filter;	/* --filter, --match-unfiltered */
 	char			 ferr[128];
 	struct rs_loop		*loop;
 	struct rs_cli_conn	 cc;
@@ -463,6 +472,14 @@ main(int argc, char *argv[])
 		case OPT_NO_CRC:
 			cfg.no_crc = 1;
 			break;
+		case OPT_FILTER:
+			if (rs_filter_add(&filter, optarg) == -1)
+				return rs_cli_usage(prog, "--filter: a value of 1 to "
+				    "255 bytes, at most 32 of them", optarg);
+			break;
+		case OPT_MATCH_UNFILTERED:
+			filter.match_unfiltered = 1;
+			break;
 		case OPT_PROGRESS:
 			progress = 1;
 			break;
@@ -498,7 +515,8 @@ main(int argc, char *argv[])
 	if (info_mode) {
 		if (starts > 0 || exit_at_end || cfg.follow || cfg.count > 0 ||
 		    cfg.have_until || cfg.reset || cfg.no_store ||
-		    cfg.format != NULL || nopts < argc || progress != -1)
+		    cfg.format != NULL || nopts < argc || progress != -1 ||
+		    filter.nvalues > 0 || filter.match_unfiltered)
 			return rs_cli_usage(prog, "--info takes only -N, -J, --max-lag, "
 			    "--max-idle and the connection options", NULL);
 		if (optind >= nopts)
@@ -531,6 +549,10 @@ main(int argc, char *argv[])
 		    NULL);
 	if ((cfg.reset || cfg.no_store) && cfg.name == NULL)
 		return rs_cli_usage(prog, "--reset and --no-store need --name", NULL);
+	if (filter.match_unfiltered && filter.nvalues == 0)
+		return rs_cli_usage(prog, "--match-unfiltered needs --filter", NULL);
+	if (filter.nvalues > 0)
+		cfg.filter = &filter;
 	if (starts == 0 && cfg.name == NULL)
 		cfg.lines = 10;
 	if (optind >= nopts)

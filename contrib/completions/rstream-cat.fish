@@ -35,6 +35,7 @@ complete -c $c -s H -l header -x -d 'An application property KEY=VALUE (repeatab
 complete -c $c -l content-type -x -a 'text/plain application/json application/octet-stream' -d 'The content-type property'
 complete -c $c -l content-encoding -x -d 'The content-encoding property'
 complete -c $c -l message-id -x -d 'The message-id property: %n record number, %f file name'
+complete -c $c -l filter-value -x -a 'json: header:' -d 'A filter value per message (3.13+): json:PATH, header:NAME or a template'
 complete -c $c -s J -l json -d 'Input lines are rstream-tail -J objects'
 complete -c $c -l dry-run -d 'Print the messages as rstream-tail -J would; do not connect'
 # Delivery

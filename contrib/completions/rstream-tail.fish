@@ -61,6 +61,8 @@ complete -c $c -n $o -s J -l json -d 'JSON lines'
 complete -c $c -n $o -l format -x -d 'kcat-style format: %s body, %o offset, %T timestamp'
 complete -c $c -n $o -s l -l line-buffered -d 'Write each record at once'
 complete -c $c -n $o -l no-crc -d 'Do not check the CRC-32 of each chunk'
+complete -c $c -n $o -l filter -x -d 'Only records with this filter value (3.13+; repeatable)'
+complete -c $c -n $o -l match-unfiltered -d 'With --filter: also records with no filter value'
 complete -c $c -n $o -l progress -d 'Show records, bytes, rate and ETA on one line on stderr'
 complete -c $c -n $o -l no-progress -d 'No automatic progress line'
 # Where streams stand

@@ -626,3 +626,47 @@ plain_server_on_tls_uri() {
 	done
 }
 @test "TLS: a plain server on the port a +tls URI names: a clear TLS error, no hang" { plain_server_on_tls_uri; }
+
+# Filtering (3.13+). A broker that says 3.10.8, or 3.13.0 without Publish v2
+# in ExchangeCommandVersions (the stream_filtering feature flag off): both
+# tools refuse with status 69 and one line, before DeclarePublisher or
+# Subscribe. One that has it: rstream-tail sends filter.0 and keeps, of a
+# chunk the Bloom filter let through, only the records whose value (an
+# application property or a message annotation, string or binary) is the
+# one asked for, whatever else the others hold; rstream-cat sends Publish v2
+# with the filter values.
+
+filter_refused() {
+	for scen in ok filter_unlisted; do
+		TOOL_ARGS="--filter eu" against rstream-tail "$scen"
+		assert_equal "$status" 69
+		assert_equal "$output" ""
+		assert_equal "${#stderr_lines[@]}" 1
+		[[ $stderr == "rstream-tail: s: Stream filtering "*"3.1"* ]]
+		run ! grep -q "subscribe properties" "$SERVER_LOG"
+		TOOL_ARGS="--filter-value eu" against rstream-cat "$scen"
+		assert_equal "$status" 69
+		[[ ${stderr_lines[0]} == "rstream-cat: s: Stream filtering "*"3.1"* ]]
+		run ! grep -q "publish v" "$SERVER_LOG"
+	done
+}
+@test "filtering: a broker without it (3.10.8, or 3.13 without Publish v2): 69 before anything is sent" { filter_refused; }
+@test "over TLS: filtering: a broker without it (3.10.8, or 3.13 without Publish v2): 69 before anything is sent" { over_tls filter_refused; }
+
+filter_works() {
+	TOOL_ARGS="-o first --filter eu" against rstream-tail filter
+	assert_equal "$status" 0
+	assert_equal "$output" "$(printf 'r0\nr3\nr6')"
+	assert_equal "$stderr" ""
+	grep -q "subscribe properties: \[('filter.0', 'eu')\]" "$SERVER_LOG"
+	# Without a value (none, an integer, not a message at all): with match-unfiltered.
+	TOOL_ARGS="-o first --filter us --filter ap --match-unfiltered --format %o," against rstream-tail filter
+	assert_equal "$status" 0
+	grep -q "subscribe properties: \[('filter.0', 'us'), ('filter.1', 'ap'), ('match-unfiltered', 'true')\]" "$SERVER_LOG"
+	assert_equal "$output" "1,2,4,5,"
+	TOOL_ARGS="--filter-value v%n" against rstream-cat filter
+	assert_equal "$status" 0
+	grep -q "publish v2: 3 messages, filter values v1,v2,v3" "$SERVER_LOG"
+}
+@test "filtering: Subscribe properties, the check on each record, Publish v2" { filter_works; }
+@test "over TLS: filtering: Subscribe properties, the check on each record, Publish v2" { over_tls filter_works; }

@@ -89,6 +89,7 @@ CLOSE = 0x0016
 HEARTBEAT = 0x0017
 RESPONSE = 0x8000
 
+EXCHANGE_COMMAND_VERSIONS = 0x001B
 OK = 0x01
 INTERNAL_ERROR = 0x0F
 
@@ -146,6 +147,13 @@ SCENARIOS = {
     "confirm_negative_count": "PublishConfirm with count 0xFFFFFFFF",
     "confirm_stray_ids": "PublishConfirm for ids never published, then silence",
     "error_hostile_count": "PublishError claiming 1000 ids in 10 bytes",
+    # Filtering (3.13+): the server says 3.13.0 and lists Publish v2.
+    "filter": "3.13.0 with Publish v2: a Subscribe with filter.0 gets a "
+              "chunk of records with the filter value eu, us, none, eu as a "
+              "message annotation, an integer, a malformed map, eu as binary; "
+              "Publish v2 filter values are logged",
+    "filter_unlisted": "3.13.0 without Publish v2 in ExchangeCommandVersions "
+                       "(the stream_filtering feature flag off)",
 }
 SCENARIOS.update({k: "generic fault at --at STAGE (default %s)" % v
                   for k, v in GENERIC.items()})
@@ -495,7 +503,9 @@ def handshake(c):
 
     corr, _ = c.expect(PEER_PROPERTIES)
     good = response(PEER_PROPERTIES, corr, OK,
-                    strmap([("product", "RabbitMQ"), ("version", "3.10.8"),
+                    strmap([("product", "RabbitMQ"),
+                            ("version", "3.13.0" if scen.startswith("filter")
+                             else "3.10.8"),
                             ("cluster_name", "hostile")]))
     if scen in GENERIC and at == "peer":
         generic_fault(c, scen, PEER_PROPERTIES | RESPONSE, corr, good)
@@ -604,10 +614,70 @@ def chunk_for(c, scen):
     return chunk(0, recs)
 
 
+def amqp_str(tag, b):
+    """An AMQP 1.0 str8 (0xa1), sym8 (0xa3) or vbin8 (0xa0)."""
+    return u8(tag) + u8(len(b)) + b
+
+
+def amqp_msg(body, app=None, annotations=None):
+    """An AMQP 1.0 message: message annotations and application properties
+    (each a map8 of encoded key/value pairs, or raw bytes), one data section."""
+    out = b""
+    for code, m in ((0x72, annotations), (0x74, app)):
+        if m is None:
+            continue
+        if isinstance(m, bytes):
+            out += b"\x00\x53" + u8(code) + m
+            continue
+        inner = b"".join(k + v for k, v in m)
+        out += b"\x00\x53" + u8(code) + b"\xc1" + u8(len(inner) + 1) + \
+            u8(2 * len(m)) + inner
+    return out + b"\x00\x53\x75" + amqp_str(0xa0, body)
+
+
+FV = amqp_str(0xa1, b"x-stream-filter-value")
+
+
+def filter_chunk():
+    """Scenario filter: what a Bloom filter let through for eu."""
+    return chunk(0, [
+        amqp_msg(b"r0", app=[(FV, amqp_str(0xa1, b"eu"))]),
+        amqp_msg(b"r1", app=[(FV, amqp_str(0xa1, b"us"))]),
+        amqp_msg(b"r2"),
+        amqp_msg(b"r3", annotations=[(amqp_str(0xa3, b"x-stream-filter-value"),
+                                      amqp_str(0xa1, b"eu"))]),
+        amqp_msg(b"r4", app=[(FV, b"\x54\x07")]),
+        amqp_msg(b"r5", app=b"\xc1\x30\xff" + FV),
+        amqp_msg(b"r6", app=[(FV, amqp_str(0xa0, b"eu"))]),
+    ])
+
+
+def subscribe_props(body):
+    """The properties of a Subscribe (body after the key and version)."""
+    p = 5
+    ln = struct.unpack(">H", body[p:p + 2])[0]
+    p += 2 + ln
+    kind = struct.unpack(">H", body[p:p + 2])[0]
+    p += 2 + (8 if kind in (4, 5) else 0) + 2
+    props = {}
+    if len(body) >= p + 4:
+        n, p = struct.unpack(">I", body[p:p + 4])[0], p + 4
+        for _ in range(n):
+            kv = []
+            for _ in range(2):
+                ln = struct.unpack(">H", body[p:p + 2])[0]
+                kv.append(body[p + 2:p + 2 + ln].decode())
+                p += 2 + ln
+            props[kv[0]] = kv[1]
+    return props
+
+
 def serve_tail(c, scen):
     """After Metadata: Subscribe(1, last) + Metadata barrier, Unsubscribe,
     Subscribe(0, ...), deliveries."""
     last = chunk_for(c, scen)
+    if scen == "filter":
+        last = filter_chunk()
     if scen == "close_mid_delivery":
         first = chunk(0, [b"r0", b"r1", b"r2"])
         last = chunk(3, [b"r3", b"r4", b"r5"])
@@ -641,6 +711,12 @@ def serve_tail(c, scen):
                 generic_fault(c, scen, DELIVER, corr,
                               deliver(subid, chunk(0, [b"r0", b"r1", b"r2"])))
             c.send(good_reply)
+            if scen == "filter":
+                props = subscribe_props(body)
+                log("subscribe properties: %s" % sorted(props.items()))
+                if "filter.0" not in props:
+                    c.send(deliver(subid, chunk(0, [b"no filter.0"])))
+                    continue
             if scen == "close_mid_delivery":
                 c.send(deliver(subid, first))
                 time.sleep(0.2)
@@ -665,7 +741,7 @@ def serve_cat(c, scen):
         f = c.read_frame(timeout=c.args.hold)
         if f is None:
             raise Gone("client idle")
-        key, _, body = f
+        key, ver, body = f
         if key in (HEARTBEAT, CREDIT):
             continue
         if key == CLOSE:
@@ -684,11 +760,20 @@ def serve_cat(c, scen):
         elif key == PUBLISH:
             pubid = body[0]
             count = struct.unpack(">i", body[1:5])[0]
-            ids, p = [], 5
+            ids, p, fvs = [], 5, []
             for _ in range(count):
                 ids.append(struct.unpack(">Q", body[p:p + 8])[0])
-                ln = struct.unpack(">I", body[p + 8:p + 12])[0] & 0x7FFFFFFF
-                p += 12 + ln
+                p += 8
+                if ver == 2:    # the filter value, a string (-1: none)
+                    fl = struct.unpack(">h", body[p:p + 2])[0]
+                    fvs.append(body[p + 2:p + 2 + fl].decode() if fl >= 0
+                               else "-")
+                    p += 2 + max(fl, 0)
+                ln = struct.unpack(">I", body[p:p + 4])[0] & 0x7FFFFFFF
+                p += 4 + ln
+            log("publish v%d: %d messages%s" % (
+                ver, len(ids), ", filter values " + ",".join(fvs)
+                if ver == 2 else ""))
             good = frame(PUBLISH_CONFIRM, u8(pubid) + u32(len(ids)) +
                          b"".join(u64(i) for i in ids))
             if scen in GENERIC and c.args.at == "work":
@@ -730,6 +815,12 @@ def serve(c):
         c.hold(heartbeats=True)
     handshake(c)
     f = c.peek()
+    if f[0] == EXCHANGE_COMMAND_VERSIONS:
+        corr, _ = c.expect(EXCHANGE_COMMAND_VERSIONS)
+        c.send(response(EXCHANGE_COMMAND_VERSIONS, corr, OK,
+                        u32(1) + u16(PUBLISH) + u16(1) +
+                        u16(1 if scen == "filter_unlisted" else 2)))
+        f = c.peek()
     if f[0] == METADATA:
         corr, body = c.expect(METADATA)
         good = metadata_reply(c, corr, body)

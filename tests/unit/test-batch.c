@@ -324,7 +324,7 @@ test_outbox(void)
 			c = RS_CODEC_NONE;
 		frame_max = 200 + rnd() % (round % 4 == 0 ? 100000 : 3000);
 		sub = round % 5 == 0 ? 1 : 1 + rnd() % (round % 2 ? 8 : 300);
-		if (rs_outbox_init(&ob, frame_max, 7, (enum rs_codec)c, sub) == -1) {
+		if (rs_outbox_init(&ob, frame_max, 7, (enum rs_codec)c, sub, 0) == -1) {
 			ok(0, "init: %s", ob.errstr);
 			continue;
 		}
