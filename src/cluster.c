@@ -309,6 +309,10 @@ seed_ready(struct rs_conn *c, void *ud)
 {
 	struct rs_cluster	*cl = ud;
 
+	if (cl->stream == NULL) {
+		finish(cl, c);	/* no stream: the seed itself is wanted */
+		return;
+	}
 	if (cl->create) {
 		rs_frame_create(rs_conn_buf(c), rs_conn_corr(c, on_create, cl),
 		    cl->stream, cl->create_args, cl->ncreate);

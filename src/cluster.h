@@ -33,7 +33,7 @@ struct rs_connect {
 struct rs_cluster {
 	struct rs_loop		*loop;
 	struct rs_connect	 conn;
-	const char		*stream;
+	const char		*stream;	/* NULL: hand back the seed */
 	int			 want_leader;
 	int			 create;
 	const char *const	*create_args;	/* key/value pairs */

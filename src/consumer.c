@@ -71,6 +71,13 @@ storing(const struct rs_consumer *k)
 	return k->cfg.name != NULL && !k->cfg.no_store;
 }
 
+/* Records written so far: by this reader, or by all of a group's. */
+static uint64_t
+total(const struct rs_consumer *k)
+{
+	return k->cfg.group != NULL ? k->cfg.group->printed : k->printed;
+}
+
 /* The connection is over (closed, failed or never made): retry under -F, or stop. */
 static void
 over(struct rs_consumer *k)
@@ -117,7 +124,10 @@ over(struct rs_consumer *k)
 	rs_io_free(k->out_watch);
 	k->out_watch = NULL;
 	k->stopped = 1;
-	rs_loop_break(k->loop);
+	if (k->cfg.group != NULL)
+		k->cfg.group->stopped(k, k->cfg.group->ud);
+	else
+		rs_loop_break(k->loop);
 }
 
 static void
@@ -172,6 +182,8 @@ finish(struct rs_consumer *k)
 	if (k->done)
 		return;
 	k->done = 1;
+	if (k->cfg.group != NULL)
+		k->cfg.group->finishing(k, k->cfg.group->ud);
 	rs_runner_stop(&k->runner);
 	rs_timer_stop(k->store_timer);
 	if (k->conn == NULL) {
@@ -483,6 +495,8 @@ written(struct rs_consumer *k, uint64_t off)
 	if (k->cfg.line_buffered && write_out(k) == -1)
 		return -1;
 	k->printed++;
+	if (k->cfg.group != NULL)
+		k->cfg.group->printed++;
 	k->since_store++;
 	k->have_written = 1;
 	k->last_written = off;
@@ -607,7 +621,7 @@ cmd_done(void *ud, int status)
 		    "%llu; going on", k->cfg.argv[0], how,
 		    (unsigned long long)k->cmd_off);
 	}
-	if ((k->cfg.count > 0 && k->printed == k->cfg.count) ||
+	if ((k->cfg.count > 0 && total(k) >= k->cfg.count) ||
 	    (!k->cfg.follow && k->cmd_off >= k->end)) {
 		finish(k);
 		return;
@@ -666,7 +680,18 @@ emit(struct rs_consumer *k, const struct rs_chunk *ch, uint64_t off,
     const uint8_t *rec, size_t n)
 {
 	struct rs_record_meta	 meta;
+	struct rs_consumer_group *g = k->cfg.group;
 
+	if (g != NULL && g->last != k && g->headers) {
+		/* Like tail(1): a header before each run of another stream's records. */
+		if (g->nheaders++ > 0)
+			rs_buf_u8(&k->out, '\n');
+		rs_buf_put(&k->out, "==> ", 4);
+		rs_buf_put(&k->out, k->cfg.stream, strlen(k->cfg.stream));
+		rs_buf_put(&k->out, " <==\n", 5);
+	}
+	if (g != NULL)
+		g->last = k;
 	if (!k->cfg.json && k->cfg.format == NULL) {
 		rs_output_record(&k->cfg.output, &k->out, rec, n);
 		return;
@@ -738,7 +763,7 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 				last = off;
 			}
 			if ((k->cfg.count > 0 &&
-			    k->printed + pending == k->cfg.count) ||
+			    total(k) + pending >= k->cfg.count) ||
 			    (!k->cfg.follow && off == k->end)) {
 				end = 1;
 				break;
@@ -754,6 +779,8 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 		return;
 	if (pending > 0) {
 		k->printed += pending;
+		if (k->cfg.group != NULL)
+			k->cfg.group->printed += pending;
 		k->since_store += pending;
 		k->have_written = 1;
 		k->last_written = last;
@@ -922,9 +949,13 @@ retry_tick(void *ud)
 	attempt(ud);
 }
 
-/* Read the stream as configured; 0 on success (a closed output included), -1 with err set. */
+/*
+ * Set up and start reading; the loop is not run. A consumer of a group
+ * leaves signals and the output's watcher to the group (multi.c). 0, or
+ * -1 with err set.
+ */
 int
-rs_consumer_run(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
+rs_consumer_start(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
     struct rs_loop *loop)
 {
 	struct stat	 st;
@@ -942,16 +973,39 @@ rs_consumer_run(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
 		rs_err_set(&k->err, RS_E_RUNTIME, "out of memory");
 		return -1;
 	}
-	k->sigs[0] = rs_sig_new(loop, SIGINT, sig_int, k);
-	k->sigs[1] = rs_sig_new(loop, SIGTERM, sig_term, k);
-	k->sigs[2] = rs_sig_new(loop, SIGHUP, sig_hup, k);
-	if (fstat(cfg->out_fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
-	    (k->out_watch = rs_io_new(loop, cfg->out_fd, out_event, k)) != NULL)
-		rs_io_set(k->out_watch, RS_READ);
+	if (cfg->group == NULL) {
+		k->sigs[0] = rs_sig_new(loop, SIGINT, sig_int, k);
+		k->sigs[1] = rs_sig_new(loop, SIGTERM, sig_term, k);
+		k->sigs[2] = rs_sig_new(loop, SIGHUP, sig_hup, k);
+		if (fstat(cfg->out_fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+		    (k->out_watch = rs_io_new(loop, cfg->out_fd, out_event,
+		    k)) != NULL)
+			rs_io_set(k->out_watch, RS_READ);
+	}
 	attempt(k);
+	return 0;
+}
+
+/* Read the stream as configured; 0 on success (a closed output included), -1 with err set. */
+int
+rs_consumer_run(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
+    struct rs_loop *loop)
+{
+	if (rs_consumer_start(k, cfg, loop) == -1)
+		return -1;
 	if (!k->stopped)
 		rs_loop_run(loop);
 	return k->err.kind == RS_E_OK && k->signo == 0 ? 0 : -1;
+}
+
+/* End the run of this consumer (signal, count, closed output): store, close, stop. */
+void
+rs_consumer_stop(struct rs_consumer *k)
+{
+	if (k->stopped)
+		return;
+	rs_timer_stop(k->retry_timer);
+	finish(k);
 }
 
 void

@@ -23,6 +23,24 @@
 #include "spec.h"
 #include "uri.h"
 
+struct rs_consumer;
+
+/*
+ * Several consumers in one run (multi.c): what they share. NULL in
+ * rs_consumer_cfg.group for a run of one stream.
+ */
+struct rs_consumer_group {
+	uint64_t		 printed;	/* records written, all streams */
+	const struct rs_consumer *last;		/* whose record was written last */
+	int			 headers;	/* "==> STREAM <==" between runs */
+	int			 nheaders;	/* headers written so far */
+	/* finish() began (count reached, output closed, error, end). */
+	void			(*finishing)(struct rs_consumer *, void *);
+	/* The consumer is over: called instead of ending the loop. */
+	void			(*stopped)(struct rs_consumer *, void *);
+	void			*ud;
+};
+
 struct rs_consumer_cfg {
 	struct rs_connect	 conn;		/* -u, --timeout, --retry-for, ... */
 	const char		*stream;
@@ -50,6 +68,7 @@ struct rs_consumer_cfg {
 	void			(*log)(const char *, void *);	/* -v */
 	void			(*warn)(const char *, void *);	/* always */
 	void			*log_ud;
+	struct rs_consumer_group *group;	/* several streams; NULL: one */
 };
 
 #define RS_CMD_ENV_MAX	64	/* variables given to a command */
@@ -111,6 +130,9 @@ struct rs_consumer {
 
 int	rs_consumer_run(struct rs_consumer *, const struct rs_consumer_cfg *,
 	    struct rs_loop *);
+int	rs_consumer_start(struct rs_consumer *, const struct rs_consumer_cfg *,
+	    struct rs_loop *);
+void	rs_consumer_stop(struct rs_consumer *);
 void	rs_consumer_free(struct rs_consumer *);
 
 #endif

@@ -130,6 +130,8 @@ static const struct {
 	[RS_FEATURE_RESOLVE_OFFSET_SPEC] = {
 	    "ResolveOffsetSpec", RS_VERSION(4, 3, 0), 1,
 	    RS_RESOLVE_OFFSET_SPEC, 1 },
+	[RS_FEATURE_SUPER_STREAMS] = {
+	    "Reading a super stream", RS_VERSION(3, 11, 0), 0, 0, 0 },
 };
 
 /* What a feature is called in messages. */

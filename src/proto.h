@@ -117,6 +117,7 @@ enum rs_feature {
 	RS_FEATURE_FILTERING,			/* 3.13, listed as Publish 2 */
 	RS_FEATURE_SUPER_STREAM_COMMANDS,	/* 3.13, listed */
 	RS_FEATURE_RESOLVE_OFFSET_SPEC,		/* 4.3.0, listed */
+	RS_FEATURE_SUPER_STREAMS,		/* 3.11: Partitions of a super stream */
 	RS_FEATURE_COUNT
 };
 

@@ -1,0 +1,387 @@
+/*
+ * multi.c: several streams in one rstream-tail run (and --super-stream,
+ * PROTOCOL.adoc "Partitions").
+ *
+ * Each stream keeps its own consumer (consumer.c): its own connection to
+ * a replica or the leader, found through cluster.c, its own credit, its
+ * own named-reader offset (-N NAME stores one offset per stream under the
+ * same name). This file puts them on one loop and shares what must be
+ * shared, through struct rs_consumer_group: the count of records written
+ * (-c counts over all streams), the stream whose record was written last
+ * (for the "==> STREAM <==" headers), the signals and the watch on a
+ * closed stdout. A consumer writes a chunk's records with blocking writes
+ * before it returns to the loop, so records are never interleaved and
+ * each stream's come in offset order.
+ *
+ * One connection per stream: a first cut. Sharing a node's connection
+ * between streams (up to 256 subscriptions each) would save sockets and
+ * handshakes, not CPU per record, which is spent in the chunk and the
+ * output; see the man page's BUGS.
+ *
+ * A stream that fails (it does not exist, it was deleted, access refused)
+ * is reported through cfg.failed and the others go on; a failure of the
+ * run itself (a write error, a failed COMMAND, -c reached, stdout closed,
+ * a signal) ends every consumer.
+ *
+ * --super-stream: a connection to a seed asks Partitions for each super
+ * stream given (RabbitMQ 3.11+; refused on older brokers with the
+ * version in the message), then the partitions are read as above.
+ */
+#include "config.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "multi.h"
+#include "proto.h"
+
+/* Tell every consumer still reading to end. */
+static void
+stop_all(struct rs_multi *m)
+{
+	size_t	 i;
+
+	if (m->stopping)
+		return;
+	m->stopping = 1;
+	for (i = 0; i < m->ncons; i++)
+		rs_consumer_stop(&m->cons[i]);
+}
+
+/* A consumer began to end: does the whole run end with it? */
+static void
+finishing(struct rs_consumer *k, void *ud)
+{
+	struct rs_multi	*m = ud;
+
+	if (k->out_closed || (k->cfg.count > 0 &&
+	    m->group.printed >= k->cfg.count) || k->err.kind == RS_E_RUNTIME)
+		stop_all(m);
+}
+
+/* A consumer is over: report its failure; the last one ends the loop. */
+static void
+stopped(struct rs_consumer *k, void *ud)
+{
+	struct rs_multi	*m = ud;
+
+	if (k->err.kind != RS_E_OK) {
+		if (m->err.kind == RS_E_OK)
+			m->err = k->err;
+		if (m->cfg.failed != NULL)
+			m->cfg.failed(k->cfg.stream, &k->err, m->cfg.ud);
+		if (k->err.kind == RS_E_RUNTIME)
+			stop_all(m);
+	}
+	if (--m->live == 0)
+		rs_loop_break(m->loop);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: every reader stores its offset and ends; a second one ends at once. */
+static void
+on_signal(struct rs_multi *m, int signo)
+{
+	if (m->signo != 0) {
+		signal(signo, SIG_DFL);
+		raise(signo);
+		return;
+	}
+	m->signo = signo;
+	stop_all(m);
+}
+
+static void	sig_int(void *ud) { on_signal(ud, SIGINT); }
+static void	sig_term(void *ud) { on_signal(ud, SIGTERM); }
+static void	sig_hup(void *ud) { on_signal(ud, SIGHUP); }
+
+/* stdout (a pipe) reported an error while idle: its reader is gone. */
+static void
+out_event(void *ud, int events)
+{
+	struct rs_multi	*m = ud;
+	struct pollfd	 pfd = { .fd = m->cfg.base.out_fd, .events = 0 };
+	size_t		 i;
+
+	(void)events;
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP))) {
+		rs_io_free(m->out_watch);
+		m->out_watch = NULL;
+		for (i = 0; i < m->ncons; i++)
+			m->cons[i].out_closed = 1;
+		stop_all(m);
+	}
+}
+
+/* -v through the user's log, naming the stream. */
+static void
+tag_log(const char *msg, void *ud)
+{
+	struct rs_multi_tag	*t = ud;
+
+	rs_say(t->m->cfg.base.log, t->m->cfg.base.log_ud, "%s: %s", t->stream,
+	    msg);
+}
+
+/* A warning through the user's warn, naming the stream. */
+static void
+tag_warn(const char *msg, void *ud)
+{
+	struct rs_multi_tag	*t = ud;
+
+	rs_say(t->m->cfg.base.warn, t->m->cfg.base.log_ud, "%s: %s", t->stream,
+	    msg);
+}
+
+/* Start one consumer per stream; 0, or -1 with err set. */
+static int
+start_all(struct rs_multi *m, const char *const *streams, size_t n)
+{
+	const struct rs_consumer_cfg	*b = &m->cfg.base;
+	struct rs_consumer_cfg		 c;
+	size_t				 i;
+
+	if (n == 0) {
+		rs_err_set(&m->err, RS_E_UNAVAILABLE, "no stream to read");
+		return -1;
+	}
+	if ((m->cons = calloc(n, sizeof *m->cons)) == NULL ||
+	    (m->tags = calloc(n, sizeof *m->tags)) == NULL) {
+		rs_err_set(&m->err, RS_E_RUNTIME, "out of memory");
+		return -1;
+	}
+	m->group.headers = !m->cfg.quiet && (n > 1 || m->cfg.super) &&
+	    !b->json && b->format == NULL && b->argv == NULL &&
+	    b->output.framing == RS_OUTPUT_DELIM;
+	m->group.finishing = finishing;
+	m->group.stopped = stopped;
+	m->group.ud = m;
+	m->live = n;
+	for (i = 0; i < n; i++) {
+		c = *b;
+		c.stream = streams[i];
+		c.group = &m->group;
+		m->tags[i].m = m;
+		m->tags[i].stream = streams[i];
+		c.log = b->log != NULL ? tag_log : NULL;
+		c.warn = b->warn != NULL ? tag_warn : NULL;
+		c.log_ud = &m->tags[i];
+		m->ncons = i + 1;
+		if (rs_consumer_start(&m->cons[i], &c, m->loop) == -1) {
+			m->err = m->cons[i].err;
+			m->live -= n - i;
+			stop_all(m);
+			return -1;
+		}
+		if (m->stopping) {
+			/* Stopped while starting (a failure that ends the run). */
+			m->live -= n - i - 1;
+			break;
+		}
+	}
+	return 0;
+}
+
+static void
+seed_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	(void)c;
+	(void)f;
+	(void)ud;
+}
+
+static void
+seed_error(struct rs_conn *c, void *ud)
+{
+	struct rs_multi	*m = ud;
+
+	if (m->err.kind == RS_E_OK)
+		m->err = *rs_conn_err(c);
+	rs_loop_break(m->loop);
+}
+
+static void
+seed_closed(struct rs_conn *c, void *ud)
+{
+	struct rs_multi	*m = ud;
+
+	(void)c;
+	rs_loop_break(m->loop);
+}
+
+static void
+seed_ready(struct rs_conn *c, void *ud)
+{
+	(void)c;
+	(void)ud;
+}
+
+static const struct rs_conn_handler seed_handler = {
+	seed_ready, seed_frame, seed_error, seed_closed, NULL, NULL
+};
+
+/* One super stream's partitions, in the broker's order. */
+static void
+on_partitions(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	struct rs_multi	*m = ud;
+	struct rs_cur	 cur;
+	struct rs_str	 s;
+	uint32_t	 n, i;
+	char		**p;
+
+	if (m->err.kind == RS_E_OK && f->code != RS_OK)
+		rs_err_set(&m->err, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
+		    RS_E_UNAVAILABLE, "%s: %s",
+		    m->cfg.streams[m->cfg.nstreams - m->pending],
+		    f->code == RS_STREAM_DOES_NOT_EXIST ?
+		    "super stream does not exist" : rs_proto_code_str(f->code));
+	else if (m->err.kind == RS_E_OK) {
+		if (rs_frame_strings_begin(f, &cur, &n) == -1 ||
+		    (p = realloc(m->parts, (m->nparts + n) * sizeof *p +
+		    1)) == NULL) {
+			rs_err_set(&m->err, RS_E_RUNTIME, "malformed Partitions "
+			    "response");
+			goto out;
+		}
+		m->parts = p;
+		for (i = 0; i < n; i++) {
+			if (rs_frame_strings_next(&cur, &s) == -1 ||
+			    s.p == NULL || s.len == 0) {
+				rs_err_set(&m->err, RS_E_RUNTIME, "malformed "
+				    "Partitions response");
+				goto out;
+			}
+			if ((p[m->nparts] = strndup(s.p, s.len)) == NULL) {
+				rs_err_set(&m->err, RS_E_RUNTIME, "out of memory");
+				goto out;
+			}
+			m->nparts++;
+		}
+		if (n == 0)
+			rs_err_set(&m->err, RS_E_UNAVAILABLE, "%s: super stream "
+			    "has no partitions",
+			    m->cfg.streams[m->cfg.nstreams - m->pending]);
+	}
+out:
+	if (--m->pending == 0)
+		rs_conn_close(c);
+}
+
+/* The seed connection is up: check the broker can, then ask Partitions of each super stream. */
+static void
+seed_located(struct rs_conn *c, const struct rs_err *err, void *ud)
+{
+	struct rs_multi	*m = ud;
+	size_t		 i;
+
+	if (c == NULL) {
+		m->err = *err;
+		rs_loop_break(m->loop);
+		return;
+	}
+	m->conn = c;
+	rs_conn_set_handler(c, &seed_handler, m);
+	if (rs_conn_require(c, RS_FEATURE_SUPER_STREAMS, &m->err) == -1) {
+		rs_conn_close(c);
+		return;
+	}
+	m->pending = m->cfg.nstreams;
+	for (i = 0; i < m->cfg.nstreams; i++)
+		rs_frame_partitions(rs_conn_buf(c),
+		    rs_conn_corr(c, on_partitions, m), m->cfg.streams[i]);
+	rs_conn_flush(c);
+}
+
+static void
+seed_log(const char *msg, void *ud)
+{
+	struct rs_multi	*m = ud;
+
+	rs_say(m->cfg.base.log, m->cfg.base.log_ud, "%s", msg);
+}
+
+/* --super-stream: the partitions of every super stream given; 0, or -1 with err set. */
+static int
+partitions(struct rs_multi *m)
+{
+	memset(&m->seed, 0, sizeof m->seed);
+	m->seed.loop = m->loop;
+	m->seed.conn = m->cfg.base.conn;
+	m->seed.name = "rstream-tail";
+	m->seed.stream = NULL;
+	m->seed.done = seed_located;
+	m->seed.ud = m;
+	m->seed.log = seed_log;
+	rs_cluster_open(&m->seed);
+	rs_loop_run(m->loop);
+	rs_cluster_free(&m->seed);
+	rs_conn_free(m->conn);
+	m->conn = NULL;
+	if (m->err.kind == RS_E_OK && m->pending > 0)
+		rs_err_set(&m->err, RS_E_TEMPFAIL, "the broker closed the "
+		    "connection before answering Partitions");
+	return m->err.kind == RS_E_OK ? 0 : -1;
+}
+
+/*
+ * Read every stream (or every partition of every super stream) until all
+ * have ended. 0 when every stream was read to its end (or stdout closed),
+ * -1 with err set to the first failure (or signo set).
+ */
+int
+rs_multi_run(struct rs_multi *m, const struct rs_multi_cfg *cfg,
+    struct rs_loop *loop)
+{
+	struct stat	 st;
+	size_t		 i;
+
+	memset(m, 0, sizeof *m);
+	m->cfg = *cfg;
+	m->loop = loop;
+	if (cfg->super) {
+		if (partitions(m) == -1)
+			return -1;
+		for (i = 0; i < m->nparts; i++)
+			rs_say(cfg->base.log, cfg->base.log_ud, "partition %s",
+			    m->parts[i]);
+	}
+	m->sigs[0] = rs_sig_new(loop, SIGINT, sig_int, m);
+	m->sigs[1] = rs_sig_new(loop, SIGTERM, sig_term, m);
+	m->sigs[2] = rs_sig_new(loop, SIGHUP, sig_hup, m);
+	if (fstat(cfg->base.out_fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    (m->out_watch = rs_io_new(loop, cfg->base.out_fd, out_event,
+	    m)) != NULL)
+		rs_io_set(m->out_watch, RS_READ);
+	if (cfg->super ? start_all(m, (const char *const *)m->parts,
+	    m->nparts) : start_all(m, cfg->streams, cfg->nstreams)) {
+		if (m->live > 0)
+			rs_loop_run(loop);
+		return -1;
+	}
+	if (m->live > 0)
+		rs_loop_run(loop);
+	return m->err.kind == RS_E_OK && m->signo == 0 ? 0 : -1;
+}
+
+void
+rs_multi_free(struct rs_multi *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->ncons; i++)
+		rs_consumer_free(&m->cons[i]);
+	free(m->cons);
+	free(m->tags);
+	for (i = 0; i < m->nparts; i++)
+		free(m->parts[i]);
+	free(m->parts);
+	for (i = 0; i < 3; i++)
+		rs_sig_free(m->sigs[i]);
+	rs_io_free(m->out_watch);
+	rs_conn_free(m->conn);
+}

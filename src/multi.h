@@ -1,0 +1,58 @@
+/*
+ * multi.h: rstream-tail with several STREAMs, or --super-stream: one
+ * consumer (consumer.c) per stream on one loop, sharing the output, the
+ * record count, the signals; the run ends when every consumer has.
+ */
+#ifndef RS_MULTI_H
+#define RS_MULTI_H
+
+#include <stddef.h>
+
+#include "cluster.h"
+#include "consumer.h"
+#include "err.h"
+#include "loop.h"
+
+struct rs_multi_cfg {
+	struct rs_consumer_cfg	 base;		/* all but the stream */
+	const char *const	*streams;	/* STREAMs, or super streams */
+	size_t			 nstreams;
+	int			 super;		/* --super-stream: read partitions */
+	int			 quiet;		/* -q: no headers */
+	/* A stream failed (missing, deleted, refused); the others go on. */
+	void			(*failed)(const char *, const struct rs_err *,
+				    void *);
+	void			*ud;
+};
+
+/* A consumer's diagnostics, said with its stream's name. */
+struct rs_multi_tag {
+	struct rs_multi		*m;
+	const char		*stream;
+};
+
+struct rs_multi {
+	struct rs_multi_cfg	 cfg;
+	struct rs_loop		*loop;
+	struct rs_consumer_group group;
+	struct rs_consumer	*cons;
+	struct rs_multi_tag	*tags;
+	size_t			 ncons;
+	size_t			 live;		/* consumers not yet stopped */
+	char			**parts;	/* --super-stream: partition names */
+	size_t			 nparts;
+	size_t			 pending;	/* Partitions replies awaited */
+	struct rs_cluster	 seed;
+	struct rs_conn		*conn;
+	struct rs_sig		*sigs[3];
+	struct rs_io		*out_watch;
+	int			 signo;
+	int			 stopping;	/* every consumer was told to end */
+	struct rs_err		 err;		/* the first failure */
+};
+
+int	rs_multi_run(struct rs_multi *, const struct rs_multi_cfg *,
+	    struct rs_loop *);
+void	rs_multi_free(struct rs_multi *);
+
+#endif
