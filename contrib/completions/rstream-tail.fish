@@ -61,6 +61,9 @@ complete -c $c -n $o -s J -l json -d 'JSON lines'
 complete -c $c -n $o -l format -x -d 'kcat-style format: %s body, %o offset, %T timestamp'
 complete -c $c -n $o -s l -l line-buffered -d 'Write each record at once'
 complete -c $c -n $o -l no-crc -d 'Do not check the CRC-32 of each chunk'
+complete -c $c -n $o -s q -l quiet -d 'With several streams, no ==> STREAM <== headers'
+# Several streams
+complete -c $c -n $o -l super-stream -d 'Each STREAM is a super stream: read all its partitions'
 # Where streams stand
 complete -c $c -n $o -l info -d 'Where each STREAM and each -N reader and publisher stands'
 complete -c $c -n $o -l max-lag -x -d 'With --info: exit 3 if a named reader is more than N records behind'
