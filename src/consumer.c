@@ -801,6 +801,27 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 	}
 }
 
+/*
+ * deliver() with, in a group, the group's output buffer: a chunk's records
+ * are written out before deliver() returns, so one buffer serves every
+ * stream, and stays warm in the cache, instead of one a chunk big each.
+ */
+static void
+deliver_chunk(struct rs_consumer *k, const uint8_t *p, size_t len)
+{
+	struct rs_buf	 own;
+
+	if (k->cfg.group == NULL) {
+		deliver(k, p, len);
+		return;
+	}
+	own = k->out;
+	k->out = k->cfg.group->out;
+	deliver(k, p, len);
+	k->cfg.group->out = k->out;
+	k->out = own;
+}
+
 /* After a MetadataUpdate: a deleted stream ends the run (or, with -F, waits); a moved one reconnects. */
 static void
 on_moved(struct rs_conn *c, const struct rs_frame *f, void *ud)
@@ -860,7 +881,7 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 				k->first = ch.first_offset;
 			}
 		} else if (sub == SUB_MAIN && k->subscribed)
-			deliver(k, chunk, len);
+			deliver_chunk(k, chunk, len);
 		break;
 	case RS_METADATA_UPDATE:
 		if (rs_frame_metadata_update_decode(f, &code, &s) == -1)

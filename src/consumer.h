@@ -34,6 +34,7 @@ struct rs_consumer_group {
 	const struct rs_consumer *last;		/* whose record was written last */
 	int			 headers;	/* "==> STREAM <==" between runs */
 	int			 nheaders;	/* headers written so far */
+	struct rs_buf		 out;		/* the output buffer, lent to each in turn */
 	/* finish() began (count reached, output closed, error, end). */
 	void			(*finishing)(struct rs_consumer *, void *);
 	/* The consumer is over: called instead of ending the loop. */

@@ -157,6 +157,7 @@ start_all(struct rs_multi *m, const char *const *streams, size_t n)
 	m->group.headers = !m->cfg.quiet && (n > 1 || m->cfg.super) &&
 	    !b->json && b->format == NULL && b->argv == NULL &&
 	    b->output.framing == RS_OUTPUT_DELIM;
+	rs_buf_init(&m->group.out);
 	m->group.finishing = finishing;
 	m->group.stopped = stopped;
 	m->group.ud = m;
@@ -376,6 +377,7 @@ rs_multi_free(struct rs_multi *m)
 	for (i = 0; i < m->ncons; i++)
 		rs_consumer_free(&m->cons[i]);
 	free(m->cons);
+	rs_buf_free(&m->group.out);
 	free(m->tags);
 	for (i = 0; i < m->nparts; i++)
 		free(m->parts[i]);
