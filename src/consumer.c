@@ -24,6 +24,11 @@
  * every store_interval seconds, and at the end, where a QueryOffset then
  * checks the store took effect before the connection closes. Nothing past
  * a record whose write failed is ever stored.
+ *
+ * Several streams (multi.c): a consumer per stream, each with its own
+ * connection, in a group (cfg.group) that shares the count of records
+ * written, the output buffer, the "==> STREAM <==" headers, the signals;
+ * a consumer that is over tells the group instead of ending the loop.
  */
 #include "config.h"
 

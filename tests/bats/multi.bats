@@ -238,6 +238,35 @@ broker_version() {
 	assert_equal "$(grep -c '"readers":\[{"name":"job","offset":[0-9]*,"lag":0}' <<<"$output")" 2
 }
 
+@test "SIGTERM with -N over several streams: each stream's offset is stored, the run dies by the signal" {
+	mk A 5
+	mk B 7
+	rstream-tail -q -f -N sig "$A" "$B" >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait_lines "$T/out" 12
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 143
+	run check_each <(grep "^$A " "$T/out") 5 "$A"
+	assert_success
+	run check_each <(grep "^$B " "$T/out") 7 "$B"
+	assert_success
+	# Stored at the end: a new run has nothing to print, then the next record.
+	run -0 rstream-tail -q -N sig "$A" "$B"
+	assert_output ''
+	printf '%s 8\n' "$B" | rstream-cat "$B"
+	run -0 rstream-tail -q -N sig "$A" "$B"
+	assert_output "$B 8"
+}
+
+@test "several streams into a closed pipe: a quiet end, status 0" {
+	mk A 3
+	mk B 3
+	run -0 timeout 20 bash -c 'rstream-tail -f -o first "$1" "$2" | head -1; exit "${PIPESTATUS[0]}"' _ "$A" "$B"
+	assert_output --regexp "^==> ($A|$B) <==\$"
+}
+
 @test "-- COMMAND with several streams: RSTREAM_STREAM is each record's stream" {
 	mk A 3
 	mk B 3
