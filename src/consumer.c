@@ -52,6 +52,8 @@
 #define SUB_MAIN	0
 #define SUB_SNAP	1	/* at "last": the end of the stream */
 #define SUB_FIRST	2	/* at "first": where retention starts it */
+/* A subscription id on the wire: a consumer sharing a connection has its own 3. */
+#define SUB(k, s)	((uint8_t)((k)->sub_base + (s)))
 #define INITIAL_CREDIT	8	/* chunks the broker may send ahead */
 #define CREDIT_BATCH	4	/* granted back together: one Credit frame per 4 chunks */
 #define FINAL_TRIES	40	/* QueryOffset checks of the last store, 50 ms apart */
@@ -83,6 +85,31 @@ total(const struct rs_consumer *k)
 	return k->cfg.group != NULL ? k->cfg.group->printed : k->printed;
 }
 
+static void	over(struct rs_consumer *);
+
+/* Let go of the connection: free it, or leave the group's shared one. */
+static void
+release(struct rs_consumer *k)
+{
+	if (k->conn == NULL)
+		return;
+	if (k->cfg.group != NULL && k->cfg.group->detach != NULL)
+		k->cfg.group->detach(k, k->cfg.group->ud);
+	else
+		rs_conn_free(k->conn);
+	k->conn = NULL;
+}
+
+/* Close the connection politely (over() follows), or leave a shared one now. */
+static void
+close_conn(struct rs_consumer *k)
+{
+	if (k->cfg.group != NULL && k->cfg.group->detach != NULL)
+		over(k);
+	else
+		rs_conn_close(k->conn);
+}
+
 /* The connection is over (closed, failed or never made): retry under -F, or stop. */
 static void
 over(struct rs_consumer *k)
@@ -91,10 +118,7 @@ over(struct rs_consumer *k)
 	int	 missing, retry;
 
 	rs_timer_stop(k->store_timer);
-	if (k->conn != NULL) {
-		rs_conn_free(k->conn);
-		k->conn = NULL;
-	}
+	release(k);
 	if (k->cluster.missing && !k->was_missing) {
 		/* Deleted, or not there yet: what comes is a new stream. */
 		k->was_missing = 1;
@@ -157,15 +181,16 @@ on_final_query(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	struct rs_consumer	*k = ud;
 	uint64_t		 off;
 
+	(void)c;
 	if (f->code == RS_OK && rs_frame_query_offset_decode(f, &off) == 0 &&
 	    off == k->last_store) {
-		rs_conn_close(c);
+		close_conn(k);
 		return;
 	}
 	if (++k->final_tries >= FINAL_TRIES) {
 		say(k, k->cfg.warn, "the stored offset of \"%s\" could not be "
 		    "checked", k->cfg.name);
-		rs_conn_close(c);
+		close_conn(k);
 		return;
 	}
 	rs_timer_set(k->store_timer, 0.05, 0.);
@@ -201,7 +226,7 @@ finish(struct rs_consumer *k)
 		final_check(k);
 		return;
 	}
-	rs_conn_close(k->conn);
+	close_conn(k);
 }
 
 static void
@@ -378,7 +403,7 @@ subscribe(struct rs_consumer *k)
 	k->credit_owed = 0;
 	/* A command works through one chunk at a time: credit 1, then 1 per chunk done. */
 	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_subscribe, k),
-	    SUB_MAIN, k->cfg.stream, type, value,
+	    SUB(k, SUB_MAIN), k->cfg.stream, type, value,
 	    k->cfg.argv != NULL ? 1 : INITIAL_CREDIT, NULL, 0);
 	rs_conn_flush(c);
 	if (storing(k) && k->cfg.store_interval > 0)
@@ -399,10 +424,10 @@ on_barrier(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	else
 		say(k, k->cfg.log, "the stream is empty");
 	rs_frame_unsubscribe(rs_conn_buf(c), rs_conn_corr(c, on_ignore, k),
-	    SUB_SNAP);
+	    SUB(k, SUB_SNAP));
 	if (k->probing_first)
 		rs_frame_unsubscribe(rs_conn_buf(c),
-		    rs_conn_corr(c, on_ignore, k), SUB_FIRST);
+		    rs_conn_corr(c, on_ignore, k), SUB(k, SUB_FIRST));
 	subscribe(k);
 }
 
@@ -439,10 +464,10 @@ measure_end(struct rs_consumer *k)
 		return;
 	}
 	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_snap_subscribe, k),
-	    SUB_SNAP, k->cfg.stream, RS_OFFSET_LAST, 0, 1, NULL, 0);
+	    SUB(k, SUB_SNAP), k->cfg.stream, RS_OFFSET_LAST, 0, 1, NULL, 0);
 	if (k->probing_first)
 		rs_frame_subscribe(rs_conn_buf(c),
-		    rs_conn_corr(c, on_snap_subscribe, k), SUB_FIRST,
+		    rs_conn_corr(c, on_snap_subscribe, k), SUB(k, SUB_FIRST),
 		    k->cfg.stream, RS_OFFSET_FIRST, 0, 1, NULL, 0);
 	rs_frame_metadata(rs_conn_buf(c), rs_conn_corr(c, on_barrier, k),
 	    &k->cfg.stream, 1);
@@ -482,8 +507,18 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 		over(k);
 		return;
 	}
-	k->conn = c;
-	rs_conn_set_handler(c, &con_handler, k);
+	if (k->cfg.group != NULL && k->cfg.group->attach != NULL) {
+		/* Onto a connection shared with the group's other streams. */
+		if (k->cfg.group->attach(k, c, k->cfg.group->ud) == -1) {
+			rs_err_set(&k->err, RS_E_RUNTIME, "out of memory");
+			over(k);
+			return;
+		}
+		c = k->conn;
+	} else {
+		k->conn = c;
+		rs_conn_set_handler(c, &con_handler, k);
+	}
 	if (k->cfg.name != NULL && !k->cfg.reset && !k->have_written) {
 		rs_frame_query_offset(rs_conn_buf(c), rs_conn_corr(c, on_query, k),
 		    k->cfg.name, k->cfg.stream);
@@ -675,7 +710,7 @@ cmd_next(struct rs_consumer *k)
 		finish(k);
 		return;
 	}
-	rs_frame_credit(rs_conn_buf(k->conn), SUB_MAIN, 1);
+	rs_frame_credit(rs_conn_buf(k->conn), SUB(k, SUB_MAIN), 1);
 	rs_conn_flush(k->conn);
 }
 
@@ -800,7 +835,8 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 	if (end || (!k->cfg.follow && ch.first_offset + ch.nrecords > k->end))
 		finish(k);
 	else if (++k->credit_owed >= CREDIT_BATCH) {
-		rs_frame_credit(rs_conn_buf(k->conn), SUB_MAIN, k->credit_owed);
+		rs_frame_credit(rs_conn_buf(k->conn), SUB(k, SUB_MAIN),
+		    k->credit_owed);
 		rs_conn_flush(k->conn);
 		k->credit_owed = 0;
 	}
@@ -842,7 +878,8 @@ on_moved(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	} else
 		rs_err_set(&k->err, RS_E_TEMPFAIL, "the stream is no longer available "
 		    "on this node (it moved, or a node went down)");
-	rs_conn_close(c);
+	(void)c;
+	close_conn(k);
 }
 
 static void
@@ -864,6 +901,7 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 			rs_conn_fail(c, RS_E_RUNTIME, "malformed Deliver");
 			return;
 		}
+		sub -= k->sub_base;
 		if (sub == SUB_SNAP) {
 			if (rs_chunk_parse(&ch, chunk, len, 0) == -1) {
 				rs_conn_fail(c, RS_E_RUNTIME, "bad chunk: %s",
@@ -1034,13 +1072,31 @@ rs_consumer_stop(struct rs_consumer *k)
 	finish(k);
 }
 
+/* A frame for this consumer, from the group's shared connection c. */
+void
+rs_consumer_frame(struct rs_consumer *k, struct rs_conn *c,
+    const struct rs_frame *f)
+{
+	con_frame(c, f, k);
+}
+
+/* The group's shared connection c failed (or closed, closed set). */
+void
+rs_consumer_conn_lost(struct rs_consumer *k, struct rs_conn *c, int closed)
+{
+	if (closed)
+		con_closed(c, k);
+	else
+		con_error(c, k);
+}
+
 void
 rs_consumer_free(struct rs_consumer *k)
 {
 	size_t	 i;
 
 	rs_io_free(k->out_watch);
-	rs_conn_free(k->conn);
+	release(k);
 	rs_cluster_free(&k->cluster);
 	rs_timer_free(k->store_timer);
 	rs_timer_free(k->retry_timer);

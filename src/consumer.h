@@ -39,6 +39,14 @@ struct rs_consumer_group {
 	void			(*finishing)(struct rs_consumer *, void *);
 	/* The consumer is over: called instead of ending the loop. */
 	void			(*stopped)(struct rs_consumer *, void *);
+	/*
+	 * Optional: share connections. attach() takes the connection a
+	 * consumer has located and sets its conn (that one or a shared one
+	 * to the same node) and sub_base; 0, or -1. detach() leaves it.
+	 */
+	int			(*attach)(struct rs_consumer *, struct rs_conn *,
+				    void *);
+	void			(*detach)(struct rs_consumer *, void *);
 	void			*ud;
 };
 
@@ -79,6 +87,7 @@ struct rs_consumer {
 	struct rs_loop		*loop;
 	struct rs_cluster	 cluster;
 	struct rs_conn		*conn;
+	uint8_t			 sub_base;	/* first subscription id (shared conn) */
 	struct rs_io		*out_watch;
 	struct rs_timer		*store_timer;
 	struct rs_timer		*retry_timer;
@@ -134,6 +143,11 @@ int	rs_consumer_run(struct rs_consumer *, const struct rs_consumer_cfg *,
 int	rs_consumer_start(struct rs_consumer *, const struct rs_consumer_cfg *,
 	    struct rs_loop *);
 void	rs_consumer_stop(struct rs_consumer *);
+void	rs_consumer_frame(struct rs_consumer *, struct rs_conn *,
+	    const struct rs_frame *);
+void	rs_consumer_conn_lost(struct rs_consumer *, struct rs_conn *, int);
+
+#define RS_CONSUMER_SUB_IDS	3	/* subscription ids a consumer uses */
 void	rs_consumer_free(struct rs_consumer *);
 
 #endif

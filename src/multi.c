@@ -31,6 +31,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,6 +40,21 @@
 #include "frame.h"
 #include "multi.h"
 #include "proto.h"
+
+static void
+seed_ready_noop(struct rs_conn *c, void *ud)
+{
+	(void)c;
+	(void)ud;
+}
+
+static void
+spare_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	(void)c;
+	(void)f;
+	(void)ud;
+}
 
 /* Tell every consumer still reading to end. */
 static void
@@ -137,6 +153,214 @@ tag_warn(const char *msg, void *ud)
 	    msg);
 }
 
+/*
+ * The connection pool. A consumer locates its stream's node over a
+ * connection of its own (cluster.c); attach() then keeps that connection
+ * as the node's shared one, or closes it and puts the consumer on the
+ * node's shared connection when one is open with a free slot. A slot is 3
+ * subscription ids (the consumer's main one, and the two it uses to
+ * measure the stream), so a connection carries 85 streams: past that a
+ * new one is opened. Frames are routed by subscription id (Deliver) or by
+ * stream (MetadataUpdate); a failure of the connection goes to every
+ * consumer on it, each of which then retries, or ends, on its own.
+ */
+static void	pool_frame(struct rs_conn *, const struct rs_frame *, void *);
+static void	pool_error(struct rs_conn *, void *);
+static void	pool_closed(struct rs_conn *, void *);
+static void	spare_over(struct rs_conn *, void *);
+
+static const struct rs_conn_handler pool_handler = {
+	seed_ready_noop, pool_frame, pool_error, pool_closed, NULL, NULL
+};
+static const struct rs_conn_handler spare_handler = {
+	seed_ready_noop, spare_frame, spare_over, spare_over, NULL, NULL
+};
+
+/* Unlink and free a pooled connection no consumer uses any longer. */
+static void
+pool_drop(struct rs_multi_conn *p)
+{
+	struct rs_multi_conn	**pp;
+
+	for (pp = &p->m->pool; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	rs_conn_free(p->c);
+	free(p);
+}
+
+/* The located connection c, or the node's shared one: set k->conn and k->sub_base. */
+static int
+attach(struct rs_consumer *k, struct rs_conn *c, void *ud)
+{
+	struct rs_multi		*m = ud;
+	struct rs_multi_conn	*p;
+	const char		*host = rs_conn_host(c);
+	unsigned		 port = rs_conn_port(c);
+	size_t			 i;
+
+	for (p = m->pool; p != NULL; p = p->next)
+		if (!p->closing && !p->dead && p->n < RS_MULTI_SLOTS &&
+		    p->port == port && strcmp(p->host, host) == 0)
+			break;
+	if (p != NULL) {
+		/* The node has a connection: this one is not needed. */
+		rs_conn_set_handler(c, &spare_handler, m);
+		rs_conn_close(c);
+	} else {
+		if ((p = calloc(1, sizeof *p)) == NULL)
+			return -1;
+		p->m = m;
+		p->c = c;
+		snprintf(p->host, sizeof p->host, "%s", host);
+		p->port = port;
+		p->next = m->pool;
+		m->pool = p;
+		m->nconns++;
+		rs_conn_set_handler(c, &pool_handler, p);
+	}
+	for (i = 0; p->slot[i] != NULL; i++)
+		;
+	p->slot[i] = k;
+	p->n++;
+	k->conn = p->c;
+	k->sub_base = (uint8_t)(i * RS_CONSUMER_SUB_IDS);
+	return 0;
+}
+
+static void
+on_unsubscribed(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	(void)c;
+	(void)f;
+	(void)ud;
+}
+
+/* k leaves its shared connection; the last one to leave closes it. */
+static void
+detach(struct rs_consumer *k, void *ud)
+{
+	struct rs_multi		*m = ud;
+	struct rs_multi_conn	*p;
+	size_t			 i;
+	uint8_t			 s;
+
+	for (p = m->pool; p != NULL; p = p->next)
+		if (p->c == k->conn)
+			break;
+	if (p == NULL)
+		return;
+	for (i = 0; i < RS_MULTI_SLOTS; i++)
+		if (p->slot[i] == k) {
+			p->slot[i] = NULL;
+			p->n--;
+		}
+	rs_conn_forget(p->c, k);
+	if (!p->dead && !p->closing) {
+		for (s = 0; s < RS_CONSUMER_SUB_IDS; s++)
+			rs_frame_unsubscribe(rs_conn_buf(p->c),
+			    rs_conn_corr(p->c, on_unsubscribed, NULL),
+			    (uint8_t)(k->sub_base + s));
+		rs_conn_flush(p->c);
+	}
+	if (p->n > 0)
+		return;
+	if (p->dead)
+		pool_drop(p);
+	else if (!p->closing) {
+		p->closing = 1;
+		rs_conn_close(p->c);
+	}
+}
+
+/* Route a frame of a shared connection to its consumer(s). */
+static void
+pool_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	struct rs_multi_conn	*p = ud;
+	struct rs_consumer	*to[RS_MULTI_SLOTS];
+	const uint8_t		*chunk;
+	struct rs_str		 s;
+	size_t			 len, i, n = 0;
+	uint16_t		 code;
+	uint8_t			 sub;
+
+	switch (f->key) {
+	case RS_DELIVER:
+		if (rs_frame_deliver_decode(f, &sub, &chunk, &len) == -1) {
+			rs_conn_fail(c, RS_E_RUNTIME, "malformed Deliver");
+			return;
+		}
+		if (sub / RS_CONSUMER_SUB_IDS < RS_MULTI_SLOTS &&
+		    p->slot[sub / RS_CONSUMER_SUB_IDS] != NULL)
+			rs_consumer_frame(p->slot[sub / RS_CONSUMER_SUB_IDS], c, f);
+		return;
+	case RS_METADATA_UPDATE:
+		if (rs_frame_metadata_update_decode(f, &code, &s) == -1)
+			return;
+		for (i = 0; i < RS_MULTI_SLOTS; i++)
+			if (p->slot[i] != NULL && s.p != NULL &&
+			    strlen(p->slot[i]->cfg.stream) == s.len &&
+			    memcmp(p->slot[i]->cfg.stream, s.p, s.len) == 0)
+				to[n++] = p->slot[i];
+		break;
+	case RS_CREDIT | RS_RESPONSE:
+		if (rs_frame_credit_error_decode(f, &sub) == 0 &&
+		    sub / RS_CONSUMER_SUB_IDS < RS_MULTI_SLOTS &&
+		    p->slot[sub / RS_CONSUMER_SUB_IDS] != NULL)
+			to[n++] = p->slot[sub / RS_CONSUMER_SUB_IDS];
+		break;
+	default:
+		return;
+	}
+	for (i = 0; i < n; i++)
+		rs_consumer_frame(to[i], c, f);
+}
+
+/* A shared connection failed or closed: every consumer on it hears it. */
+static void
+pool_lost(struct rs_multi_conn *p, int closed)
+{
+	struct rs_consumer	*to[RS_MULTI_SLOTS];
+	size_t			 i, n = 0;
+
+	p->dead = 1;
+	for (i = 0; i < RS_MULTI_SLOTS; i++)
+		if (p->slot[i] != NULL)
+			to[n++] = p->slot[i];
+	if (n == 0) {
+		pool_drop(p);
+		return;
+	}
+	/* The last consumer to leave frees p: touch it no more. */
+	for (i = 0; i < n; i++)
+		rs_consumer_conn_lost(to[i], to[i]->conn, closed);
+}
+
+static void
+pool_error(struct rs_conn *c, void *ud)
+{
+	(void)c;
+	pool_lost(ud, 0);
+}
+
+static void
+pool_closed(struct rs_conn *c, void *ud)
+{
+	(void)c;
+	pool_lost(ud, 1);
+}
+
+/* A located connection not needed (its node has one): freed once closed. */
+static void
+spare_over(struct rs_conn *c, void *ud)
+{
+	(void)ud;
+	rs_conn_free(c);
+}
+
 /* Start one consumer per stream; 0, or -1 with err set. */
 static int
 start_all(struct rs_multi *m, const char *const *streams, size_t n)
@@ -159,6 +383,8 @@ start_all(struct rs_multi *m, const char *const *streams, size_t n)
 	    b->output.framing == RS_OUTPUT_DELIM;
 	rs_buf_init(&m->group.out);
 	m->group.finishing = finishing;
+	m->group.attach = attach;
+	m->group.detach = detach;
 	m->group.stopped = stopped;
 	m->group.ud = m;
 	m->live = n;
@@ -386,4 +612,6 @@ rs_multi_free(struct rs_multi *m)
 		rs_sig_free(m->sigs[i]);
 	rs_io_free(m->out_watch);
 	rs_conn_free(m->conn);
+	while (m->pool != NULL)
+		pool_drop(m->pool);
 }

@@ -31,6 +31,22 @@ struct rs_multi_tag {
 	const char		*stream;
 };
 
+/* Consumers on one shared connection: 3 subscription ids each, of 256. */
+#define RS_MULTI_SLOTS	(256 / RS_CONSUMER_SUB_IDS)
+
+/* One connection to a node, shared by up to RS_MULTI_SLOTS streams. */
+struct rs_multi_conn {
+	struct rs_multi		*m;
+	struct rs_conn		*c;
+	char			 host[256];
+	unsigned		 port;
+	struct rs_consumer	*slot[RS_MULTI_SLOTS];
+	size_t			 n;		/* slots taken */
+	int			 closing;	/* no new streams: being closed */
+	int			 dead;		/* failed or closed */
+	struct rs_multi_conn	*next;
+};
+
 struct rs_multi {
 	struct rs_multi_cfg	 cfg;
 	struct rs_loop		*loop;
@@ -44,6 +60,8 @@ struct rs_multi {
 	size_t			 pending;	/* Partitions replies awaited */
 	struct rs_cluster	 seed;
 	struct rs_conn		*conn;
+	struct rs_multi_conn	*pool;		/* shared connections */
+	size_t			 nconns;	/* opened, over the run */
 	struct rs_sig		*sigs[3];
 	struct rs_io		*out_watch;
 	int			 signo;
