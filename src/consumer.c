@@ -25,10 +25,12 @@
  * checks the store took effect before the connection closes. Nothing past
  * a record whose write failed is ever stored.
  *
- * Several streams (multi.c): a consumer per stream, each with its own
- * connection, in a group (cfg.group) that shares the count of records
- * written, the output buffer, the "==> STREAM <==" headers, the signals;
- * a consumer that is over tells the group instead of ending the loop.
+ * Several streams (multi.c): a consumer per stream in a group (cfg.group)
+ * that shares the count of records written, the output buffer, the
+ * "==> STREAM <==" headers, the signals and connections: on a shared one
+ * a consumer's subscription ids start at sub_base, and leaving it
+ * (release(), close_conn()) is the group's detach(), not a close; a
+ * consumer that is over tells the group instead of ending the loop.
  */
 #include "config.h"
 

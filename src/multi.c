@@ -8,15 +8,16 @@
  * same name). This file puts them on one loop and shares what must be
  * shared, through struct rs_consumer_group: the count of records written
  * (-c counts over all streams), the stream whose record was written last
- * (for the "==> STREAM <==" headers), the signals and the watch on a
- * closed stdout. A consumer writes a chunk's records with blocking writes
+ * (for the "==> STREAM <==" headers), the output buffer, the signals and
+ * the watch on a closed stdout. A consumer writes a chunk's records with blocking writes
  * before it returns to the loop, so records are never interleaved and
  * each stream's come in offset order.
  *
- * One connection per stream: a first cut. Sharing a node's connection
- * between streams (up to 256 subscriptions each) would save sockets and
- * handshakes, not CPU per record, which is spent in the chunk and the
- * output; see the man page's BUGS.
+ * Connections are shared per node (the pool below): a connection has 256
+ * subscription ids, a consumer takes 3, so 85 streams share one and more
+ * are opened past that. The output buffer is shared too: a consumer
+ * writes a chunk's records out before it returns, so the buffer is free
+ * again for the next.
  *
  * A stream that fails (it does not exist, it was deleted, access refused)
  * is reported through cfg.failed and the others go on; a failure of the
@@ -227,6 +228,9 @@ attach(struct rs_consumer *k, struct rs_conn *c, void *ud)
 	p->n++;
 	k->conn = p->c;
 	k->sub_base = (uint8_t)(i * RS_CONSUMER_SUB_IDS);
+	rs_say(m->cfg.base.log, m->cfg.base.log_ud, "%s: reading over the "
+	    "connection to %s:%u shared by %zu stream%s", k->cfg.stream, p->host,
+	    p->port, p->n, p->n == 1 ? "" : "s");
 	return 0;
 }
 

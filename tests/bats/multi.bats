@@ -55,6 +55,11 @@ wait_lines() {
 	return 0
 }
 
+# sockets PID: how many sockets the process has open (its connections).
+sockets() {
+	find "/proc/$1/fd" -lname 'socket:*' 2>/dev/null | wc -l
+}
+
 # broker_version: what the broker says it is.
 broker_version() {
 	rstream-tail -v -o last "rst-nosuch-$$" 2>&1 |
@@ -100,6 +105,8 @@ broker_version() {
 	done
 	wait_lines "$T/out" 20000 60
 	sleep 0.5
+	# One connection to the node carries all fifty.
+	assert_equal "$(sockets "$pid")" 1
 	kill "$pid"
 	wait
 	run check_each "$T/out" 400 "${all[@]}"
@@ -107,6 +114,30 @@ broker_version() {
 	assert_output ''
 	run cat "$T/err"
 	assert_output ''
+}
+
+@test "ninety streams: two shared connections (85 streams of 3 subscription ids each, then another)" {
+	local i s all=()
+	for i in $(seq 90); do
+		s=$(new_stream)-$i
+		STREAMS+=("$s")
+		all+=("$s")
+		printf '%s 1\n' "$s" | rstream-cat --create "$s"
+	done
+	rstream-tail -f -q -o first "${all[@]}" >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait_lines "$T/out" 90 60
+	sleep 1
+	assert_equal "$(sockets "$pid")" 2
+	for s in "${all[@]:80:10}"; do
+		printf '%s 2\n' "$s" | rstream-cat "$s"
+	done
+	wait_lines "$T/out" 100 30
+	kill "$pid"
+	wait "$pid" || true
+	run check_each <(grep -F -f <(printf '%s \n' "${all[@]:80:10}") "$T/out") 2 "${all[@]:80:10}"
+	assert_success
+	assert_equal "$(wc -l <"$T/out")" 100
 }
 
 @test "headers before each run of another stream's records, as tail(1) writes them; -q leaves them out" {
