@@ -325,7 +325,7 @@ pool_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 
 /* A shared connection failed or closed: every consumer on it hears it. */
 static void
-pool_lost(struct rs_multi_conn *p, int closed)
+pool_lost(struct rs_multi_conn *p, struct rs_conn *c, int closed)
 {
 	struct rs_consumer	*to[RS_MULTI_SLOTS];
 	size_t			 i, n = 0;
@@ -338,23 +338,25 @@ pool_lost(struct rs_multi_conn *p, int closed)
 		pool_drop(p);
 		return;
 	}
-	/* The last consumer to leave frees p: touch it no more. */
+	/*
+	 * The last consumer to leave frees p: touch it no more. One that
+	 * left meanwhile (the run ended with another's failure) is skipped.
+	 */
 	for (i = 0; i < n; i++)
-		rs_consumer_conn_lost(to[i], to[i]->conn, closed);
+		if (to[i]->conn == c)
+			rs_consumer_conn_lost(to[i], c, closed);
 }
 
 static void
 pool_error(struct rs_conn *c, void *ud)
 {
-	(void)c;
-	pool_lost(ud, 0);
+	pool_lost(ud, c, 0);
 }
 
 static void
 pool_closed(struct rs_conn *c, void *ud)
 {
-	(void)c;
-	pool_lost(ud, 1);
+	pool_lost(ud, c, 1);
 }
 
 /* A located connection not needed (its node has one): freed once closed. */
