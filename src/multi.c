@@ -198,10 +198,15 @@ attach(struct rs_consumer *k, struct rs_conn *c, void *ud)
 {
 	struct rs_multi		*m = ud;
 	struct rs_multi_conn	*p;
-	const char		*host = rs_conn_host(c);
-	unsigned		 port = rs_conn_port(c);
+	/* A node by the name it advertises: the seed's and the located ones agree. */
+	const char		*host = rs_conn_advertised_host(c);
+	unsigned		 port = rs_conn_advertised_port(c);
 	size_t			 i;
 
+	if (host == NULL || *host == '\0') {
+		host = rs_conn_host(c);
+		port = rs_conn_port(c);
+	}
 	for (p = m->pool; p != NULL; p = p->next)
 		if (!p->closing && !p->dead && p->n < RS_MULTI_SLOTS &&
 		    p->port == port && strcmp(p->host, host) == 0)
