@@ -42,6 +42,7 @@ struct rs_cluster {
 	void			*ud;
 	void			(*log)(const char *, void *);
 	const char		*name;		/* connection_name for the broker */
+	struct rs_conn		*via;		/* ask over this one, not a seed's */
 
 	size_t			 next_seed;
 	struct rs_conn		*seed;

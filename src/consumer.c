@@ -1006,6 +1006,8 @@ attempt(struct rs_consumer *k)
 	k->cluster.done = located;
 	k->cluster.ud = k;
 	k->cluster.log = cluster_log;
+	if (k->cfg.group != NULL && k->cfg.group->via != NULL)
+		k->cluster.via = k->cfg.group->via(k, k->cfg.group->ud);
 	rs_cluster_open(&k->cluster);
 }
 

@@ -47,6 +47,8 @@ struct rs_consumer_group {
 	int			(*attach)(struct rs_consumer *, struct rs_conn *,
 				    void *);
 	void			(*detach)(struct rs_consumer *, void *);
+	/* Optional: a connection to locate the stream over, or NULL. */
+	struct rs_conn		*(*via)(struct rs_consumer *, void *);
 	void			*ud;
 };
 

@@ -57,6 +57,9 @@ spare_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	(void)ud;
 }
 
+static void	kick_soon(struct rs_multi *);
+static size_t	locating(const struct rs_multi *, const struct rs_conn *);
+
 /* Tell every consumer still reading to end. */
 static void
 stop_all(struct rs_multi *m)
@@ -66,8 +69,13 @@ stop_all(struct rs_multi *m)
 	if (m->stopping)
 		return;
 	m->stopping = 1;
+	/* Those not started yet never will be. */
+	m->live -= m->nwant - m->ncons;
+	m->nwant = m->ncons;
 	for (i = 0; i < m->ncons; i++)
 		rs_consumer_stop(&m->cons[i]);
+	if (m->live == 0)
+		rs_loop_break(m->loop);
 }
 
 /* A consumer began to end: does the whole run end with it? */
@@ -97,6 +105,8 @@ stopped(struct rs_consumer *k, void *ud)
 	}
 	if (--m->live == 0)
 		rs_loop_break(m->loop);
+	else
+		kick_soon(m);
 }
 
 /* SIGINT, SIGTERM, SIGHUP: every reader stores its offset and ends; a second one ends at once. */
@@ -192,6 +202,35 @@ pool_drop(struct rs_multi_conn *p)
 	free(p);
 }
 
+/* A shared connection to locate k's stream over (k NULL: is there one?), or NULL. */
+static struct rs_conn *
+via(struct rs_consumer *k, void *ud)
+{
+	struct rs_multi		*m = ud;
+	struct rs_multi_conn	*p;
+
+	(void)k;
+	for (p = m->pool; p != NULL; p = p->next)
+		if (!p->closing && !p->dead &&
+		    p->n + locating(m, p->c) < RS_MULTI_SLOTS)
+			return p->c;
+	return NULL;
+}
+
+/* Close the shared connections no stream uses or is locating over. */
+static void
+sweep(struct rs_multi *m)
+{
+	struct rs_multi_conn	*p;
+
+	for (p = m->pool; p != NULL; p = p->next)
+		if (p->n == 0 && !p->closing && !p->dead &&
+		    locating(m, p->c) == 0) {
+			p->closing = 1;
+			rs_conn_close(p->c);
+		}
+}
+
 /* The located connection c, or the node's shared one: set k->conn and k->sub_base. */
 static int
 attach(struct rs_consumer *k, struct rs_conn *c, void *ud)
@@ -208,7 +247,17 @@ attach(struct rs_consumer *k, struct rs_conn *c, void *ud)
 		port = rs_conn_port(c);
 	}
 	for (p = m->pool; p != NULL; p = p->next)
-		if (!p->closing && !p->dead && p->n < RS_MULTI_SLOTS &&
+		if (p->c == c)
+			break;
+	if (p != NULL) {
+		/* Located over a shared connection: that node is the one. */
+		if (p->closing || p->dead || p->n >= RS_MULTI_SLOTS)
+			return -1;
+		goto slot;
+	}
+	for (p = m->pool; p != NULL; p = p->next)
+		if (!p->closing && !p->dead &&
+		    p->n + locating(m, p->c) < RS_MULTI_SLOTS &&
 		    p->port == port && strcmp(p->host, host) == 0)
 			break;
 	if (p != NULL) {
@@ -226,7 +275,9 @@ attach(struct rs_consumer *k, struct rs_conn *c, void *ud)
 		m->pool = p;
 		m->nconns++;
 		rs_conn_set_handler(c, &pool_handler, p);
+		kick_soon(m);	/* the others can locate over it */
 	}
+slot:
 	for (i = 0; p->slot[i] != NULL; i++)
 		;
 	p->slot[i] = k;
@@ -278,10 +329,8 @@ detach(struct rs_consumer *k, void *ud)
 		return;
 	if (p->dead)
 		pool_drop(p);
-	else if (!p->closing) {
-		p->closing = 1;
-		rs_conn_close(p->c);
-	}
+	else
+		kick_soon(m);	/* sweep() closes it unless one locates over it */
 }
 
 /* Route a frame of a shared connection to its consumer(s). */
@@ -332,10 +381,19 @@ pool_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 static void
 pool_lost(struct rs_multi_conn *p, struct rs_conn *c, int closed)
 {
-	struct rs_consumer	*to[RS_MULTI_SLOTS];
+	struct rs_consumer	*to[RS_MULTI_SLOTS], *k;
 	size_t			 i, n = 0;
 
 	p->dead = 1;
+	/* Those asking Metadata over it ask again over a seed's. */
+	for (i = 0; i < p->m->ncons; i++) {
+		k = &p->m->cons[i];
+		if (k->cluster.via == c && !k->cluster.finished && !k->stopped) {
+			rs_conn_forget(c, &k->cluster);
+			k->cluster.via = NULL;
+			rs_cluster_open(&k->cluster);
+		}
+	}
 	for (i = 0; i < RS_MULTI_SLOTS; i++)
 		if (p->slot[i] != NULL)
 			to[n++] = p->slot[i];
@@ -372,20 +430,118 @@ spare_over(struct rs_conn *c, void *ud)
 	rs_conn_free(c);
 }
 
-/* Start one consumer per stream; 0, or -1 with err set. */
+/* Start the next consumer; 0, or -1 with err set (the run is over). */
+static int
+start_one(struct rs_multi *m)
+{
+	const struct rs_consumer_cfg	*b = &m->cfg.base;
+	struct rs_consumer_cfg		 c;
+	size_t				 i = m->ncons;
+
+	c = *b;
+	c.stream = m->names[i];
+	c.group = &m->group;
+	m->tags[i].m = m;
+	m->tags[i].stream = m->names[i];
+	c.log = b->log != NULL ? tag_log : NULL;
+	c.warn = b->warn != NULL ? tag_warn : NULL;
+	c.log_ud = &m->tags[i];
+	m->ncons = i + 1;
+	if (rs_consumer_start(&m->cons[i], &c, m->loop) == -1) {
+		if (m->err.kind == RS_E_OK)
+			m->err = m->cons[i].err;
+		m->live--;
+		stop_all(m);
+		return -1;
+	}
+	return 0;
+}
+
+/* Is a consumer locating its stream over a seed connection of its own? */
+static int
+opening(const struct rs_multi *m)
+{
+	const struct rs_consumer	*k;
+	size_t				 i;
+
+	for (i = 0; i < m->ncons; i++) {
+		k = &m->cons[i];
+		if (k->conn == NULL && !k->stopped && !k->cluster.finished &&
+		    k->cluster.via == NULL && k->cluster.loop != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* How many consumers are asking Metadata over c. */
+static size_t
+locating(const struct rs_multi *m, const struct rs_conn *c)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < m->ncons; i++)
+		if (m->cons[i].cluster.via == c && !m->cons[i].cluster.finished &&
+		    !m->cons[i].stopped)
+			n++;
+	return n;
+}
+
+static struct rs_conn	*via(struct rs_consumer *, void *);
+static void		 sweep(struct rs_multi *);
+
+/*
+ * Start the consumers not started yet. The first locates its stream over
+ * a connection of its own; once a shared connection is open, the others
+ * locate theirs over it (no connection of their own when their node is
+ * that one). So they start one at a time until a shared connection
+ * exists, or all at once after 0.5 s, or when forced.
+ */
+static void
+kick(struct rs_multi *m, int force)
+{
+	sweep(m);
+	while (m->ncons < m->nwant && !m->stopping) {
+		if (!force && via(NULL, m) == NULL && opening(m)) {
+			m->kick_waited = 1;
+			rs_timer_set(m->kick_timer, 0.5, 0.);
+			return;
+		}
+		if (start_one(m) == -1)
+			return;
+	}
+}
+
+static void
+kick_tick(void *ud)
+{
+	struct rs_multi	*m = ud;
+
+	kick(m, m->kick_waited);
+}
+
+/* kick() from the loop, out of whatever callback we are in. */
+static void
+kick_soon(struct rs_multi *m)
+{
+	if (m->kick_timer == NULL)
+		return;
+	m->kick_waited = 0;
+	rs_timer_set(m->kick_timer, 0., 0.);
+}
+
+/* Set up one consumer per stream and start the first; 0, or -1 with err set. */
 static int
 start_all(struct rs_multi *m, const char *const *streams, size_t n)
 {
 	const struct rs_consumer_cfg	*b = &m->cfg.base;
-	struct rs_consumer_cfg		 c;
-	size_t				 i;
 
 	if (n == 0) {
 		rs_err_set(&m->err, RS_E_UNAVAILABLE, "no stream to read");
 		return -1;
 	}
 	if ((m->cons = calloc(n, sizeof *m->cons)) == NULL ||
-	    (m->tags = calloc(n, sizeof *m->tags)) == NULL) {
+	    (m->tags = calloc(n, sizeof *m->tags)) == NULL ||
+	    (m->kick_timer = rs_timer_new(m->loop, kick_tick, m)) == NULL) {
 		rs_err_set(&m->err, RS_E_RUNTIME, "out of memory");
 		return -1;
 	}
@@ -396,31 +552,13 @@ start_all(struct rs_multi *m, const char *const *streams, size_t n)
 	m->group.finishing = finishing;
 	m->group.attach = attach;
 	m->group.detach = detach;
+	m->group.via = via;
 	m->group.stopped = stopped;
 	m->group.ud = m;
+	m->names = streams;
+	m->nwant = n;
 	m->live = n;
-	for (i = 0; i < n; i++) {
-		c = *b;
-		c.stream = streams[i];
-		c.group = &m->group;
-		m->tags[i].m = m;
-		m->tags[i].stream = streams[i];
-		c.log = b->log != NULL ? tag_log : NULL;
-		c.warn = b->warn != NULL ? tag_warn : NULL;
-		c.log_ud = &m->tags[i];
-		m->ncons = i + 1;
-		if (rs_consumer_start(&m->cons[i], &c, m->loop) == -1) {
-			m->err = m->cons[i].err;
-			m->live -= n - i;
-			stop_all(m);
-			return -1;
-		}
-		if (m->stopping) {
-			/* Stopped while starting (a failure that ends the run). */
-			m->live -= n - i - 1;
-			break;
-		}
-	}
+	kick(m, 0);
 	return 0;
 }
 
@@ -625,4 +763,5 @@ rs_multi_free(struct rs_multi *m)
 	rs_conn_free(m->conn);
 	while (m->pool != NULL)
 		pool_drop(m->pool);
+	rs_timer_free(m->kick_timer);
 }

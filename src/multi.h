@@ -53,6 +53,10 @@ struct rs_multi {
 	struct rs_consumer_group group;
 	struct rs_consumer	*cons;
 	struct rs_multi_tag	*tags;
+	const char *const	*names;		/* the streams to start */
+	size_t			 nwant;		/* consumers to start in all */
+	struct rs_timer		*kick_timer;	/* start the next ones */
+	int			 kick_waited;	/* the timer is the wait's end */
 	size_t			 ncons;
 	size_t			 live;		/* consumers not yet stopped */
 	char			**parts;	/* --super-stream: partition names */
