@@ -165,10 +165,14 @@ tag_warn(const char *msg, void *ud)
 }
 
 /*
- * The connection pool. A consumer locates its stream's node over a
- * connection of its own (cluster.c); attach() then keeps that connection
- * as the node's shared one, or closes it and puts the consumer on the
- * node's shared connection when one is open with a free slot. A slot is 3
+ * The connection pool. The first consumer locates its stream's node over
+ * a connection of its own (cluster.c), which attach() keeps as the node's
+ * shared one; the others are started then (kick()) and ask Metadata over
+ * it (via()): when their node is that one, that is their connection, and
+ * no other is made. One whose node is another reaches it over a new
+ * connection, which attach() keeps as that node's shared one, or closes
+ * to put the consumer on the one already open. A consumer locating over
+ * a connection holds a slot on it (locating()), so it has room. A slot is 3
  * subscription ids (the consumer's main one, and the two it uses to
  * measure the stream), so a connection carries 85 streams: past that a
  * new one is opened. Frames are routed by subscription id (Deliver) or by
