@@ -298,6 +298,34 @@ broker_version() {
 	assert_output --regexp "^==> ($A|$B) <==\$"
 }
 
+@test "the shared connection dropped by the broker: every stream connects again and goes on, no gap, no duplicate" {
+	[ -n "${RSTREAM_TEST_BROKER_DIR:-}" ] ||
+	    fail "this test needs the private broker of tests/check.sh (rabbitmqctl)"
+	mk A 1000
+	mk B 1000
+	mk C 1000
+	rstream-tail -v -q -f -o first "$A" "$B" "$C" >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait_lines "$T/out" 3000
+	# Three streams, one connection.
+	assert_equal "$(sockets "$pid")" 1
+	"$BATS_TEST_DIRNAME/../broker.sh" ctl "$RSTREAM_TEST_BROKER_DIR" eval \
+	    'rabbit_stream:kill_connection("rstream-tail").' >/dev/null
+	for s in "$A" "$B" "$C"; do
+		seq 1001 2000 | sed "s/^/$s /" | rstream-cat "$s"
+	done
+	wait_lines "$T/out" 6000 30
+	sleep 0.5
+	# Sharing one connection again.
+	assert_equal "$(sockets "$pid")" 1
+	kill "$pid"
+	wait "$pid" || true
+	run check_each "$T/out" 2000 "$A" "$B" "$C"
+	assert_success
+	assert_output ''
+	assert_equal "$(grep -c 'reading again' "$T/err")" 3
+}
+
 @test "-- COMMAND with several streams: RSTREAM_STREAM is each record's stream" {
 	mk A 3
 	mk B 3
