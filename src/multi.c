@@ -2,22 +2,19 @@
  * multi.c: several streams in one rstream-tail run (and --super-stream,
  * PROTOCOL.adoc "Partitions").
  *
- * Each stream keeps its own consumer (consumer.c): its own connection to
- * a replica or the leader, found through cluster.c, its own credit, its
+ * Each stream keeps its own consumer (consumer.c): its own subscription
+ * on a replica or the leader, found through cluster.c, its own credit, its
  * own named-reader offset (-N NAME stores one offset per stream under the
- * same name). This file puts them on one loop and shares what must be
+ * same name). This file puts them on one loop and shares what can be
  * shared, through struct rs_consumer_group: the count of records written
  * (-c counts over all streams), the stream whose record was written last
- * (for the "==> STREAM <==" headers), the output buffer, the signals and
- * the watch on a closed stdout. A consumer writes a chunk's records with blocking writes
- * before it returns to the loop, so records are never interleaved and
- * each stream's come in offset order.
- *
- * Connections are shared per node (the pool below): a connection has 256
- * subscription ids, a consumer takes 3, so 85 streams share one and more
- * are opened past that. The output buffer is shared too: a consumer
- * writes a chunk's records out before it returns, so the buffer is free
- * again for the next.
+ * (for the "==> STREAM <==" headers), the output buffer, the signals, the
+ * watch on a closed stdout, and a connection per node (the pool below: a
+ * connection has 256 subscription ids, a consumer takes 3, so 85 streams
+ * share one and more are opened past that). A consumer writes a chunk's
+ * records with blocking writes before it returns to the loop, so records
+ * are never interleaved, each stream's come in offset order, and the one
+ * output buffer is free again for the next chunk.
  *
  * A stream that fails (it does not exist, it was deleted, access refused)
  * is reported through cfg.failed and the others go on; a failure of the
