@@ -2,6 +2,7 @@
 # rstream-tail with several STREAMs, and --super-stream, against a real broker.
 # Every check of what was read is made by awk over the output, not by
 # reading the streams back with rstream-tail.
+# shellcheck disable=SC2154 # stderr: run --separate-stderr sets it
 
 load helper
 
