@@ -18,6 +18,9 @@
 #   BENCH_SUB_N=5*BENCH_N records of the --sub-entry-size 100 end-to-end run
 #                        (rstream-cat piped while rstream-tail -f reads; 0: skip)
 #   BENCH_CODEC_N=BENCH_N log lines per codec run (bench/loglines.py; 0: skip)
+#   BENCH_MULTI=100      streams followed at once, against one stream with as
+#                        many records in all (0: skip)
+#   BENCH_MULTI_N=BENCH_N records in all, of 100 B
 #   BUILDDIR             where rstream-cat, rstream-tail, bench/ref-* are
 #   BENCH_RESULTS=FILE   keep the raw results, and FILE.stored the codec
 #                        runs' stored bytes (bench/report.py FILE /dev/null
@@ -36,6 +39,8 @@ SMALL_N=${BENCH_SMALL_N:-100000}
 BIG_N=${BENCH_BIG_N:-10000000}
 SUB_N=${BENCH_SUB_N:-$((5 * N))}
 CODEC_N=${BENCH_CODEC_N:-$N}
+MULTI=${BENCH_MULTI:-100}
+MULTI_N=${BENCH_MULTI_N:-$N}
 MIF=2000	# rstream-cat's default --max-in-flight: ref-pub gets the same bound
 # The minimal raw client of issue 13: 100 messages a Publish frame, as many
 # frames as 1000 unconfirmed allow written with one write() (ref-pub --coalesce).
@@ -256,6 +261,44 @@ if [ "$CODEC_N" -gt 0 ]; then
 	rm -f "$work/logs"
 fi
 
+# --- many streams (issue 18) -----------------------------------------------
+# rstream-tail -f -o first -c MULTI_N over MULTI streams of MULTI_N/MULTI
+# records each, and over one stream of MULTI_N records, the same 100-byte
+# records written the same way: CPU (user+sys) per record for both, and the
+# ratio; the best of RUNS each.
+multi_line=''
+if [ "$MULTI" -gt 0 ]; then
+	per=$((MULTI_N / MULTI))
+	MULTI_N=$((per * MULTI))
+	echo "many streams: writing $MULTI streams of $per records, and one of $MULTI_N" >&2
+	many=()
+	for i in $(seq "$MULTI"); do
+		mkstream s "many$i"
+		"$PUB" "$HOST" "$PORT" "$s" "$per" 100 5000 0 --amqp >/dev/null
+		many+=("$s")
+	done
+	mkstream s one
+	# The same chunks: MULTI publishes of per records.
+	for i in $(seq "$MULTI"); do
+		"$PUB" "$HOST" "$PORT" "$s" "$per" 100 5000 0 --amqp >/dev/null
+	done
+	g="follow ${MULTI} streams vs 1, 100B"
+	for r in $(seq "$RUNS"); do
+		echo "many streams run $r" >&2
+		measure "$g" "rstream-tail 1 stream" "$MULTI_N" $((MULTI_N * 100)) "$TAIL" -u "$URI" -f -o first -c "$MULTI_N" "$s" >/dev/null
+		measure "$g" "rstream-tail $MULTI streams" "$MULTI_N" $((MULTI_N * 100)) "$TAIL" -u "$URI" -q -f -o first -c "$MULTI_N" "${many[@]}" >/dev/null
+	done
+	# Fields 5.. of a result: wall user sys maxrss broker-cpu.
+	multi_line=$(awk -F '\t' -v g="$g" -v m="$MULTI" '
+		$1 == g { split($5, f, " "); c = (f[2] + f[3]) * 1e6 / $3
+			  k = ($2 ~ / 1 stream$/) ? 1 : 2
+			  if (!(k in best) || c < best[k]) best[k] = c
+			  if (!(k in rss) || f[4] > rss[k]) rss[k] = f[4] }
+		END { if ((1 in best) && (2 in best))
+			printf "rstream-tail CPU per record (user+sys, best of runs): 1 stream %.3f us, %d streams %.3f us, ratio %.2f; max RSS %d KiB and %d KiB (%.0f KiB a stream)\n",
+			    best[1], m, best[2], (best[1] > 0 ? best[2] / best[1] : 0), rss[1], rss[2], (rss[2] - rss[1]) / m }' "$R")
+fi
+
 # --- latency ---------------------------------------------------------------
 if [ "$LAT" -gt 0 ]; then
 	for r in $(seq "$RUNS"); do
@@ -270,4 +313,5 @@ if [ -n "${BENCH_RESULTS:-}" ]; then
 	cp "$work/stored" "$BENCH_RESULTS.stored"
 fi
 "$PY" "$here/report.py" "$R" "$work/lat" "$work/stored"
+[ -z "$multi_line" ] || printf '\n%s\n' "$multi_line"
 exit $failed

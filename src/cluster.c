@@ -11,6 +11,10 @@
  * number of times. If the wanted node cannot be reached at all (an
  * advertised name this host cannot resolve), the seed still works: every
  * node forwards publishes to the leader and reads from any member.
+ *
+ * With via set, Metadata is asked over that connection (someone else's, a
+ * node's shared one in multi.c) instead of a seed's: no connection is made
+ * when via's node is the one wanted, and via itself is handed back.
  */
 #include "config.h"
 
@@ -165,7 +169,9 @@ target_ready(struct rs_conn *c, void *ud)
 static int
 connect_target(struct rs_cluster *cl)
 {
-	const struct rs_uri	*u = &cl->conn.uris[cl->next_seed - 1];
+	/* The seed's URI gives the credentials; with via, the first seed's. */
+	const struct rs_uri	*u = &cl->conn.uris[cl->next_seed > 0 ?
+	    cl->next_seed - 1 : 0];
 
 	cl->tries++;
 	cl->target = rs_conn_new(cl->loop, u, cl->want_host, cl->want_port,
@@ -309,6 +315,10 @@ seed_ready(struct rs_conn *c, void *ud)
 {
 	struct rs_cluster	*cl = ud;
 
+	if (cl->stream == NULL) {
+		finish(cl, c);	/* no stream: the seed itself is wanted */
+		return;
+	}
 	if (cl->create) {
 		rs_frame_create(rs_conn_buf(c), rs_conn_corr(c, on_create, cl),
 		    cl->stream, cl->create_args, cl->ncreate);
@@ -351,6 +361,10 @@ rs_cluster_open(struct rs_cluster *cl)
 	cl->finished = 0;
 	cl->next_seed = 0;
 	cl->tries = 0;
+	if (cl->via != NULL) {
+		metadata(cl, cl->via);	/* ask over a connection we do not own */
+		return;
+	}
 	if (next_seed(cl) == -1 && !cl->finished)
 		finish(cl, NULL);
 }
@@ -359,6 +373,9 @@ rs_cluster_open(struct rs_cluster *cl)
 void
 rs_cluster_free(struct rs_cluster *cl)
 {
+	if (cl->via != NULL && !cl->finished)
+		rs_conn_forget(cl->via, cl);	/* its Metadata reply is not ours now */
+	cl->via = NULL;
 	rs_conn_free(cl->seed);
 	rs_conn_free(cl->target);
 	cl->seed = cl->target = NULL;

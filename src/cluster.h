@@ -33,7 +33,7 @@ struct rs_connect {
 struct rs_cluster {
 	struct rs_loop		*loop;
 	struct rs_connect	 conn;
-	const char		*stream;
+	const char		*stream;	/* NULL: hand back the seed */
 	int			 want_leader;
 	int			 create;
 	const char *const	*create_args;	/* key/value pairs */
@@ -42,6 +42,7 @@ struct rs_cluster {
 	void			*ud;
 	void			(*log)(const char *, void *);
 	const char		*name;		/* connection_name for the broker */
+	struct rs_conn		*via;		/* ask over this one, not a seed's */
 
 	size_t			 next_seed;
 	struct rs_conn		*seed;

@@ -314,6 +314,30 @@ rs_conn_corr(struct rs_conn *c, rs_reply_fn *fn, void *priv)
 	return p->corr;
 }
 
+static void
+forgotten(struct rs_conn *c, const struct rs_frame *f, void *priv)
+{
+	(void)c;
+	(void)f;
+	(void)priv;
+}
+
+/*
+ * The replies still awaited for priv are dropped when they come: for an
+ * owner that leaves a connection others go on using (multi.c).
+ */
+void
+rs_conn_forget(struct rs_conn *c, void *priv)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->npending; i++)
+		if (c->pending[i].priv == priv) {
+			c->pending[i].fn = forgotten;
+			c->pending[i].priv = NULL;
+		}
+}
+
 /* Where to encode frames; rs_conn_flush() sends them. */
 struct rs_buf *
 rs_conn_buf(struct rs_conn *c)

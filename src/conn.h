@@ -58,6 +58,7 @@ struct rs_conn	*rs_conn_new(struct rs_loop *, const struct rs_uri *, const char 
 void		 rs_conn_free(struct rs_conn *);
 int		 rs_conn_start(struct rs_conn *);
 uint32_t	 rs_conn_corr(struct rs_conn *, rs_reply_fn *, void *);
+void		 rs_conn_forget(struct rs_conn *, void *);
 struct rs_buf	*rs_conn_buf(struct rs_conn *);
 int		 rs_conn_flush(struct rs_conn *);
 size_t		 rs_conn_unsent(const struct rs_conn *);

@@ -24,6 +24,13 @@
  * every store_interval seconds, and at the end, where a QueryOffset then
  * checks the store took effect before the connection closes. Nothing past
  * a record whose write failed is ever stored.
+ *
+ * Several streams (multi.c): a consumer per stream in a group (cfg.group)
+ * that shares the count of records written, the output buffer, the
+ * "==> STREAM <==" headers, the signals and connections: on a shared one
+ * a consumer's subscription ids start at sub_base, and leaving it
+ * (release(), close_conn()) is the group's detach(), not a close; a
+ * consumer that is over tells the group instead of ending the loop.
  */
 #include "config.h"
 
@@ -47,6 +54,8 @@
 #define SUB_MAIN	0
 #define SUB_SNAP	1	/* at "last": the end of the stream */
 #define SUB_FIRST	2	/* at "first": where retention starts it */
+/* A subscription id on the wire: a consumer sharing a connection has its own 3. */
+#define SUB(k, s)	((uint8_t)((k)->sub_base + (s)))
 #define INITIAL_CREDIT	8	/* chunks the broker may send ahead */
 #define CREDIT_BATCH	4	/* granted back together: one Credit frame per 4 chunks */
 #define FINAL_TRIES	40	/* QueryOffset checks of the last store, 50 ms apart */
@@ -71,6 +80,38 @@ storing(const struct rs_consumer *k)
 	return k->cfg.name != NULL && !k->cfg.no_store;
 }
 
+/* Records written so far: by this reader, or by all of a group's. */
+static uint64_t
+total(const struct rs_consumer *k)
+{
+	return k->cfg.group != NULL ? k->cfg.group->printed : k->printed;
+}
+
+static void	over(struct rs_consumer *);
+
+/* Let go of the connection: free it, or leave the group's shared one. */
+static void
+release(struct rs_consumer *k)
+{
+	if (k->conn == NULL)
+		return;
+	if (k->cfg.group != NULL && k->cfg.group->detach != NULL)
+		k->cfg.group->detach(k, k->cfg.group->ud);
+	else
+		rs_conn_free(k->conn);
+	k->conn = NULL;
+}
+
+/* Close the connection politely (over() follows), or leave a shared one now. */
+static void
+close_conn(struct rs_consumer *k)
+{
+	if (k->cfg.group != NULL && k->cfg.group->detach != NULL)
+		over(k);
+	else
+		rs_conn_close(k->conn);
+}
+
 /* The connection is over (closed, failed or never made): retry under -F, or stop. */
 static void
 over(struct rs_consumer *k)
@@ -79,10 +120,7 @@ over(struct rs_consumer *k)
 	int	 missing, retry;
 
 	rs_timer_stop(k->store_timer);
-	if (k->conn != NULL) {
-		rs_conn_free(k->conn);
-		k->conn = NULL;
-	}
+	release(k);
 	if (k->cluster.missing && !k->was_missing) {
 		/* Deleted, or not there yet: what comes is a new stream. */
 		k->was_missing = 1;
@@ -117,7 +155,10 @@ over(struct rs_consumer *k)
 	rs_io_free(k->out_watch);
 	k->out_watch = NULL;
 	k->stopped = 1;
-	rs_loop_break(k->loop);
+	if (k->cfg.group != NULL)
+		k->cfg.group->stopped(k, k->cfg.group->ud);
+	else
+		rs_loop_break(k->loop);
 }
 
 static void
@@ -142,15 +183,16 @@ on_final_query(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	struct rs_consumer	*k = ud;
 	uint64_t		 off;
 
+	(void)c;
 	if (f->code == RS_OK && rs_frame_query_offset_decode(f, &off) == 0 &&
 	    off == k->last_store) {
-		rs_conn_close(c);
+		close_conn(k);
 		return;
 	}
 	if (++k->final_tries >= FINAL_TRIES) {
 		say(k, k->cfg.warn, "the stored offset of \"%s\" could not be "
 		    "checked", k->cfg.name);
-		rs_conn_close(c);
+		close_conn(k);
 		return;
 	}
 	rs_timer_set(k->store_timer, 0.05, 0.);
@@ -174,6 +216,8 @@ finish(struct rs_consumer *k)
 	k->done = 1;
 	say(k, k->cfg.log, "received %llu chunks, %llu bytes",
 	    (unsigned long long)k->chunks_in, (unsigned long long)k->bytes_in);
+	if (k->cfg.group != NULL)
+		k->cfg.group->finishing(k, k->cfg.group->ud);
 	rs_runner_stop(&k->runner);
 	rs_timer_stop(k->store_timer);
 	if (k->conn == NULL) {
@@ -186,7 +230,7 @@ finish(struct rs_consumer *k)
 		final_check(k);
 		return;
 	}
-	rs_conn_close(k->conn);
+	close_conn(k);
 }
 
 static void
@@ -450,7 +494,7 @@ subscribe(struct rs_consumer *k)
 	if (k->cfg.filter != NULL)	/* filter.N, match-unfiltered */
 		nprops = rs_filter_properties(k->cfg.filter, &props);
 	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_subscribe, k),
-	    SUB_MAIN, k->cfg.stream, type, value,
+	    SUB(k, SUB_MAIN), k->cfg.stream, type, value,
 	    k->cfg.argv != NULL ? 1 : INITIAL_CREDIT, props, nprops);
 	k->granted = k->chunks_in;
 	filter_barrier(k, k->cfg.argv != NULL ? 1 : INITIAL_CREDIT);
@@ -473,10 +517,10 @@ on_barrier(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	else
 		say(k, k->cfg.log, "the stream is empty");
 	rs_frame_unsubscribe(rs_conn_buf(c), rs_conn_corr(c, on_ignore, k),
-	    SUB_SNAP);
+	    SUB(k, SUB_SNAP));
 	if (k->probing_first)
 		rs_frame_unsubscribe(rs_conn_buf(c),
-		    rs_conn_corr(c, on_ignore, k), SUB_FIRST);
+		    rs_conn_corr(c, on_ignore, k), SUB(k, SUB_FIRST));
 	subscribe(k);
 }
 
@@ -513,10 +557,10 @@ measure_end(struct rs_consumer *k)
 		return;
 	}
 	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_snap_subscribe, k),
-	    SUB_SNAP, k->cfg.stream, RS_OFFSET_LAST, 0, 1, NULL, 0);
+	    SUB(k, SUB_SNAP), k->cfg.stream, RS_OFFSET_LAST, 0, 1, NULL, 0);
 	if (k->probing_first)
 		rs_frame_subscribe(rs_conn_buf(c),
-		    rs_conn_corr(c, on_snap_subscribe, k), SUB_FIRST,
+		    rs_conn_corr(c, on_snap_subscribe, k), SUB(k, SUB_FIRST),
 		    k->cfg.stream, RS_OFFSET_FIRST, 0, 1, NULL, 0);
 	rs_frame_metadata(rs_conn_buf(c), rs_conn_corr(c, on_barrier, k),
 	    &k->cfg.stream, 1);
@@ -557,8 +601,18 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 		over(k);
 		return;
 	}
-	k->conn = c;
-	rs_conn_set_handler(c, &con_handler, k);
+	if (k->cfg.group != NULL && k->cfg.group->attach != NULL) {
+		/* Onto a connection shared with the group's other streams. */
+		if (k->cfg.group->attach(k, c, k->cfg.group->ud) == -1) {
+			rs_err_set(&k->err, RS_E_RUNTIME, "out of memory");
+			over(k);
+			return;
+		}
+		c = k->conn;
+	} else {
+		k->conn = c;
+		rs_conn_set_handler(c, &con_handler, k);
+	}
 	/* --filter: RabbitMQ 3.13+ (exit 69, and no retry even with -F). */
 	if (k->cfg.filter != NULL &&
 	    rs_conn_require(c, RS_FEATURE_FILTERING, &k->err) == -1) {
@@ -591,6 +645,8 @@ written(struct rs_consumer *k, const struct rs_chunk *ch, uint64_t off)
 	if (k->cfg.line_buffered && write_out(k) == -1)
 		return -1;
 	k->printed++;
+	if (k->cfg.group != NULL)
+		k->cfg.group->printed++;
 	k->since_store++;
 	k->have_written = 1;
 	k->last_written = off;
@@ -717,7 +773,7 @@ cmd_done(void *ud, int status)
 		    "%llu; going on", k->cfg.argv[0], how,
 		    (unsigned long long)k->cmd_off);
 	}
-	if ((k->cfg.count > 0 && k->printed == k->cfg.count) ||
+	if ((k->cfg.count > 0 && total(k) >= k->cfg.count) ||
 	    (!k->cfg.follow && k->cmd_off >= k->end)) {
 		finish(k);
 		return;
@@ -769,7 +825,7 @@ cmd_next(struct rs_consumer *k)
 		finish(k);
 		return;
 	}
-	rs_frame_credit(rs_conn_buf(k->conn), SUB_MAIN, 1);
+	rs_frame_credit(rs_conn_buf(k->conn), SUB(k, SUB_MAIN), 1);
 	filter_barrier(k, 1);
 	rs_conn_flush(k->conn);
 }
@@ -780,7 +836,18 @@ emit(struct rs_consumer *k, const struct rs_chunk *ch, uint64_t off,
     const uint8_t *rec, size_t n)
 {
 	struct rs_record_meta	 meta;
+	struct rs_consumer_group *g = k->cfg.group;
 
+	if (g != NULL && g->last != k && g->headers) {
+		/* Like tail(1): a header before each run of another stream's records. */
+		if (g->nheaders++ > 0)
+			rs_buf_u8(&k->out, '\n');
+		rs_buf_put(&k->out, "==> ", 4);
+		rs_buf_put(&k->out, k->cfg.stream, strlen(k->cfg.stream));
+		rs_buf_put(&k->out, " <==\n", 5);
+	}
+	if (g != NULL)
+		g->last = k;
 	if (!k->cfg.json && k->cfg.format == NULL) {
 		rs_output_record(&k->cfg.output, &k->out, rec, n);
 		return;
@@ -842,7 +909,8 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 				return;
 			k->subscribed = 0;	/* what is still in flight is the old one's */
 			rs_frame_unsubscribe(rs_conn_buf(k->conn),
-			    rs_conn_corr(k->conn, on_resubscribe, k), SUB_MAIN);
+			    rs_conn_corr(k->conn, on_resubscribe, k),
+			    SUB(k, SUB_MAIN));
 			rs_conn_flush(k->conn);
 			return;
 		}
@@ -892,7 +960,7 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 				last = off;
 			}
 			if ((k->cfg.count > 0 &&
-			    k->printed + pending == k->cfg.count) ||
+			    total(k) + pending >= k->cfg.count) ||
 			    (!k->cfg.follow && off == k->end)) {
 				end = 1;
 				break;
@@ -908,6 +976,8 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 		return;
 	if (pending > 0) {
 		k->printed += pending;
+		if (k->cfg.group != NULL)
+			k->cfg.group->printed += pending;
 		k->since_store += pending;
 		k->have_written = 1;
 		k->last_written = last;
@@ -924,11 +994,33 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 	if (end || (!k->cfg.follow && ch.first_offset + ch.nrecords > k->end))
 		finish(k);
 	else if (++k->credit_owed >= CREDIT_BATCH) {
-		rs_frame_credit(rs_conn_buf(k->conn), SUB_MAIN, k->credit_owed);
+		rs_frame_credit(rs_conn_buf(k->conn), SUB(k, SUB_MAIN),
+		    k->credit_owed);
 		filter_barrier(k, k->credit_owed);
 		rs_conn_flush(k->conn);
 		k->credit_owed = 0;
 	}
+}
+
+/*
+ * deliver() with, in a group, the group's output buffer: a chunk's records
+ * are written out before deliver() returns, so one buffer serves every
+ * stream, and stays warm in the cache, instead of one a chunk big each.
+ */
+static void
+deliver_chunk(struct rs_consumer *k, const uint8_t *p, size_t len)
+{
+	struct rs_buf	 own;
+
+	if (k->cfg.group == NULL) {
+		deliver(k, p, len);
+		return;
+	}
+	own = k->out;
+	k->out = k->cfg.group->out;
+	deliver(k, p, len);
+	k->cfg.group->out = k->out;
+	k->out = own;
 }
 
 /* After a MetadataUpdate: a deleted stream ends the run (or, with -F, waits); a moved one reconnects. */
@@ -946,7 +1038,8 @@ on_moved(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	} else
 		rs_err_set(&k->err, RS_E_TEMPFAIL, "the stream is no longer available "
 		    "on this node (it moved, or a node went down)");
-	rs_conn_close(c);
+	(void)c;
+	close_conn(k);
 }
 
 static void
@@ -968,6 +1061,7 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 			rs_conn_fail(c, RS_E_RUNTIME, "malformed Deliver");
 			return;
 		}
+		sub -= k->sub_base;
 		if (sub == SUB_SNAP) {
 			if (rs_chunk_parse(&ch, chunk, len, 0) == -1) {
 				rs_conn_fail(c, RS_E_RUNTIME, "bad chunk: %s",
@@ -992,7 +1086,7 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		} else if (sub == SUB_MAIN && k->subscribed) {
 			k->chunks_in++;
 			k->bytes_in += len;
-			deliver(k, chunk, len);
+			deliver_chunk(k, chunk, len);
 		}
 		break;
 	case RS_METADATA_UPDATE:
@@ -1074,6 +1168,8 @@ attempt(struct rs_consumer *k)
 	k->cluster.done = located;
 	k->cluster.ud = k;
 	k->cluster.log = cluster_log;
+	if (k->cfg.group != NULL && k->cfg.group->via != NULL)
+		k->cluster.via = k->cfg.group->via(k, k->cfg.group->ud);
 	rs_cluster_open(&k->cluster);
 }
 
@@ -1083,9 +1179,13 @@ retry_tick(void *ud)
 	attempt(ud);
 }
 
-/* Read the stream as configured; 0 on success (a closed output included), -1 with err set. */
+/*
+ * Set up and start reading; the loop is not run. A consumer of a group
+ * leaves signals and the output's watcher to the group (multi.c). 0, or
+ * -1 with err set.
+ */
 int
-rs_consumer_run(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
+rs_consumer_start(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
     struct rs_loop *loop)
 {
 	struct stat	 st;
@@ -1103,16 +1203,57 @@ rs_consumer_run(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
 		rs_err_set(&k->err, RS_E_RUNTIME, "out of memory");
 		return -1;
 	}
-	k->sigs[0] = rs_sig_new(loop, SIGINT, sig_int, k);
-	k->sigs[1] = rs_sig_new(loop, SIGTERM, sig_term, k);
-	k->sigs[2] = rs_sig_new(loop, SIGHUP, sig_hup, k);
-	if (fstat(cfg->out_fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
-	    (k->out_watch = rs_io_new(loop, cfg->out_fd, out_event, k)) != NULL)
-		rs_io_set(k->out_watch, RS_READ);
+	if (cfg->group == NULL) {
+		k->sigs[0] = rs_sig_new(loop, SIGINT, sig_int, k);
+		k->sigs[1] = rs_sig_new(loop, SIGTERM, sig_term, k);
+		k->sigs[2] = rs_sig_new(loop, SIGHUP, sig_hup, k);
+		if (fstat(cfg->out_fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+		    (k->out_watch = rs_io_new(loop, cfg->out_fd, out_event,
+		    k)) != NULL)
+			rs_io_set(k->out_watch, RS_READ);
+	}
 	attempt(k);
+	return 0;
+}
+
+/* Read the stream as configured; 0 on success (a closed output included), -1 with err set. */
+int
+rs_consumer_run(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
+    struct rs_loop *loop)
+{
+	if (rs_consumer_start(k, cfg, loop) == -1)
+		return -1;
 	if (!k->stopped)
 		rs_loop_run(loop);
 	return k->err.kind == RS_E_OK && k->signo == 0 ? 0 : -1;
+}
+
+/* End the run of this consumer (signal, count, closed output): store, close, stop. */
+void
+rs_consumer_stop(struct rs_consumer *k)
+{
+	if (k->stopped)
+		return;
+	rs_timer_stop(k->retry_timer);
+	finish(k);
+}
+
+/* A frame for this consumer, from the group's shared connection c. */
+void
+rs_consumer_frame(struct rs_consumer *k, struct rs_conn *c,
+    const struct rs_frame *f)
+{
+	con_frame(c, f, k);
+}
+
+/* The group's shared connection c failed (or closed, closed set). */
+void
+rs_consumer_conn_lost(struct rs_consumer *k, struct rs_conn *c, int closed)
+{
+	if (closed)
+		con_closed(c, k);
+	else
+		con_error(c, k);
 }
 
 void
@@ -1121,7 +1262,7 @@ rs_consumer_free(struct rs_consumer *k)
 	size_t	 i;
 
 	rs_io_free(k->out_watch);
-	rs_conn_free(k->conn);
+	release(k);
 	rs_cluster_free(&k->cluster);
 	rs_timer_free(k->store_timer);
 	rs_timer_free(k->retry_timer);

@@ -39,6 +39,35 @@ struct rs_consumer_tally {
 	uint64_t		 last;		/* offset of the last record written */
 };
 
+struct rs_consumer;
+
+/*
+ * Several consumers in one run (multi.c): what they share. NULL in
+ * rs_consumer_cfg.group for a run of one stream.
+ */
+struct rs_consumer_group {
+	uint64_t		 printed;	/* records written, all streams */
+	const struct rs_consumer *last;		/* whose record was written last */
+	int			 headers;	/* "==> STREAM <==" between runs */
+	int			 nheaders;	/* headers written so far */
+	struct rs_buf		 out;		/* the output buffer, lent to each in turn */
+	/* finish() began (count reached, output closed, error, end). */
+	void			(*finishing)(struct rs_consumer *, void *);
+	/* The consumer is over: called instead of ending the loop. */
+	void			(*stopped)(struct rs_consumer *, void *);
+	/*
+	 * Optional: share connections. attach() takes the connection a
+	 * consumer has located and sets its conn (that one or a shared one
+	 * to the same node) and sub_base; 0, or -1. detach() leaves it.
+	 */
+	int			(*attach)(struct rs_consumer *, struct rs_conn *,
+				    void *);
+	void			(*detach)(struct rs_consumer *, void *);
+	/* Optional: a connection to locate the stream over, or NULL. */
+	struct rs_conn		*(*via)(struct rs_consumer *, void *);
+	void			*ud;
+};
+
 struct rs_consumer_cfg {
 	struct rs_connect	 conn;		/* -u, --timeout, --retry-for, ... */
 	const char		*stream;
@@ -68,6 +97,7 @@ struct rs_consumer_cfg {
 	void			(*log)(const char *, void *);	/* -v */
 	void			(*warn)(const char *, void *);	/* always */
 	void			*log_ud;
+	struct rs_consumer_group *group;	/* several streams; NULL: one */
 };
 
 #define RS_CMD_ENV_MAX	64	/* variables given to a command */
@@ -89,6 +119,7 @@ struct rs_consumer {
 	struct rs_loop		*loop;
 	struct rs_cluster	 cluster;
 	struct rs_conn		*conn;
+	uint8_t			 sub_base;	/* first subscription id (shared conn) */
 	struct rs_io		*out_watch;
 	struct rs_timer		*store_timer;
 	struct rs_timer		*retry_timer;
@@ -150,6 +181,14 @@ struct rs_consumer {
 
 int	rs_consumer_run(struct rs_consumer *, const struct rs_consumer_cfg *,
 	    struct rs_loop *);
+int	rs_consumer_start(struct rs_consumer *, const struct rs_consumer_cfg *,
+	    struct rs_loop *);
+void	rs_consumer_stop(struct rs_consumer *);
+void	rs_consumer_frame(struct rs_consumer *, struct rs_conn *,
+	    const struct rs_frame *);
+void	rs_consumer_conn_lost(struct rs_consumer *, struct rs_conn *, int);
+
+#define RS_CONSUMER_SUB_IDS	3	/* subscription ids a consumer uses */
 void	rs_consumer_free(struct rs_consumer *);
 
 #endif

@@ -2,6 +2,7 @@
  * rstream-tail: print the records of a RabbitMQ stream, like tail(1).
  *
  * Options -> struct rs_consumer_cfg -> rs_consumer_run() -> exit status;
+ * several STREAMs or --super-stream: struct rs_multi_cfg -> rs_multi_run();
  * with --info: struct rs_info_cfg -> rs_info_run() -> infoout.c -> status.
  */
 #include "config.h"
@@ -21,6 +22,7 @@
 #include "infoout.h"
 #include "loop.h"
 #include "meter.h"
+#include "multi.h"
 #include "spec.h"
 
 static const char *prog = "rstream-tail";
@@ -29,11 +31,13 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: rstream-tail [OPTIONS] STREAM [-- COMMAND [ARG...]]\n"
+"usage: rstream-tail [OPTIONS] STREAM... [-- COMMAND [ARG...]]\n"
+"       rstream-tail [OPTIONS] --super-stream SUPER... [-- COMMAND [ARG...]]\n"
 "       rstream-tail --info [-J] [-N NAME]... [--max-lag N] [--max-idle DURATION]\n"
 "                    STREAM...\n"
-"Print the records of STREAM, one per line: by default the last 10, then\n"
-"exit at the end the stream had when the run started.\n"
+"Print the records of each STREAM, one per line: by default the last 10,\n"
+"then exit at the end the stream had when the run started. With several\n"
+"streams, records are written as they arrive, each stream's in order.\n"
 "\n"
 "Connection:\n"
 "  -u, --uri URI          a broker URI (default $RSTREAM_URI, else\n"
@@ -124,6 +128,11 @@ usage(FILE *f)
 "                         not, and 50000 records or more are to be read\n"
 "                         before the end)\n"
 "      --no-progress      no automatic progress line\n"
+"  -q, --quiet            with several streams, no '==> STREAM <==' header\n"
+"                         before each run of records from another stream\n"
+"Several streams:\n"
+"      --super-stream     each STREAM is a super stream: read all its\n"
+"                         partitions (RabbitMQ 3.11 or later)\n"
 "Commands:\n"
 "  -- COMMAND [ARG...]    run COMMAND once per record, the body on its stdin,\n"
 "                         RSTREAM_OFFSET, RSTREAM_TIMESTAMP, RSTREAM_STREAM\n"
@@ -217,8 +226,37 @@ enum {
 	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
 	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_FORMAT, OPT_RAW,
 	OPT_INFO, OPT_MAX_LAG, OPT_MAX_IDLE, OPT_PROGRESS, OPT_NO_PROGRESS,
-	OPT_FILTER, OPT_MATCH_UNFILTERED
+	OPT_FILTER, OPT_MATCH_UNFILTERED, OPT_SUPER_STREAM
 };
+
+/* With several streams: one that failed, reported at once; the others go on. */
+static void
+stream_failed(const char *stream, const struct rs_err *err, void *ud)
+{
+	(void)ud;
+	rs_cli_error(prog, stream, err->msg);
+}
+
+/* Several streams, or super streams: run them all; the exit status. */
+static int
+multi(const struct rs_multi_cfg *mcfg, struct rs_loop *loop)
+{
+	struct rs_multi	 m;
+	int		 rc, status, signo;
+
+	rc = rs_multi_run(&m, mcfg, loop);
+	if (rc == -1 && m.err.kind != RS_E_OK && m.ncons == 0)
+		rs_cli_error(prog, NULL, m.err.msg);	/* before any stream */
+	status = rs_cli_status(m.err.kind);
+	signo = m.signo;
+	rs_multi_free(&m);
+	rs_loop_free(loop);
+	if (signo != 0) {
+		signal(signo, SIG_DFL);
+		raise(signo);
+	}
+	return status;
+}
 
 /* --info: gather, write each stream's figures or failure, apply the checks; the exit status. */
 static int
@@ -303,6 +341,8 @@ main(int argc, char *argv[])
 		{ "info",		no_argument,		NULL, OPT_INFO },
 		{ "max-lag",		required_argument,	NULL, OPT_MAX_LAG },
 		{ "max-idle",		required_argument,	NULL, OPT_MAX_IDLE },
+		{ "quiet",		no_argument,		NULL, 'q' },
+		{ "super-stream",	no_argument,		NULL, OPT_SUPER_STREAM },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -320,6 +360,7 @@ main(int argc, char *argv[])
 	struct progress		 pr;
 	struct rs_info_cfg	 icfg;
 	struct rs_info_limits	 lim;
+	struct rs_multi_cfg	 mcfg;
 	const char		*names[RS_INFO_NAMES_MAX];
 	size_t			 nnames = 0;
 	int			 info_mode = 0;
@@ -334,6 +375,7 @@ main(int argc, char *argv[])
 	memset(&cfg, 0, sizeof cfg);
 	memset(&icfg, 0, sizeof icfg);
 	memset(&lim, 0, sizeof lim);
+	memset(&mcfg, 0, sizeof mcfg);
 	rs_cli_conn_init(&cc);
 	cfg.lines = -1;
 	cfg.out_fd = STDOUT_FILENO;
@@ -348,7 +390,7 @@ main(int argc, char *argv[])
 				cfg.argv = argv + i + 1;
 			break;
 		}
-	while ((ch = getopt_long(nopts, argv, "u:o:n:efFc:N:0D:JlvhV", longopts,
+	while ((ch = getopt_long(nopts, argv, "u:o:n:efFc:N:0D:JlqvhV", longopts,
 	    NULL)) != -1) {
 		if ((rc = rs_cli_conn_opt(&cc, ch, optarg, prog)) != 0) {
 			if (rc != 1)
@@ -469,6 +511,12 @@ main(int argc, char *argv[])
 		case 'l':
 			cfg.line_buffered = 1;
 			break;
+		case 'q':
+			mcfg.quiet = 1;
+			break;
+		case OPT_SUPER_STREAM:
+			mcfg.super = 1;
+			break;
 		case OPT_NO_CRC:
 			cfg.no_crc = 1;
 			break;
@@ -516,7 +564,8 @@ main(int argc, char *argv[])
 		if (starts > 0 || exit_at_end || cfg.follow || cfg.count > 0 ||
 		    cfg.have_until || cfg.reset || cfg.no_store ||
 		    cfg.format != NULL || nopts < argc || progress != -1 ||
-		    filter.nvalues > 0 || filter.match_unfiltered)
+		    filter.nvalues > 0 || filter.match_unfiltered ||
+		    mcfg.quiet || mcfg.super)
 			return rs_cli_usage(prog, "--info takes only -N, -J, --max-lag, "
 			    "--max-idle and the connection options", NULL);
 		if (optind >= nopts)
@@ -557,12 +606,10 @@ main(int argc, char *argv[])
 		cfg.lines = 10;
 	if (optind >= nopts)
 		return rs_cli_usage(prog, "missing STREAM", NULL);
-	cfg.stream = argv[optind++];
-	if (*cfg.stream == '\0')
-		return rs_cli_usage(prog, "STREAM is empty", NULL);
-	if (optind < nopts)
-		return rs_cli_usage(prog, "unexpected argument (a command goes after --)",
-		    argv[optind]);
+	for (i = optind; i < nopts; i++)
+		if (*argv[i] == '\0')
+			return rs_cli_usage(prog, "STREAM is empty", NULL);
+	cfg.stream = argv[optind];
 	if (nopts < argc && cfg.argv == NULL)
 		return rs_cli_usage(prog, "missing COMMAND after --", NULL);
 	cfg.warn = rs_cli_log;
@@ -573,9 +620,19 @@ main(int argc, char *argv[])
 		return rc;
 	cfg.conn = cc.c;
 	signal(SIGPIPE, SIG_IGN);
+	if (progress == 1 && (nopts - optind > 1 || mcfg.super))
+		return rs_cli_usage(prog, "--progress shows one stream's reading: "
+		    "not with several streams or --super-stream", NULL);
 	if ((loop = rs_loop_new()) == NULL) {
 		rs_cli_error(prog, NULL, "cannot start the event loop");
 		return 1;
+	}
+	if (nopts - optind > 1 || mcfg.super) {
+		mcfg.base = cfg;
+		mcfg.streams = (const char *const *)argv + optind;
+		mcfg.nstreams = (size_t)(nopts - optind);
+		mcfg.failed = stream_failed;
+		return multi(&mcfg, loop);
 	}
 	/*
 	 * Automatic on a terminal for -e over 50000 records or more (decided

@@ -65,6 +65,9 @@ complete -c $c -n $o -l filter -x -d 'Only records with this filter value (3.13+
 complete -c $c -n $o -l match-unfiltered -d 'With --filter: also records with no filter value'
 complete -c $c -n $o -l progress -d 'Show records, bytes, rate and ETA on one line on stderr'
 complete -c $c -n $o -l no-progress -d 'No automatic progress line'
+complete -c $c -n $o -s q -l quiet -d 'With several streams, no ==> STREAM <== headers'
+# Several streams
+complete -c $c -n $o -l super-stream -d 'Each STREAM is a super stream: read all its partitions'
 # Where streams stand
 complete -c $c -n $o -l info -d 'Where each STREAM and each -N reader and publisher stands'
 complete -c $c -n $o -l max-lag -x -d 'With --info: exit 3 if a named reader is more than N records behind'

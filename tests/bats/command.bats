@@ -52,11 +52,12 @@ teardown() {
 	assert_equal "$output" "$(seq 5 9 | sed 's/^/again /')"
 }
 
-@test "-- without a COMMAND, and a stray operand, are usage errors" {
+@test "-- without a COMMAND is a usage error; an operand before -- is another stream" {
 	run -2 rstream-tail "$S" --
 	assert_output --partial 'missing COMMAND'
-	run -2 rstream-tail "$S" extra
-	assert_output --partial 'a command goes after --'
+	# A command goes after --: before it, a word is a STREAM (multi.bats).
+	run -69 rstream-tail "$S" "rst-extra-$$" -- true
+	assert_output --partial "rst-extra-$$: stream does not exist"
 	run -2 rstream-tail --on-error=maybe "$S" -- true
 	assert_output --partial '--on-error'
 }
