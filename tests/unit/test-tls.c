@@ -714,8 +714,13 @@ child(int fd, const struct peer *pe)
 				pend = 0;
 				records++;
 				progress = 1;
-				/* One request at a time (RFC 8446bis 4.6.3). */
-				if (pe->key_update &&
+				/*
+				 * One request at a time (RFC 8446bis 4.6.3),
+				 * and none after the last record: OpenSSL
+				 * sends it with the next write, which would
+				 * then race the parent's close.
+				 */
+				if (pe->key_update && out_off < body_end &&
 				    records % (size_t)pe->key_update == 0 &&
 				    key_updates == answered_updates &&
 				    SSL_version(ssl) == TLS1_3_VERSION &&
@@ -790,8 +795,10 @@ child(int fd, const struct peer *pe)
 			else if (shut)
 				peer_closed = 1;	/* after ours, any end will do */
 			else
-				child_fail("SSL_read: error %d after %zu bytes",
-				    e, in);
+				child_fail("SSL_read: error %d after %zu bytes "
+				    "(errno %d, sent %zu of %zu, key updates %zu/%zu)",
+				    e, in, errno, out_off, body_end, key_updates,
+				    answered_updates);
 			ERR_clear_error();
 		}
 		if (peer_closed) {
