@@ -25,6 +25,17 @@
  * checks the store took effect before the connection closes. Nothing past
  * a record whose write failed is ever stored.
  *
+ * A single active reader (--single-active, 3.11+): the Subscribe says
+ * single-active-consumer, the name and, for a partition, its super stream.
+ * The broker makes one reader of the name active per stream with a
+ * ConsumerUpdate, which we answer with where to start: after the offset now
+ * stored for the name, else where -o says. Inactive, a reader writes
+ * nothing (a chunk sent before it stepped down is credited back, unread);
+ * told it is no longer active, it stores its offset, then answers. A reader
+ * killed takes its unstored records with it: the next starts after the last
+ * store, so at most store_every records (or store_interval seconds' worth)
+ * are written twice.
+ *
  * Several streams (multi.c): a consumer per stream in a group (cfg.group)
  * that shares the count of records written, the output buffer, the
  * "==> STREAM <==" headers, the signals and connections: on a shared one
@@ -413,6 +424,33 @@ renewed(struct rs_consumer *k)
 	return 0;
 }
 
+/*
+ * --single-active: the Subscribe properties (PROTOCOL.adoc v4.0.5
+ * "Subscribe"; the Java client's ConsumersCoordinator): the filter's n
+ * pairs, then single-active-consumer, name and, for a partition, its super
+ * stream, into kv. How many pairs.
+ */
+static size_t
+sac_properties(const struct rs_consumer *k, const char **kv,
+    const char *const *props, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < 2 * n; i++)
+		kv[i] = props[i];
+	kv[2 * n] = "single-active-consumer";
+	kv[2 * n + 1] = "true";
+	kv[2 * n + 2] = "name";
+	kv[2 * n + 3] = k->cfg.name;
+	n += 2;
+	if (k->cfg.super != NULL) {
+		kv[2 * n] = "super-stream";
+		kv[2 * n + 1] = k->cfg.super;
+		n++;
+	}
+	return n;
+}
+
 /* With the end known (or not needed), subscribe where the user asked. */
 static void
 subscribe(struct rs_consumer *k)
@@ -423,6 +461,7 @@ subscribe(struct rs_consumer *k)
 	uint64_t			 value = 0;
 	int				 nothing = 0;
 	const char *const		*props = NULL;
+	const char			*kv[2 * (RS_FILTER_VALUES_MAX + 4)];
 	size_t				 nprops = 0;
 
 	k->exact = 0;
@@ -493,6 +532,12 @@ subscribe(struct rs_consumer *k)
 	/* A command works through one chunk at a time: credit 1, then 1 per chunk done. */
 	if (k->cfg.filter != NULL)	/* filter.N, match-unfiltered */
 		nprops = rs_filter_properties(k->cfg.filter, &props);
+	if (k->cfg.single_active) {
+		k->active = 0;	/* until a ConsumerUpdate says so */
+		k->verifying = 0;
+		nprops = sac_properties(k, kv, props, nprops);
+		props = kv;
+	}
 	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_subscribe, k),
 	    SUB(k, SUB_MAIN), k->cfg.stream, type, value,
 	    k->cfg.argv != NULL ? 1 : INITIAL_CREDIT, props, nprops);
@@ -616,6 +661,12 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 	/* --filter: RabbitMQ 3.13+ (exit 69, and no retry even with -F). */
 	if (k->cfg.filter != NULL &&
 	    rs_conn_require(c, RS_FEATURE_FILTERING, &k->err) == -1) {
+		finish(k);
+		return;
+	}
+	/* --single-active: RabbitMQ 3.11+ (exit 69). */
+	if (k->cfg.single_active &&
+	    rs_conn_require(c, RS_FEATURE_SINGLE_ACTIVE_CONSUMER, &k->err) == -1) {
 		finish(k);
 		return;
 	}
@@ -1042,6 +1093,133 @@ on_moved(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	close_conn(k);
 }
 
+/*
+ * --single-active: where a newly active reader starts, and set start: after
+ * the offset stored for its name, or after its own last record if that is
+ * later (it was active before); else where -o, -n or --since say.
+ */
+static void
+sac_start(struct rs_consumer *k, uint16_t *type, uint64_t *value)
+{
+	const struct rs_offset_spec	*s = &k->cfg.start;
+	uint64_t			 next = 0;
+
+	*type = RS_OFFSET_OFFSET;
+	k->exact = 0;
+	k->start = 0;
+	if (k->has_stored || k->have_written) {
+		if (k->has_stored)
+			next = k->stored + 1;
+		if (k->have_written && k->last_written + 1 > next)
+			next = k->last_written + 1;
+		k->start = next;
+		k->exact = 1;
+	} else if (k->cfg.lines >= 0)
+		k->start = before_end(k, (uint64_t)k->cfg.lines);
+	else if (!k->cfg.have_start || s->kind == RS_SPEC_FIRST)
+		*type = RS_OFFSET_FIRST;
+	else if (s->kind == RS_SPEC_LAST)
+		k->start = before_end(k, 1);
+	else if (s->kind == RS_SPEC_FROM_END)
+		k->start = before_end(k, s->offset);
+	else if (s->kind == RS_SPEC_NEXT)
+		*type = RS_OFFSET_NEXT;
+	else if (s->kind == RS_SPEC_TIMESTAMP)
+		*type = RS_OFFSET_TIMESTAMP;
+	else {
+		k->start = s->offset;
+		k->exact = 1;
+	}
+	*value = *type == RS_OFFSET_TIMESTAMP ? (uint64_t)s->time : k->start;
+}
+
+/* Answer the ConsumerUpdate that made this reader active: start where sac_start() says. */
+static void
+sac_activate(struct rs_consumer *k)
+{
+	uint16_t	 type;
+	uint64_t	 value;
+
+	sac_start(k, &type, &value);
+	k->active = 1;
+	k->verifying = 0;
+	say(k, k->cfg.log, "reader \"%s\" is active; starting at %s %llu",
+	    k->cfg.name, type == RS_OFFSET_FIRST ? "first" :
+	    type == RS_OFFSET_NEXT ? "next" : type == RS_OFFSET_TIMESTAMP ?
+	    "timestamp" : "offset", (unsigned long long)value);
+	rs_frame_consumer_update_response(rs_conn_buf(k->conn), k->cu_corr,
+	    RS_OK, type, value);
+	rs_conn_flush(k->conn);
+}
+
+/* The offset stored for the name, read afresh when the reader becomes active. */
+static void
+on_sac_query(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	struct rs_consumer	*k = ud;
+
+	(void)c;
+	if (k->done || k->conn == NULL)
+		return;
+	k->has_stored = 0;
+	if (f->code == RS_OK && rs_frame_query_offset_decode(f, &k->stored) == 0)
+		k->has_stored = 1;
+	else if (f->code != RS_NO_OFFSET && f->code != RS_OK) {
+		rs_err_set(&k->err, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
+		    RS_E_UNAVAILABLE, "cannot query the offset of \"%s\": %s",
+		    k->cfg.name, rs_proto_code_str(f->code));
+		finish(k);
+		return;
+	}
+	sac_activate(k);
+}
+
+/*
+ * ConsumerUpdate (3.11+): the broker makes this reader the active one of
+ * its name (it asks where to start: QueryOffset first, unless --reset), or
+ * no longer active: the offset of the last record written is stored before
+ * the answer, so that the next active reader starts right after it.
+ */
+static void
+consumer_update(struct rs_consumer *k, struct rs_conn *c,
+    const struct rs_frame *f)
+{
+	uint8_t	 sub, active;
+
+	if (rs_frame_consumer_update_decode(f, &sub, &active) == -1) {
+		rs_conn_fail(c, RS_E_RUNTIME, "bad frame from the broker: "
+		    "malformed ConsumerUpdate");
+		return;
+	}
+	if (!k->cfg.single_active || (uint8_t)(sub - k->sub_base) != SUB_MAIN) {
+		rs_conn_fail(c, RS_E_RUNTIME, "bad frame from the broker: "
+		    "ConsumerUpdate for subscription %u, which is not a single "
+		    "active consumer", (unsigned)sub);
+		return;
+	}
+	k->cu_corr = f->corr;
+	if (active) {
+		if (k->cfg.reset) {
+			k->has_stored = 0;
+			sac_activate(k);
+			return;
+		}
+		rs_frame_query_offset(rs_conn_buf(c),
+		    rs_conn_corr(c, on_sac_query, k), k->cfg.name,
+		    k->cfg.stream);
+		rs_conn_flush(c);
+		return;
+	}
+	if (k->active)
+		say(k, k->cfg.log, "reader \"%s\" is no longer active",
+		    k->cfg.name);
+	k->active = 0;
+	store(k);
+	rs_frame_consumer_update_response(rs_conn_buf(c), k->cu_corr, RS_OK,
+	    RS_OFFSET_NONE, 0);
+	rs_conn_flush(c);
+}
+
 static void
 con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {
@@ -1083,6 +1261,11 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 				k->have_first = 1;
 				k->first = ch.first_offset;
 			}
+		} else if (sub == SUB_MAIN && k->subscribed &&
+		    k->cfg.single_active && !k->active) {
+			/* Sent before we stepped down: the next reader has it. */
+			rs_frame_credit(rs_conn_buf(c), SUB(k, SUB_MAIN), 1);
+			rs_conn_flush(c);
 		} else if (sub == SUB_MAIN && k->subscribed) {
 			k->chunks_in++;
 			k->bytes_in += len;
@@ -1096,6 +1279,9 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		rs_frame_metadata(rs_conn_buf(c), rs_conn_corr(c, on_moved, k),
 		    &k->cfg.stream, 1);
 		rs_conn_flush(c);
+		break;
+	case RS_CONSUMER_UPDATE:
+		consumer_update(k, c, f);
 		break;
 	case RS_CREDIT | RS_RESPONSE:
 		if (f->code == RS_SUBSCRIPTION_ID_DOES_NOT_EXIST)

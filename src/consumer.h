@@ -94,6 +94,8 @@ struct rs_consumer_cfg {
 	const struct rs_format	*format;	/* --format */
 	struct rs_consumer_tally *tally;	/* --progress; NULL: none kept */
 	struct rs_filter	*filter;	/* --filter; NULL: every record */
+	int			 single_active;	/* --single-active: one reader of name at a time */
+	const char		*super;		/* the super stream of a partition (single_active) */
 	void			(*log)(const char *, void *);	/* -v */
 	void			(*warn)(const char *, void *);	/* always */
 	void			*log_ud;
@@ -157,6 +159,8 @@ struct rs_consumer {
 	uint64_t		 fb_answered;
 	uint64_t		 fb_granted;	/* granted when the last was sent */
 	int			 probing_first;	/* a subscription at "first" is out */
+	int			 active;	/* --single-active: told to be the active one */
+	uint32_t		 cu_corr;	/* the ConsumerUpdate being answered */
 	int			 done;
 	int			 final_tries;
 

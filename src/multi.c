@@ -344,7 +344,7 @@ pool_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	struct rs_str		 s;
 	size_t			 len, i, n = 0;
 	uint16_t		 code;
-	uint8_t			 sub;
+	uint8_t			 sub, code8;
 
 	switch (f->key) {
 	case RS_DELIVER:
@@ -364,6 +364,21 @@ pool_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 			    strlen(p->slot[i]->cfg.stream) == s.len &&
 			    memcmp(p->slot[i]->cfg.stream, s.p, s.len) == 0)
 				to[n++] = p->slot[i];
+		break;
+	case RS_CONSUMER_UPDATE:
+		if (rs_frame_consumer_update_decode(f, &sub, &code8) == -1) {
+			rs_conn_fail(c, RS_E_RUNTIME, "bad frame from the broker: "
+			    "malformed ConsumerUpdate");
+			return;
+		}
+		if (sub / RS_CONSUMER_SUB_IDS >= RS_MULTI_SLOTS ||
+		    p->slot[sub / RS_CONSUMER_SUB_IDS] == NULL) {
+			rs_conn_fail(c, RS_E_RUNTIME, "bad frame from the broker: "
+			    "ConsumerUpdate for subscription %u, which is not a "
+			    "single active consumer", (unsigned)sub);
+			return;
+		}
+		to[n++] = p->slot[sub / RS_CONSUMER_SUB_IDS];
 		break;
 	case RS_CREDIT | RS_RESPONSE:
 		if (rs_frame_credit_error_decode(f, &sub) == 0 &&
@@ -441,6 +456,7 @@ start_one(struct rs_multi *m)
 
 	c = *b;
 	c.stream = m->names[i];
+	c.super = m->cfg.super && m->part_super != NULL ? m->part_super[i] : NULL;
 	c.group = &m->group;
 	m->tags[i].m = m;
 	m->tags[i].stream = m->names[i];
@@ -601,6 +617,19 @@ static const struct rs_conn_handler seed_handler = {
 	seed_ready, seed_frame, seed_error, seed_closed, NULL, NULL
 };
 
+/* Remember that partition i belongs to the super stream being answered for; 0, or -1. */
+static int
+part_super(struct rs_multi *m, size_t i)
+{
+	const char	**ps;
+
+	if ((ps = realloc(m->part_super, (i + 1) * sizeof *ps)) == NULL)
+		return -1;
+	m->part_super = ps;
+	ps[i] = m->cfg.streams[m->cfg.nstreams - m->pending];
+	return 0;
+}
+
 /* One super stream's partitions, in the broker's order. */
 static void
 on_partitions(struct rs_conn *c, const struct rs_frame *f, void *ud)
@@ -633,7 +662,8 @@ on_partitions(struct rs_conn *c, const struct rs_frame *f, void *ud)
 				    "Partitions response");
 				goto out;
 			}
-			if ((p[m->nparts] = strndup(s.p, s.len)) == NULL) {
+			if (part_super(m, m->nparts) == -1 ||
+			    (p[m->nparts] = strndup(s.p, s.len)) == NULL) {
 				rs_err_set(&m->err, RS_E_RUNTIME, "out of memory");
 				goto out;
 			}
@@ -758,6 +788,7 @@ rs_multi_free(struct rs_multi *m)
 	for (i = 0; i < m->nparts; i++)
 		free(m->parts[i]);
 	free(m->parts);
+	free(m->part_super);
 	for (i = 0; i < 3; i++)
 		rs_sig_free(m->sigs[i]);
 	rs_io_free(m->out_watch);

@@ -61,6 +61,7 @@ struct rs_multi {
 	size_t			 live;		/* consumers not yet stopped */
 	char			**parts;	/* --super-stream: partition names */
 	size_t			 nparts;
+	const char		**part_super;	/* the super stream of each */
 	size_t			 pending;	/* Partitions replies awaited */
 	struct rs_cluster	 seed;
 	struct rs_conn		*conn;

@@ -91,6 +91,9 @@ usage(FILE *f)
 "      --no-store         with -N: read from the stored offset, store nothing\n"
 "      --store-every N    store every N records (default 10000) and\n"
 "                         every 5 seconds, and at the end\n"
+"      --single-active    with -N: one reader of NAME at a time reads each\n"
+"                         stream or partition, the others wait and take over\n"
+"                         from the stored offset (follows; RabbitMQ 3.11+)\n"
 "Where streams stand:\n"
 "      --info             for each STREAM: leader, replicas, first and last\n"
 "                         offsets and timestamps, and for each -N NAME (repeat\n"
@@ -226,7 +229,7 @@ enum {
 	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
 	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_FORMAT, OPT_RAW,
 	OPT_INFO, OPT_MAX_LAG, OPT_MAX_IDLE, OPT_PROGRESS, OPT_NO_PROGRESS,
-	OPT_FILTER, OPT_MATCH_UNFILTERED, OPT_SUPER_STREAM
+	OPT_FILTER, OPT_MATCH_UNFILTERED, OPT_SUPER_STREAM, OPT_SINGLE_ACTIVE
 };
 
 /* With several streams: one that failed, reported at once; the others go on. */
@@ -343,6 +346,7 @@ main(int argc, char *argv[])
 		{ "max-idle",		required_argument,	NULL, OPT_MAX_IDLE },
 		{ "quiet",		no_argument,		NULL, 'q' },
 		{ "super-stream",	no_argument,		NULL, OPT_SUPER_STREAM },
+		{ "single-active",	no_argument,		NULL, OPT_SINGLE_ACTIVE },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -517,6 +521,9 @@ main(int argc, char *argv[])
 		case OPT_SUPER_STREAM:
 			mcfg.super = 1;
 			break;
+		case OPT_SINGLE_ACTIVE:
+			cfg.single_active = 1;
+			break;
 		case OPT_NO_CRC:
 			cfg.no_crc = 1;
 			break;
@@ -565,7 +572,7 @@ main(int argc, char *argv[])
 		    cfg.have_until || cfg.reset || cfg.no_store ||
 		    cfg.format != NULL || nopts < argc || progress != -1 ||
 		    filter.nvalues > 0 || filter.match_unfiltered ||
-		    mcfg.quiet || mcfg.super)
+		    mcfg.quiet || mcfg.super || cfg.single_active)
 			return rs_cli_usage(prog, "--info takes only -N, -J, --max-lag, "
 			    "--max-idle and the connection options", NULL);
 		if (optind >= nopts)
@@ -598,6 +605,13 @@ main(int argc, char *argv[])
 		    NULL);
 	if ((cfg.reset || cfg.no_store) && cfg.name == NULL)
 		return rs_cli_usage(prog, "--reset and --no-store need --name", NULL);
+	if (cfg.single_active && cfg.name == NULL)
+		return rs_cli_usage(prog, "--single-active needs --name", NULL);
+	if (cfg.single_active && exit_at_end)
+		return rs_cli_usage(prog, "--single-active follows: not with "
+		    "--exit-at-end", NULL);
+	if (cfg.single_active)
+		cfg.follow = 1;	/* a waiting reader has no end to stop at */
 	if (filter.match_unfiltered && filter.nvalues == 0)
 		return rs_cli_usage(prog, "--match-unfiltered needs --filter", NULL);
 	if (filter.nvalues > 0)
