@@ -119,7 +119,7 @@ static const struct {
 	[RS_FEATURE_STREAM_STATS] = {
 	    "StreamStats", RS_VERSION(3, 11, 0), 1, RS_STREAM_STATS, 1 },
 	[RS_FEATURE_SINGLE_ACTIVE_CONSUMER] = {
-	    "Single active consumer", RS_VERSION(3, 11, 0), 0, 0, 0 },
+	    "single active consumer", RS_VERSION(3, 11, 0), 0, 0, 0 },
 	/*
 	 * 3.10 answers Partitions and Route already, but super streams as
 	 * RabbitMQ documents and tests them (rabbitmq-streams
