@@ -650,16 +650,18 @@ on_partitions(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		if (rs_frame_strings_begin(f, &cur, &n) == -1 ||
 		    (p = realloc(m->parts, (m->nparts + n) * sizeof *p +
 		    1)) == NULL) {
-			rs_err_set(&m->err, RS_E_RUNTIME, "malformed Partitions "
-			    "response");
+			rs_err_set(&m->err, RS_E_RUNTIME, "%s: malformed "
+			    "Partitions response",
+			    m->cfg.streams[m->cfg.nstreams - m->pending]);
 			goto out;
 		}
 		m->parts = p;
 		for (i = 0; i < n; i++) {
 			if (rs_frame_strings_next(&cur, &s) == -1 ||
 			    s.p == NULL || s.len == 0) {
-				rs_err_set(&m->err, RS_E_RUNTIME, "malformed "
-				    "Partitions response");
+				rs_err_set(&m->err, RS_E_RUNTIME, "%s: malformed "
+				    "Partitions response",
+				    m->cfg.streams[m->cfg.nstreams - m->pending]);
 				goto out;
 			}
 			if (part_super(m, m->nparts) == -1 ||

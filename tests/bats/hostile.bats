@@ -86,7 +86,7 @@ play() {
 	if [ "$tool" = rstream-cat ]; then
 		# shellcheck disable=SC2086
 		timeout "${TMO:-30}" rstream-cat --retry-for 0 ${TOOL_ARGS:-} \
-		    "${targs[@]}" -u "$uri" s <<<$'a\nb\nc' >"$f.out" 2>"$f.err" 3>&- || st=$?
+		    "${targs[@]}" -u "$uri" s <<<"${INPUT:-$'a\nb\nc'}" >"$f.out" 2>"$f.err" 3>&- || st=$?
 	else
 		# shellcheck disable=SC2086
 		timeout "${TMO:-30}" rstream-tail --retry-for 0 ${TOOL_ARGS:-} \
@@ -114,7 +114,7 @@ load_run() {
 }
 
 # against TOOL SCENARIO [OPTIONS]: run TOOL (rstream-cat with three input
-# lines, rstream-tail with its defaults) against a fresh fake broker playing
+# lines, or INPUT, rstream-tail with its defaults) against a fresh fake broker playing
 # SCENARIO; status, output and stderr as `run --separate-stderr` sets them.
 # Under over_tls, the same run is made over TCP and over TLS side by side;
 # the TLS run's results are the ones set, and it fails unless both runs
@@ -670,3 +670,74 @@ filter_works() {
 }
 @test "filtering: Subscribe properties, the check on each record, Publish v2" { filter_works; }
 @test "over TLS: filtering: Subscribe properties, the check on each record, Publish v2" { over_tls filter_works; }
+
+# Super streams, single active consumer, Deliver v2 (the server plays
+# 3.13.0). Partitions (malformed, empty, 2^31-1 names in a few bytes) for
+# both tools, Route (malformed, no stream, 2^31-1 streams) for rstream-cat
+# --routing key, ConsumerUpdate (malformed, for an unknown subscription)
+# for rstream-tail --single-active, a Deliver v2 cut inside its committed
+# chunk id: each a clean failure with the documented status (1: a
+# malformed frame; 69: no partition; 65: a key no partition is bound to).
+# Then what works: a single active reader answers ConsumerUpdate with an
+# offset specification, prints while active, and when told to step down
+# stores its offset before it answers, then prints nothing more.
+
+super_frames() {
+	local tool scen args
+	for tool in rstream-tail rstream-cat; do
+		args=--super-stream
+		[ "$tool" = rstream-tail ] || args="--super-stream -K :"
+		for scen in partitions_malformed partitions_huge; do
+			TOOL_ARGS=$args against "$tool" "$scen"
+			clean_failure "$tool" "malformed Partitions response"
+			assert_equal "$status" 1
+		done
+		TOOL_ARGS=$args against "$tool" partitions_empty
+		clean_failure "$tool" "super stream has no partitions"
+		assert_equal "$status" 69
+	done
+	for scen in route_malformed route_huge route_no_stream; do
+		INPUT=$'k1:a\nk2:b' TOOL_ARGS="--super-stream --routing key -K :" \
+		    against rstream-cat "$scen"
+		if [ "$scen" = route_no_stream ]; then
+			assert_equal "$status" 65
+			[[ ${stderr_lines[0]} == 'rstream-cat: s: no partition is bound to routing key "k1"' ]]
+		else
+			assert_equal "$status" 1
+			[[ ${stderr_lines[0]} == "rstream-cat: s: malformed Route response" ]]
+		fi
+		# The summary line follows; nothing else.
+		assert_equal "${#stderr_lines[@]}" 2
+		[[ ${stderr_lines[1]} == "rstream-cat: s: 0 records routed to 1 partitions; routing stopped there" ]]
+		run ! grep -q "publish v" "$SERVER_LOG"
+	done
+	TOOL_ARGS="-N g --single-active" against rstream-tail cu_malformed
+	clean_failure rstream-tail "bad frame from the broker: malformed ConsumerUpdate"
+	assert_equal "$status" 1
+	TOOL_ARGS="-N g --single-active" against rstream-tail cu_unknown_sub
+	clean_failure rstream-tail "ConsumerUpdate for subscription 77, which is not a single active consumer"
+	assert_equal "$status" 1
+	# A ConsumerUpdate to a reader that did not ask for one.
+	TOOL_ARGS="-N g" against rstream-tail cu_unknown_sub
+	clean_failure rstream-tail "ConsumerUpdate for subscription 77"
+	TOOL_ARGS="-o first" against rstream-tail deliver_v2_short
+	clean_failure rstream-tail "malformed Deliver"
+	assert_equal "$status" 1
+	TOOL_ARGS="-o first" against rstream-tail deliver_v2
+	assert_equal "$status" 0
+	assert_equal "$output" "$(printf 'r0\nr1\nr2')"
+}
+@test "super streams, ConsumerUpdate, Deliver v2: malformed frames fail cleanly with the documented status" { super_frames; }
+@test "over TLS: super streams, ConsumerUpdate, Deliver v2: malformed frames fail cleanly with the documented status" { over_tls super_frames; }
+
+single_active_steps_down() {
+	HOLD=2 TOOL_ARGS="-N g --single-active --store-every 1000" against rstream-tail cu
+	# Active: r0 r1 r2; stepped down: r3 r4 r5 never written.
+	assert_equal "$output" "$(printf 'r0\nr1\nr2')"
+	grep -q "subscribe properties: \[('name', 'g'), ('single-active-consumer', 'true')\]" "$SERVER_LOG"
+	grep -q "consumer update answered: code 1, offset type 1" "$SERVER_LOG"
+	grep -q "stepped down: stored 2 before the answer (code 1, offset type 0)" "$SERVER_LOG"
+	# Then the server hangs up: a temporary failure (--retry-for 0).
+	assert_equal "$status" 75
+}
+@test "single active consumer: answers ConsumerUpdate, stores its offset before stepping down, then writes nothing" { single_active_steps_down; }

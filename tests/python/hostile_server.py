@@ -89,7 +89,13 @@ CLOSE = 0x0016
 HEARTBEAT = 0x0017
 RESPONSE = 0x8000
 
+STORE_OFFSET = 0x000A
+QUERY_OFFSET = 0x000B
+ROUTE = 0x0018
+PARTITIONS = 0x0019
+CONSUMER_UPDATE = 0x001A
 EXCHANGE_COMMAND_VERSIONS = 0x001B
+NO_OFFSET = 0x13
 OK = 0x01
 INTERNAL_ERROR = 0x0F
 
@@ -154,6 +160,23 @@ SCENARIOS = {
               "Publish v2 filter values are logged",
     "filter_unlisted": "3.13.0 without Publish v2 in ExchangeCommandVersions "
                        "(the stream_filtering feature flag off)",
+    # Super streams (3.13.0): Partitions and Route, for both tools; the one
+    # partition is s-0.
+    "partitions_malformed": "Partitions response: a partition name runs past the frame",
+    "partitions_empty": "Partitions response: no partitions",
+    "partitions_huge": "Partitions response: 2^31-1 partitions in a few bytes",
+    "route_malformed": "Route response: a stream name runs past the frame",
+    "route_no_stream": "Route response: no stream",
+    "route_huge": "Route response: 2^31-1 streams in a few bytes",
+    # Single active consumer (3.13.0): rstream-tail -N g --single-active.
+    "cu": "ConsumerUpdate active (its answer logged), chunk r0 r1 r2, then "
+          "ConsumerUpdate inactive (whether a StoreOffset came before the "
+          "answer logged), then chunk r3 r4 r5, which must not be printed",
+    "cu_malformed": "a ConsumerUpdate with a correlation id only",
+    "cu_unknown_sub": "a ConsumerUpdate for subscription 77",
+    # Deliver v2 (3.13.0, Deliver 1..2 listed): the committed chunk id.
+    "deliver_v2": "chunk r0 r1 r2 in a Deliver v2",
+    "deliver_v2_short": "a Deliver v2 of 5 bytes (the committed chunk id cut)",
 }
 SCENARIOS.update({k: "generic fault at --at STAGE (default %s)" % v
                   for k, v in GENERIC.items()})
@@ -498,13 +521,19 @@ def generic_fault(c, scen, key, corr, good):
     c.hold()
 
 
+def newer(scen):
+    """Does the server play 3.13.0 (with ExchangeCommandVersions)?"""
+    return scen.startswith(("filter", "partitions_", "route_", "cu",
+                            "deliver_v2"))
+
+
 def handshake(c):
     args, scen, at = c.args, c.scen, c.args.at
 
     corr, _ = c.expect(PEER_PROPERTIES)
     good = response(PEER_PROPERTIES, corr, OK,
                     strmap([("product", "RabbitMQ"),
-                            ("version", "3.13.0" if scen.startswith("filter")
+                            ("version", "3.13.0" if newer(scen)
                              else "3.10.8"),
                             ("cluster_name", "hostile")]))
     if scen in GENERIC and at == "peer":
@@ -696,6 +725,19 @@ def serve_tail(c, scen):
             c.send(metadata_reply(c, corr, body[4:]))
         elif key == UNSUBSCRIBE:
             c.send(response(UNSUBSCRIBE, corr))
+        elif key == QUERY_OFFSET:
+            c.send(response(QUERY_OFFSET, corr, NO_OFFSET, u64(0)))
+        elif key == SUBSCRIBE and scen.startswith("cu"):
+            props = subscribe_props(body)
+            log("subscribe properties: %s" % sorted(props.items()))
+            c.send(response(SUBSCRIBE, corr))
+            serve_cu(c, scen, body[4])
+        elif key == SUBSCRIBE and scen.startswith("deliver_v2"):
+            c.send(response(SUBSCRIBE, corr))
+            if scen == "deliver_v2_short":
+                c.send(frame(DELIVER, u8(body[4]) + b"\0\0\0\0", version=2))
+                c.hold()
+            c.send(frame(DELIVER, u8(body[4]) + u64(0) + last, version=2))
         elif key == SUBSCRIBE:
             subid = body[4]
             good_reply = response(SUBSCRIBE, corr)
@@ -733,6 +775,86 @@ def serve_tail(c, scen):
                 c.send(deliver(subid, last))
         else:
             log("tail: ignoring key 0x%04x" % key)
+
+
+def serve_cu(c, scen, subid):
+    """Single active consumer: ConsumerUpdate requests to rstream-tail."""
+    if scen == "cu_malformed":
+        c.send(frame(CONSUMER_UPDATE, u32(101)))
+        c.hold()
+    if scen == "cu_unknown_sub":
+        c.send(frame(CONSUMER_UPDATE, u32(101) + u8(77) + u8(1)))
+        c.hold()
+    def answer():
+        """Read up to the ConsumerUpdate answer (QueryOffset: none
+        stored); (code, offset type, the offset a StoreOffset before it
+        stored or None)."""
+        stored = None
+        while True:
+            f = c.read_frame(timeout=c.args.hold)
+            if f is None:
+                raise Gone("no answer to ConsumerUpdate")
+            key, _, body = f
+            if key == QUERY_OFFSET:
+                c.send(response(QUERY_OFFSET, struct.unpack(">I", body[:4])[0],
+                                NO_OFFSET, u64(0)))
+            elif key == STORE_OFFSET:
+                p = 2 + struct.unpack(">H", body[:2])[0]
+                p += 2 + struct.unpack(">H", body[p:p + 2])[0]
+                stored = struct.unpack(">Q", body[p:p + 8])[0]
+            elif key == CONSUMER_UPDATE | RESPONSE:
+                return struct.unpack(">HH", body[4:8]) + (stored,)
+
+    c.send(frame(CONSUMER_UPDATE, u32(101) + u8(subid) + u8(1)))
+    code, kind, _ = answer()
+    log("consumer update answered: code %d, offset type %d" % (code, kind))
+    c.send(deliver(subid, chunk(0, [b"r0", b"r1", b"r2"])))
+    time.sleep(0.3)
+    c.send(frame(CONSUMER_UPDATE, u32(102) + u8(subid) + u8(0)))
+    code, kind, stored = answer()
+    log("stepped down: stored %s before the answer (code %d, offset type %d)"
+        % (stored, code, kind))
+    c.send(deliver(subid, chunk(3, [b"r3", b"r4", b"r5"])))
+    c.hold()
+
+
+def serve_super(c, scen):
+    """Partitions and Route requests; then the tool's own traffic."""
+    while True:
+        f = c.peek()
+        if f[0] == PARTITIONS:
+            corr, _ = c.expect(PARTITIONS)
+            body = u32(1) + string("s-0")
+            if scen == "partitions_malformed":
+                body = u32(1) + u16(300) + b"s-0"
+            elif scen == "partitions_empty":
+                body = u32(0)
+            elif scen == "partitions_huge":
+                body = u32(0x7FFFFFFF) + string("s-0")
+            c.send(response(PARTITIONS, corr, OK, body))
+            if scen.startswith("partitions_"):
+                c.hold()
+        elif f[0] == ROUTE:
+            corr, _ = c.expect(ROUTE)
+            body = u32(1) + string("s-0")
+            if scen == "route_malformed":
+                body = u32(1) + u16(300) + b"s-0"
+            elif scen == "route_no_stream":
+                body = u32(0)
+            elif scen == "route_huge":
+                body = u32(0x7FFFFFFF) + string("s-0")
+            c.send(response(ROUTE, corr, OK, body))
+            if scen.startswith("route_"):
+                c.hold()
+        elif f[0] == CLOSE:
+            c.hold()
+        elif f[0] == METADATA:
+            corr, body = c.expect(METADATA)
+            c.send(metadata_reply(c, corr, body))
+        elif f[0] in (SUBSCRIBE, QUERY_OFFSET):
+            serve_tail(c, scen)
+        else:
+            serve_cat(c, scen)
 
 
 def serve_cat(c, scen):
@@ -817,10 +939,17 @@ def serve(c):
     f = c.peek()
     if f[0] == EXCHANGE_COMMAND_VERSIONS:
         corr, _ = c.expect(EXCHANGE_COMMAND_VERSIONS)
-        c.send(response(EXCHANGE_COMMAND_VERSIONS, corr, OK,
-                        u32(1) + u16(PUBLISH) + u16(1) +
-                        u16(1 if scen == "filter_unlisted" else 2)))
+        listed = u16(PUBLISH) + u16(1) + u16(1 if scen == "filter_unlisted"
+                                             else 2)
+        if scen.startswith("deliver_v2"):
+            c.send(response(EXCHANGE_COMMAND_VERSIONS, corr, OK, u32(2) +
+                            listed + u16(DELIVER) + u16(1) + u16(2)))
+        else:
+            c.send(response(EXCHANGE_COMMAND_VERSIONS, corr, OK,
+                            u32(1) + listed))
         f = c.peek()
+    if f[0] in (PARTITIONS, ROUTE):
+        serve_super(c, scen)
     if f[0] == METADATA:
         corr, body = c.expect(METADATA)
         good = metadata_reply(c, corr, body)
@@ -828,8 +957,9 @@ def serve(c):
             generic_fault(c, scen, METADATA | RESPONSE, corr, good)
         c.send(good)
         f = c.peek()
-    # Which tool is it? rstream-tail subscribes, rstream-cat declares.
-    if f[0] == SUBSCRIBE:
+    # Which tool is it? rstream-tail subscribes (or queries an offset),
+    # rstream-cat declares.
+    if f[0] in (SUBSCRIBE, QUERY_OFFSET):
         serve_tail(c, scen)
     else:
         serve_cat(c, scen)
