@@ -52,6 +52,7 @@ complete -c $c -n $o -s N -l name -x -d 'A named reader: start after its stored 
 complete -c $c -n $o -l reset -d 'With -N: ignore the stored offset this time'
 complete -c $c -n $o -l no-store -d 'With -N: read from the stored offset, store nothing'
 complete -c $c -n $o -l store-every -x -d 'Store the offset every N records'
+complete -c $c -n $o -l single-active -d 'With -N: one reader of NAME at a time per stream or partition (3.11+)'
 # Output
 complete -c $c -n $o -s 0 -l null -d 'End each record with NUL, not newline'
 complete -c $c -n $o -s D -l delimiter -x -d 'End each record with STR'
