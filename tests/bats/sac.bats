@@ -81,7 +81,9 @@ check_union() {
 	old_broker || skip "RabbitMQ $BROKER_VERSION has single active consumers: the other tests run"
 	rstream-cat --create "$S" </dev/null
 	run -69 --separate-stderr rstream-tail -N g --single-active "$S"
+	# shellcheck disable=SC2154 # run --separate-stderr sets stderr and stderr_lines
 	[ "${#stderr_lines[@]}" -eq 1 ]
+	# shellcheck disable=SC2154
 	[ "$stderr" = "rstream-tail: $S: single active consumer needs RabbitMQ 3.11 or later; the broker is $BROKER_VERSION" ]
 	[ -z "$output" ]
 }
