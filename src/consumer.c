@@ -707,6 +707,7 @@ written(struct rs_consumer *k, const struct rs_chunk *ch, uint64_t off)
 }
 
 static void	cmd_next(struct rs_consumer *);
+static void	step_down(struct rs_consumer *);
 
 /* Append NAME=VALUE (VALUE n bytes, cut at a NUL) as one environment entry. */
 static void
@@ -844,6 +845,15 @@ cmd_next(struct rs_consumer *k)
 	uint64_t	 off;
 	int		 r;
 
+	if (k->cfg.single_active && !k->active) {
+		/* Stepped down: the rest of the chunk is the next reader's. */
+		k->cmd_busy = 0;
+		rs_frame_credit(rs_conn_buf(k->conn), SUB(k, SUB_MAIN), 1);
+		if (k->cu_owed)
+			step_down(k);
+		rs_conn_flush(k->conn);
+		return;
+	}
 	while ((r = rs_chunk_next(&k->cmd_ch, &rec, &n, &off)) == 1) {
 		if (off < k->start)
 			continue;
@@ -1152,6 +1162,17 @@ sac_activate(struct rs_consumer *k)
 	rs_conn_flush(k->conn);
 }
 
+/* No longer active: store the offset of the last record written, then answer. */
+static void
+step_down(struct rs_consumer *k)
+{
+	k->cu_owed = 0;
+	store(k);
+	rs_frame_consumer_update_response(rs_conn_buf(k->conn), k->cu_corr,
+	    RS_OK, RS_OFFSET_NONE, 0);
+	rs_conn_flush(k->conn);
+}
+
 /* The offset stored for the name, read afresh when the reader becomes active. */
 static void
 on_sac_query(struct rs_conn *c, const struct rs_frame *f, void *ud)
@@ -1214,10 +1235,11 @@ consumer_update(struct rs_consumer *k, struct rs_conn *c,
 		say(k, k->cfg.log, "reader \"%s\" is no longer active",
 		    k->cfg.name);
 	k->active = 0;
-	store(k);
-	rs_frame_consumer_update_response(rs_conn_buf(c), k->cu_corr, RS_OK,
-	    RS_OFFSET_NONE, 0);
-	rs_conn_flush(c);
+	if (k->cmd_busy) {
+		k->cu_owed = 1;	/* cmd_next() answers once the command is done */
+		return;
+	}
+	step_down(k);
 }
 
 static void

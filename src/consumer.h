@@ -161,6 +161,7 @@ struct rs_consumer {
 	int			 probing_first;	/* a subscription at "first" is out */
 	int			 active;	/* --single-active: told to be the active one */
 	uint32_t		 cu_corr;	/* the ConsumerUpdate being answered */
+	int			 cu_owed;	/* stepping down: after the command running */
 	int			 done;
 	int			 final_tries;
 

@@ -52,7 +52,8 @@ over_tls() {
 # localhost (the fake broker listens on 127.0.0.1 and sends 127.0.0.1 or
 # localhost in Metadata).
 # HOLD is how long the server keeps a connection open after misbehaving;
-# TOOL_ARGS are more options for the tool; TLS_CLOSE is the server's
+# TOOL_ARGS are more options for the tool (TOOL_CMD, rstream-tail's words
+# after the stream: "-- COMMAND ..."); TLS_CLOSE is the server's
 # --tls-close. --retry-for 0: a fault must end the run, not start a
 # recovery (which would meet the same fault again).
 play() {
@@ -90,7 +91,7 @@ play() {
 	else
 		# shellcheck disable=SC2086
 		timeout "${TMO:-30}" rstream-tail --retry-for 0 ${TOOL_ARGS:-} \
-		    "${targs[@]}" -u "$uri" s </dev/null >"$f.out" 2>"$f.err" 3>&- || st=$?
+		    "${targs[@]}" -u "$uri" s ${TOOL_CMD:-} </dev/null >"$f.out" 2>"$f.err" 3>&- || st=$?
 	fi
 	echo "$st" >"$f.status"
 	echo "$t0 $EPOCHREALTIME" | awk '{ printf "%.1f\n", $2 - $1 }' >"$f.secs"
@@ -738,6 +739,15 @@ single_active_steps_down() {
 	grep -q "consumer update answered: code 1, offset type 1" "$SERVER_LOG"
 	grep -q "stepped down: stored 2 before the answer (code 1, offset type 0)" "$SERVER_LOG"
 	# Then the server hangs up: a temporary failure (--retry-for 0).
+	assert_equal "$status" 75
+	# With a command (0.2 s a record): told to step down while it runs for
+	# r1, it lets that one finish, stores 1, answers, and r2 is not run.
+	printf '#!/bin/sh\ncat; echo; sleep 0.2\n' >"$BATS_TEST_TMPDIR/slow"
+	chmod +x "$BATS_TEST_TMPDIR/slow"
+	HOLD=2 TOOL_ARGS="-N g --single-active" TOOL_CMD="-- $BATS_TEST_TMPDIR/slow" \
+	    against rstream-tail cu
+	assert_equal "$output" "$(printf 'r0\nr1')"
+	grep -q "stepped down: stored 1 before the answer (code 1, offset type 0)" "$SERVER_LOG"
 	assert_equal "$status" 75
 }
 @test "single active consumer: answers ConsumerUpdate, stores its offset before stepping down, then writes nothing" { single_active_steps_down; }
