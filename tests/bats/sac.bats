@@ -159,3 +159,31 @@ check_union() {
 	echo "# records: $N, duplicates: $DUPS (bound: 3 partitions x 2 kills x $STORE, plus chunks)" >&3
 	[ "$DUPS" -le "$((6 * STORE))" ]
 }
+
+@test "a super stream, instances joining while records flow: partitions handed over without a record lost or repeated" {
+	SUPER=1
+	if old_broker; then
+		run -69 rstream-tail -N g --single-active --super-stream "$S"
+		assert_output --partial "need RabbitMQ 3.11 or later"
+		return
+	fi
+	rstream-cat --super-stream --create --partitions 3 -K : "$S" </dev/null
+	N=1000
+	reader 1 --super-stream --format '%s\n' "$S"
+	wait_grep 'is active' "$D/e1" 10
+	for i in $(seq 1 $N); do echo "k$i:$i"; sleep 0.005; done |
+		rstream-cat --super-stream -K : "$S" 2>"$D/pub.err" &
+	PUB=$!
+	sleep 1
+	reader 2 --super-stream --format '%s\n' "$S"
+	sleep 1
+	reader 3 --super-stream --format '%s\n' "$S"
+	wait "$PUB" || fail "the publisher failed: $(cat "$D/pub.err")"
+	wait_all $N
+	# The first instance stepped down for the partitions the others took.
+	[ "$(grep -c 'is no longer active' "$D/e1")" -ge 2 ] || fail "$(cat "$D/e1")"
+	[ -s "$D/o2" ] && [ -s "$D/o3" ] || fail "a joining instance read nothing"
+	check_union $N
+	echo "# records: $N, duplicates: $DUPS" >&3
+	[ "$DUPS" -eq 0 ]
+}
