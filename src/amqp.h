@@ -278,7 +278,8 @@ struct rs_amqp_kv {
  */
 struct rs_amqp_props {
 	const char		*message_id;
-	const char		*user_id;
+	const char		*user_id;	/* binary */
+	size_t			 user_id_len;	/* 0: strlen(user_id) */
 	const char		*to;
 	const char		*subject;
 	const char		*reply_to;
