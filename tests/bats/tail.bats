@@ -183,6 +183,34 @@ teardown() {
 	assert_output ''
 }
 
+@test "--until with -f: following, it exits at the first record past the time, printing none of it" {
+	sleep 1.1
+	U=$(date +%s%3N)
+	sleep 1.1
+	rstream-tail -f -o first --until "$U" "$S" >"$BATS_TEST_TMPDIR/out" \
+	    2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_grep '^r9$' "$BATS_TEST_TMPDIR/out"
+	sleep 1
+	kill -0 "$pid" || fail "it stopped before a record past --until came"
+	printf 'past1\npast2\n' | rstream-cat "$S"
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid"
+		fail "still following 10 s after a record past --until"
+	fi
+	st=0
+	wait "$pid" || st=$?
+	assert_equal "$st" 0
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	assert_equal "$output" "$(printf 'r%d\n' 0 1 2 3 4 5 6 7 8 9)"
+	run -0 cat "$BATS_TEST_TMPDIR/err"
+	assert_output ''
+}
+
 @test "every TIME form parses; bad ones are usage errors" {
 	for t in now today yesterday -30s -10m -1h -2d @1700000000 1700000000000 2026-11-25T12:00:00Z '2026-11-25 12:00:00+01:00' 2026-11-25; do
 		run -0 rstream-tail --since "$t" -c 1 -o first "$S" 2>/dev/null || true
