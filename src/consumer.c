@@ -413,6 +413,86 @@ renewed(struct rs_consumer *k)
 	return 0;
 }
 
+static void	subscribe(struct rs_consumer *);
+static void	on_snap_subscribe(struct rs_conn *, const struct rs_frame *,
+		    void *);
+
+/*
+ * -n N counts records, but a tracking chunk (a stored offset, a named
+ * publisher's sequence) takes offsets too, and is never delivered: N
+ * records before the end may start more than N offsets back. count_back()
+ * reads the chunks of [lo, hi] on the SUB_FIRST id; count_chunk() counts
+ * the offsets there that no delivered chunk holds (or that a chunk other
+ * than records holds), and when it reaches hi, on_counted() reads as many
+ * offsets further back the same way, until a stretch has none (or the
+ * stream's start is reached); then the main subscription starts at lo.
+ */
+static void
+count_back(struct rs_consumer *k, uint64_t lo, uint64_t hi)
+{
+	struct rs_conn	*c = k->conn;
+
+	k->counting = 1;
+	k->count_lo = k->count_next = lo;
+	k->count_hi = hi;
+	k->count_gap = 0;
+	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_snap_subscribe,
+	    k), SUB(k, SUB_FIRST), k->cfg.stream, RS_OFFSET_OFFSET, lo,
+	    INITIAL_CREDIT, NULL, 0);
+	rs_conn_flush(c);
+}
+
+/* The read back has left: further back, or subscribe at count_lo. */
+static void
+on_counted(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	struct rs_consumer	*k = ud;
+	uint64_t		 n;
+
+	(void)c;
+	(void)f;
+	if (k->done)
+		return;
+	if (k->count_gap > 0 && k->count_lo > 0) {
+		n = k->count_gap < k->count_lo ? k->count_gap : k->count_lo;
+		count_back(k, k->count_lo - n, k->count_lo - 1);
+		return;
+	}
+	k->counted = 1;
+	subscribe(k);
+}
+
+/* A chunk read back for -n: count the offsets before it that none held. */
+static void
+count_chunk(struct rs_consumer *k, const uint8_t *chunk, size_t len)
+{
+	struct rs_chunk	 ch;
+	uint64_t	 a = k->count_next, b, hi = k->count_hi;
+
+	if (k->counting != 1)
+		return;		/* sent before the unsubscribe */
+	if (rs_chunk_parse(&ch, chunk, len, 0) == -1) {
+		rs_conn_fail(k->conn, RS_E_RUNTIME, "bad chunk: %s", ch.errstr);
+		return;
+	}
+	b = ch.first_offset + ch.nrecords;	/* one past its last */
+	if (ch.first_offset > a)
+		k->count_gap += (ch.first_offset <= hi ? ch.first_offset :
+		    hi + 1) - a;
+	if (ch.type != RS_CHUNK_USER && b > a && a <= hi)
+		k->count_gap += (b <= hi ? b : hi + 1) -
+		    (ch.first_offset > a ? ch.first_offset : a);
+	if (b > a)
+		k->count_next = b;
+	if (b > hi) {
+		k->counting = 2;
+		rs_frame_unsubscribe(rs_conn_buf(k->conn),
+		    rs_conn_corr(k->conn, on_counted, k), SUB(k, SUB_FIRST));
+	} else
+		rs_frame_credit(rs_conn_buf(k->conn), SUB(k, SUB_FIRST), 1);
+	rs_conn_flush(k->conn);
+}
+
 /* With the end known (or not needed), subscribe where the user asked. */
 static void
 subscribe(struct rs_consumer *k)
@@ -439,9 +519,15 @@ subscribe(struct rs_consumer *k)
 	} else if (k->has_stored) {
 		k->start = k->stored + 1;
 		k->exact = 1;
-	} else if (k->cfg.lines >= 0)
+	} else if (k->cfg.lines >= 0) {
 		k->start = before_end(k, (uint64_t)k->cfg.lines);
-	else if (!k->cfg.have_start || s->kind == RS_SPEC_FIRST) {
+		if (k->counted)
+			k->start = k->count_lo;
+		else if (k->start > 0) {
+			count_back(k, k->start, k->end);
+			return;
+		}
+	} else if (!k->cfg.have_start || s->kind == RS_SPEC_FIRST) {
 		type = RS_OFFSET_FIRST;
 		k->start = 0;
 	} else {
@@ -1073,6 +1159,8 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 				k->end = ch.first_offset + ch.nrecords - 1;
 				k->end_ts = ch.timestamp;
 			}
+		} else if (sub == SUB_FIRST && k->counting) {
+			count_chunk(k, chunk, len);
 		} else if (sub == SUB_FIRST) {
 			if (rs_chunk_parse(&ch, chunk, len, 0) == -1) {
 				rs_conn_fail(c, RS_E_RUNTIME, "bad chunk: %s",

@@ -157,6 +157,12 @@ struct rs_consumer {
 	uint64_t		 fb_answered;
 	uint64_t		 fb_granted;	/* granted when the last was sent */
 	int			 probing_first;	/* a subscription at "first" is out */
+	int			 counting;	/* -n: reading back, on SUB_FIRST */
+	int			 counted;	/* -n: count_lo is where to start */
+	uint64_t		 count_lo;	/* -n: the stretch read back */
+	uint64_t		 count_hi;
+	uint64_t		 count_gap;	/* offsets in it that are no record */
+	uint64_t		 count_next;	/* the first offset not yet seen */
 	int			 done;
 	int			 final_tries;
 

@@ -35,6 +35,24 @@ teardown() {
 	assert_equal "$output" "$(printf 'r7\nr8\nr9')"
 }
 
+@test "-n N counts records, not offsets: a stored offset's chunk takes an offset" {
+	# Each run of a named reader stores its offset: a tracking chunk, which
+	# takes an offset of the stream but is never delivered.
+	rstream-tail -N rd "$S" >/dev/null
+	printf 'r10\nr11\n' | rstream-cat "$S"
+	rstream-tail -N rd "$S" >/dev/null
+	printf 'r12\n' | rstream-cat "$S"
+	run -0 sh -c "rstream-tail -o first -J '$S' | jq -r .offset | tail -n 1"
+	assert_output 14	# two offsets that are no record: the test means something
+	all=$(printf 'r%d\n' 0 1 2 3 4 5 6 7 8 9 10 11 12)
+	for n in 1 2 3 4 5 12 13 20; do
+		run -0 rstream-tail -n "$n" "$S"
+		assert_equal "$output" "$(tail -n "$n" <<<"$all")"
+	done
+	run -0 timeout 10 rstream-tail -f -n 4 -c 4 "$S"
+	assert_equal "$output" "$(tail -n 4 <<<"$all")"
+}
+
 @test "the default is the last 10, and -n larger than the stream prints it all" {
 	printf 'r10\nr11\n' | rstream-cat "$S"
 	run -0 rstream-tail "$S"
