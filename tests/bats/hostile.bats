@@ -360,7 +360,7 @@ tail_no_crc() {
 	assert_equal "$status" 0
 	assert_equal "$output" $'r0\nr1\nr2'
 	assert_equal "$stderr" ''
-	TOOL_ARGS= fails_with rstream-tail 'fails its CRC-32 check' deliver_bad_crc
+	TOOL_ARGS='' fails_with rstream-tail 'fails its CRC-32 check' deliver_bad_crc
 }
 @test "rstream-tail --no-crc: a chunk with a bad CRC is passed through" { tail_no_crc; }
 
