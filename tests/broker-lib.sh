@@ -527,6 +527,36 @@ tls_definitions() {
 
 BROKER_LIB_DIR=$(cd "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd)
 
+# started_broker: after loading an env file: the broker it was started with
+# (RSTREAM_BROKER, RSTREAM_BROKER_ROOT, whatever RSTREAM_CHROOT says now);
+# ROOTCMD, the command prefix that runs a program where the nodes run.
+started_broker() {
+	broker_select "${RSTREAM_BROKER:-3.10}"
+	BROKER_ROOT=$RSTREAM_BROKER_ROOT
+	root_cmd
+}
+
+# root_cmd: ROOTCMD, for BROKER_ROOT: chroot into it, or nothing.
+root_cmd() {
+	ROOTCMD=()
+	[ -z "$BROKER_ROOT" ] || ROOTCMD=(chroot "$BROKER_ROOT")
+}
+
+# prepare_start MARKER PREFIX ID_PREFIX [DIR]: the first steps of a start:
+# the broker chosen and checked (broker_check builds the 4.0 chroot if it
+# is missing, about 35 s), T_READY the time after that, the run directory
+# (new_run_dir MARKER PREFIX [DIR]) in RUN_DIR, and a fresh RUN_ID.
+prepare_start() {
+	local marker=$1 prefix=$2 idp=$3
+	shift 3
+	broker_select
+	[ -x "$PY" ] || die "$PY not found"
+	broker_check
+	T_READY=$(now)
+	new_run_dir "$marker" "$prefix" "$@"
+	RUN_ID=$idp-$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
+}
+
 # new_run_dir MARKER PREFIX [DIR]: DIR (made if need be; it must be empty),
 # or a new temporary directory PREFIX.XXXXXX; absolute, marked with MARKER
 # as made by us (stop refuses any other), in RUN_DIR.
@@ -686,4 +716,19 @@ show_logs_in() {
 			{ printf '==> %s <==\n' "$f"; tail -n 40 "$f"; } >&2 || :
 		done
 	done
+}
+
+# remove_run ID FILES RUN_DIR: once the nodes are down: the run's epmd and
+# any process left with its tag (when ID, the tag, is known), its node files
+# in the chroot, its directory.
+remove_run() {
+	if [ -n "$1" ]; then
+		is_ours "$RSTREAM_EPMD_PID" && kill_tree "$RSTREAM_EPMD_PID"
+		sweep
+	fi
+	if [ -n "$BROKER_ROOT" ] && [ "$2" != "$3" ] && [ -f "$2/owner" ]; then
+		rm -rf --one-file-system -- "$2"
+	fi
+	rm -rf -- "$3"
+	chroot_release
 }

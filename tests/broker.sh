@@ -97,8 +97,7 @@ load_env() {
 	# shellcheck source=/dev/null
 	[ -f "$1/broker.env" ] && . "$1/broker.env"
 	RSTREAM_BROKER_DIR=$1
-	broker_select "${RSTREAM_BROKER:-3.10}"
-	BROKER_ROOT=$RSTREAM_BROKER_ROOT   # where it was started, whatever RSTREAM_CHROOT says now
+	started_broker
 	node_paths
 }
 
@@ -108,8 +107,7 @@ load_env() {
 node_paths() {
 	ND=$RSTREAM_NODE_DIR
 	ND_IN=${ND#"$BROKER_ROOT"}
-	ROOTCMD=()
-	[ -z "$BROKER_ROOT" ] || ROOTCMD=(chroot "$BROKER_ROOT")
+	root_cmd
 }
 
 write_env() {
@@ -160,15 +158,7 @@ teardown() {
 		fi
 		kill_tree "$pid"
 	fi
-	if [ -n "$RSTREAM_NODE" ]; then
-		is_ours "$RSTREAM_EPMD_PID" && kill_tree "$RSTREAM_EPMD_PID"
-		sweep
-	fi
-	if [ -n "$BROKER_ROOT" ] && [ "$ND" != "$d" ] && [ -f "$ND/owner" ]; then
-		rm -rf --one-file-system -- "$ND"
-	fi
-	rm -rf -- "$d"
-	chroot_release
+	remove_run "$RSTREAM_NODE" "$ND" "$d"
 }
 
 cmd_stop() {
@@ -239,15 +229,9 @@ cmd_start() {
 	[ $# -le 1 ] || usage
 	local d t0 tb ports i id timeout=${RSTREAM_BROKER_TIMEOUT:-90}
 	t0=$(now)
-	broker_select
-	[ -x "$PY" ] || die "$PY not found"
-	broker_check    # builds the 4.0 chroot if it is missing (about 35 s)
-	tb=$(now)
-	new_run_dir "$MARKER" rstest-broker "$@"
-	d=$RUN_DIR
-
+	prepare_start "$MARKER" rstest-broker rstest "$@"
+	tb=$T_READY d=$RUN_DIR id=$RUN_ID
 	RSTREAM_BROKER_DIR=$d
-	id=rstest-$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
 	RSTREAM_NODE=$id@localhost
 	# shellcheck disable=SC2034 # written by write_env
 	RSTREAM_BROKER=$BROKER RSTREAM_BROKER_VERSION=$BROKER_VERSION RSTREAM_BROKER_ROOT=$BROKER_ROOT

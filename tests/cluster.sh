@@ -131,8 +131,7 @@ load_env() {
 	# shellcheck source=/dev/null
 	[ -f "$1/cluster.env" ] && . "$1/cluster.env"
 	RSTREAM_CLUSTER_DIR=$1
-	broker_select "${RSTREAM_BROKER:-3.10}"
-	BROKER_ROOT=$RSTREAM_BROKER_ROOT   # where it was started, whatever RSTREAM_CHROOT says now
+	started_broker
 	cluster_paths
 }
 
@@ -142,8 +141,7 @@ load_env() {
 cluster_paths() {
 	CF=$RSTREAM_CLUSTER_FILES
 	CF_IN=${CF#"$BROKER_ROOT"}
-	ROOTCMD=()
-	[ -z "$BROKER_ROOT" ] || ROOTCMD=(chroot "$BROKER_ROOT")
+	root_cmd
 }
 
 # in_node_view PATH: PATH (on the host) as the nodes see it.
@@ -263,15 +261,7 @@ stop_nodes() {
 teardown() {
 	local i
 	stop_nodes "${1:-5}" $(seq 1 $SIZE)
-	if [ -n "$RSTREAM_CLUSTER_ID" ]; then
-		is_ours "$RSTREAM_EPMD_PID" && kill_tree "$RSTREAM_EPMD_PID"
-		sweep
-	fi
-	if [ -n "$BROKER_ROOT" ] && [ "$CF" != "$RSTREAM_CLUSTER_DIR" ] && [ -f "$CF/owner" ]; then
-		rm -rf --one-file-system -- "$CF"
-	fi
-	rm -rf -- "$RSTREAM_CLUSTER_DIR"
-	chroot_release
+	remove_run "$RSTREAM_CLUSTER_ID" "$CF" "$RSTREAM_CLUSTER_DIR"
 }
 
 cmd_stop() {
@@ -380,15 +370,10 @@ cmd_start() {
 	[ $# -le 1 ] || usage
 	local d t0 t1 tb ts ports i p n1
 	t0=$(now)
-	broker_select
-	[ -x "$PY" ] || die "$PY not found"
-	broker_check    # builds the 4.0 chroot if it is missing (about 35 s)
-	tb=$(now)
-	new_run_dir "$MARKER" rstest-cluster "$@"
-	d=$RUN_DIR
-
+	prepare_start "$MARKER" rstest-cluster rstc "$@"
+	tb=$T_READY d=$RUN_DIR
 	RSTREAM_CLUSTER_DIR=$d
-	RSTREAM_CLUSTER_ID=rstc-$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
+	RSTREAM_CLUSTER_ID=$RUN_ID
 	# shellcheck disable=SC2034 # written by write_env
 	RSTREAM_BROKER=$BROKER RSTREAM_BROKER_VERSION=$BROKER_VERSION RSTREAM_BROKER_ROOT=$BROKER_ROOT
 	node_files "$RSTREAM_CLUSTER_ID" "$d"
