@@ -421,11 +421,12 @@ static void	on_snap_subscribe(struct rs_conn *, const struct rs_frame *,
  * -n N counts records, but a tracking chunk (a stored offset, a named
  * publisher's sequence) takes offsets too, and is never delivered: N
  * records before the end may start more than N offsets back. count_back()
- * reads the chunks of [lo, hi] on the SUB_FIRST id; count_chunk() counts
- * the offsets there that no delivered chunk holds (or that a chunk other
- * than records holds), and when it reaches hi, on_counted() reads as many
- * offsets further back the same way, until a stretch has none (or the
- * stream's start is reached); then the main subscription starts at lo.
+ * reads the chunks of [lo, hi] on the SUB_FIRST id and count_chunk() adds
+ * up their records; short of N, on_counted() reads a stretch before it,
+ * twice as long at least (offsets before the stream's first, which
+ * retention removed, are read as quickly as tracking chunks), until N are
+ * found or the stream's start is reached. The main subscription then starts
+ * at the last stretch's lo and drops the records found beyond N (skip).
  */
 static void
 count_back(struct rs_consumer *k, uint64_t lo, uint64_t hi)
@@ -433,41 +434,47 @@ count_back(struct rs_consumer *k, uint64_t lo, uint64_t hi)
 	struct rs_conn	*c = k->conn;
 
 	k->counting = 1;
-	k->count_lo = k->count_next = lo;
+	k->count_lo = lo;
 	k->count_hi = hi;
-	k->count_gap = 0;
 	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_snap_subscribe,
 	    k), SUB(k, SUB_FIRST), k->cfg.stream, RS_OFFSET_OFFSET, lo,
 	    INITIAL_CREDIT, NULL, 0);
 	rs_conn_flush(c);
 }
 
-/* The read back has left: further back, or subscribe at count_lo. */
+/* A stretch is read: one further back, or subscribe at count_lo. */
 static void
 on_counted(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {
 	struct rs_consumer	*k = ud;
-	uint64_t		 n;
+	uint64_t		 want = (uint64_t)k->cfg.lines, lo = k->count_lo;
+	uint64_t		 step;
 
 	(void)c;
 	(void)f;
 	if (k->done)
 		return;
-	if (k->count_gap > 0 && k->count_lo > 0) {
-		n = k->count_gap < k->count_lo ? k->count_gap : k->count_lo;
-		count_back(k, k->count_lo - n, k->count_lo - 1);
+	if (k->count_have < want && lo > 0) {
+		step = 2 * k->count_step;
+		if (step < want - k->count_have)
+			step = want - k->count_have;
+		if (step > lo)
+			step = lo;
+		k->count_step = step;
+		count_back(k, lo - step, lo - 1);
 		return;
 	}
+	k->count_skip = k->count_have > want ? k->count_have - want : 0;
 	k->counted = 1;
 	subscribe(k);
 }
 
-/* A chunk read back for -n: count the offsets before it that none held. */
+/* A chunk read back for -n: add up its records in the stretch. */
 static void
 count_chunk(struct rs_consumer *k, const uint8_t *chunk, size_t len)
 {
 	struct rs_chunk	 ch;
-	uint64_t	 a = k->count_next, b, hi = k->count_hi;
+	uint64_t	 a, b, hi = k->count_hi;
 
 	if (k->counting != 1)
 		return;		/* sent before the unsubscribe */
@@ -475,15 +482,10 @@ count_chunk(struct rs_consumer *k, const uint8_t *chunk, size_t len)
 		rs_conn_fail(k->conn, RS_E_RUNTIME, "bad chunk: %s", ch.errstr);
 		return;
 	}
+	a = ch.first_offset > k->count_lo ? ch.first_offset : k->count_lo;
 	b = ch.first_offset + ch.nrecords;	/* one past its last */
-	if (ch.first_offset > a)
-		k->count_gap += (ch.first_offset <= hi ? ch.first_offset :
-		    hi + 1) - a;
-	if (ch.type != RS_CHUNK_USER && b > a && a <= hi)
-		k->count_gap += (b <= hi ? b : hi + 1) -
-		    (ch.first_offset > a ? ch.first_offset : a);
-	if (b > a)
-		k->count_next = b;
+	if (ch.type == RS_CHUNK_USER && a < b && a <= hi)
+		k->count_have += (b <= hi ? b : hi + 1) - a;
 	if (b > hi) {
 		k->counting = 2;
 		rs_frame_unsubscribe(rs_conn_buf(k->conn),
@@ -507,6 +509,7 @@ subscribe(struct rs_consumer *k)
 
 	k->exact = 0;
 	k->verifying = 0;
+	k->skip = 0;
 	if (k->was_missing && !k->have_written && !k->has_stored) {
 		type = RS_OFFSET_FIRST;	/* -F: a new stream, read it all */
 		k->start = 0;
@@ -521,9 +524,12 @@ subscribe(struct rs_consumer *k)
 		k->exact = 1;
 	} else if (k->cfg.lines >= 0) {
 		k->start = before_end(k, (uint64_t)k->cfg.lines);
-		if (k->counted)
+		if (k->counted) {
 			k->start = k->count_lo;
-		else if (k->start > 0) {
+			k->skip = k->count_skip;
+		} else if (k->start > 0) {
+			k->count_have = 0;
+			k->count_step = k->end + 1 - k->start;
 			count_back(k, k->start, k->end);
 			return;
 		}
@@ -882,6 +888,10 @@ cmd_next(struct rs_consumer *k)
 	while ((r = rs_chunk_next(&k->cmd_ch, &rec, &n, &off)) == 1) {
 		if (off < k->start)
 			continue;
+		if (k->skip > 0) {
+			k->skip--;
+			continue;
+		}
 		if (!k->cfg.follow && off > k->end)
 			break;
 		if (k->cfg.filter != NULL &&
@@ -1030,6 +1040,10 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 		while ((r = rs_chunk_next(&ch, &rec, &n, &off)) == 1) {
 			if (off < k->start)
 				continue;
+			if (k->skip > 0) {
+				k->skip--;
+				continue;
+			}
 			if (!k->cfg.follow && off > k->end) {
 				end = 1;
 				break;

@@ -158,11 +158,13 @@ struct rs_consumer {
 	uint64_t		 fb_granted;	/* granted when the last was sent */
 	int			 probing_first;	/* a subscription at "first" is out */
 	int			 counting;	/* -n: reading back, on SUB_FIRST */
-	int			 counted;	/* -n: count_lo is where to start */
+	int			 counted;	/* -n: start at count_lo, skip count_skip */
 	uint64_t		 count_lo;	/* -n: the stretch read back */
 	uint64_t		 count_hi;
-	uint64_t		 count_gap;	/* offsets in it that are no record */
-	uint64_t		 count_next;	/* the first offset not yet seen */
+	uint64_t		 count_have;	/* records in [count_lo, end] */
+	uint64_t		 count_step;	/* the stretch's size */
+	uint64_t		 count_skip;
+	uint64_t		 skip;		/* records at start to drop */
 	int			 done;
 	int			 final_tries;
 
