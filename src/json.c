@@ -35,6 +35,19 @@ load8(const uint8_t *p)
 	return w;
 }
 
+/* The eight bytes at p + i (of n), a short tail padded with plain bytes. */
+static uint64_t
+word_at(const uint8_t *p, size_t n, size_t i)
+{
+	uint8_t	 pad[8];
+
+	if (n - i >= 8)
+		return load8(p + i);
+	memset(pad, 'a', sizeof pad);
+	memcpy(pad, p + i, n - i);
+	return load8(pad);
+}
+
 /* Bytes written escaped: controls, '"', '\\', and DEL (kept printable). */
 static int
 special(uint8_t c)
@@ -127,19 +140,12 @@ escape(struct rs_buf *b, uint8_t c)
 void
 rs_json_str(struct rs_buf *b, const uint8_t *p, size_t n)
 {
-	uint8_t	 pad[8];
 	size_t	 i = 0, run = 0;
 	uint64_t w;
 
 	rs_buf_u8(b, '"');
 	while (i < n) {
-		if (n - i >= 8)
-			w = load8(p + i);
-		else {
-			memset(pad, 'a', sizeof pad);
-			memcpy(pad, p + i, n - i);
-			w = load8(pad);
-		}
+		w = word_at(p, n, i);
 		if (!special8(w)) {
 			i = n - i >= 8 ? i + 8 : n;
 			continue;
@@ -163,19 +169,12 @@ rs_json_str(struct rs_buf *b, const uint8_t *p, size_t n)
 int
 rs_json_utf8_str(struct rs_buf *b, const uint8_t *p, size_t n)
 {
-	uint8_t	 pad[8];
 	size_t	 start = b->len, i = 0, run = 0, k;
 	uint64_t w;
 
 	rs_buf_u8(b, '"');
 	while (i < n) {
-		if (n - i >= 8)
-			w = load8(p + i);
-		else {
-			memset(pad, 'a', sizeof pad);
-			memcpy(pad, p + i, n - i);
-			w = load8(pad);
-		}
+		w = word_at(p, n, i);
 		if ((w & HIGHS) == 0 && !special8(w)) {
 			i = n - i >= 8 ? i + 8 : n;
 			continue;
