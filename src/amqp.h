@@ -8,9 +8,11 @@
  * nesting at most RS_AMQP_MAX_DEPTH deep); rs_amqp_iter_next() walks the
  * elements of a list, map or array. rs_amqp_parse() tells whether a record is
  * an AMQP 1.0 message at all (the sections of 3.2, in order, covering it
- * exactly) and finds each section; rs_amqp_body_next() walks the body.
+ * exactly) and finds each section.
  *
- * rs_amqp_text() (amqptext.c) gives the text form of any value.
+ * rs_amqp_text() (amqptext.c) gives the text form of any value, and
+ * rs_amqp_body_next() (amqptext.c, as it gives a scalar body as text) walks
+ * the body. amqptext.c builds on amqp.c, never the other way.
  *
  * Encoding (amqpenc.c) appends values to a struct rs_buf, always in the
  * smallest encoding; rs_amqp_put_message() writes the properties,
@@ -276,7 +278,8 @@ struct rs_amqp_kv {
  */
 struct rs_amqp_props {
 	const char		*message_id;
-	const char		*user_id;
+	const char		*user_id;	/* binary */
+	size_t			 user_id_len;	/* 0: strlen(user_id) */
 	const char		*to;
 	const char		*subject;
 	const char		*reply_to;

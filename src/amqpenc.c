@@ -600,7 +600,8 @@ put_properties(struct rs_buf *b, const struct rs_amqp_props *pr)
 		if (!has_property(pr, i))
 			rs_amqp_put_null(b);
 		else if (i == RS_AMQP_P_USER_ID)
-			rs_amqp_put_binary(b, s, strlen(s));
+			rs_amqp_put_binary(b, s, pr->user_id_len > 0 ?
+			    pr->user_id_len : strlen(s));
 		else if (i == RS_AMQP_P_CONTENT_TYPE ||
 		    i == RS_AMQP_P_CONTENT_ENCODING)
 			rs_amqp_put_symbol(b, s, strlen(s));

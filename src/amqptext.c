@@ -9,6 +9,10 @@
  * ten bytes on the wire (AMQP 1.0 part 1 section 1.6.24). Floats print as
  * the shortest decimal that reads back to the same bits; strings inside
  * compounds are quoted as in RFC 8259 (JSON) section 7.
+ *
+ * rs_amqp_body_next() lives here too: a body that is a scalar amqp-value is
+ * given as its text. This file uses amqp.c (the decoder and its iterator);
+ * amqp.c uses nothing of this one, so the AMQP files form no circle.
  */
 #include "config.h"
 
@@ -295,4 +299,45 @@ rs_amqp_text_fixed(char *buf, size_t size, const struct rs_amqp_value *v,
 		buf[s.len] = '\0';
 	*len = s.len;
 	return r == -1 ? -1 : s.cut;
+}
+
+/*
+ * The next piece of the body: 1 with a slice, 0 when there is no more.
+ * Data sections give their bytes; an amqp-value that is a string, symbol or
+ * binary gives its bytes and a scalar its text form (in m->text); lists,
+ * maps, arrays, described values and amqp-sequence sections give nothing.
+ */
+int
+rs_amqp_body_next(struct rs_amqp_msg *m, const uint8_t **p, size_t *n)
+{
+	struct rs_amqp_value	 v;
+	int			 code;
+
+	while (rs_amqp_section_next(m, &m->pos, &code, &v) == 1) {
+		if (code == RS_AMQP_DATA) {
+			*p = v.p;
+			*n = v.n;
+			return 1;
+		}
+		if (code != RS_AMQP_VALUE)
+			continue;
+		switch (v.type) {
+		case RS_AMQP_T_LIST:
+		case RS_AMQP_T_MAP:
+		case RS_AMQP_T_ARRAY:
+		case RS_AMQP_T_DESCRIBED:
+			continue;
+		case RS_AMQP_T_BINARY:
+		case RS_AMQP_T_STRING:
+		case RS_AMQP_T_SYMBOL:
+			*p = v.p;
+			*n = v.n;
+			return 1;
+		default:
+			rs_amqp_text_fixed(m->text, sizeof m->text, &v, n);
+			*p = (const uint8_t *)m->text;
+			return 1;
+		}
+	}
+	return 0;
 }

@@ -451,6 +451,88 @@ sac_properties(const struct rs_consumer *k, const char **kv,
 	return n;
 }
 
+static void	subscribe(struct rs_consumer *);
+static void	on_snap_subscribe(struct rs_conn *, const struct rs_frame *,
+		    void *);
+
+/*
+ * -n N counts records, but a tracking chunk (a stored offset, a named
+ * publisher's sequence) takes offsets too, and is never delivered: N
+ * records before the end may start more than N offsets back. count_back()
+ * reads the chunks of [lo, hi] on the SUB_FIRST id and count_chunk() adds
+ * up their records; short of N, on_counted() reads a stretch before it,
+ * twice as long at least (offsets before the stream's first, which
+ * retention removed, are read as quickly as tracking chunks), until N are
+ * found or the stream's start is reached. The main subscription then starts
+ * at the last stretch's lo and drops the records found beyond N (skip).
+ */
+static void
+count_back(struct rs_consumer *k, uint64_t lo, uint64_t hi)
+{
+	struct rs_conn	*c = k->conn;
+
+	k->counting = 1;
+	k->count_lo = lo;
+	k->count_hi = hi;
+	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_snap_subscribe,
+	    k), SUB(k, SUB_FIRST), k->cfg.stream, RS_OFFSET_OFFSET, lo,
+	    INITIAL_CREDIT, NULL, 0);
+	rs_conn_flush(c);
+}
+
+/* A stretch is read: one further back, or subscribe at count_lo. */
+static void
+on_counted(struct rs_conn *c, const struct rs_frame *f, void *ud)
+{
+	struct rs_consumer	*k = ud;
+	uint64_t		 want = (uint64_t)k->cfg.lines, lo = k->count_lo;
+	uint64_t		 step;
+
+	(void)c;
+	(void)f;
+	if (k->done)
+		return;
+	if (k->count_have < want && lo > 0) {
+		step = 2 * k->count_step;
+		if (step < want - k->count_have)
+			step = want - k->count_have;
+		if (step > lo)
+			step = lo;
+		k->count_step = step;
+		count_back(k, lo - step, lo - 1);
+		return;
+	}
+	k->count_skip = k->count_have > want ? k->count_have - want : 0;
+	k->counted = 1;
+	subscribe(k);
+}
+
+/* A chunk read back for -n: add up its records in the stretch. */
+static void
+count_chunk(struct rs_consumer *k, const uint8_t *chunk, size_t len)
+{
+	struct rs_chunk	 ch;
+	uint64_t	 a, b, hi = k->count_hi;
+
+	if (k->counting != 1)
+		return;		/* sent before the unsubscribe */
+	if (rs_chunk_parse(&ch, chunk, len, 0) == -1) {
+		rs_conn_fail(k->conn, RS_E_RUNTIME, "bad chunk: %s", ch.errstr);
+		return;
+	}
+	a = ch.first_offset > k->count_lo ? ch.first_offset : k->count_lo;
+	b = ch.first_offset + ch.nrecords;	/* one past its last */
+	if (ch.type == RS_CHUNK_USER && a < b && a <= hi)
+		k->count_have += (b <= hi ? b : hi + 1) - a;
+	if (b > hi) {
+		k->counting = 2;
+		rs_frame_unsubscribe(rs_conn_buf(k->conn),
+		    rs_conn_corr(k->conn, on_counted, k), SUB(k, SUB_FIRST));
+	} else
+		rs_frame_credit(rs_conn_buf(k->conn), SUB(k, SUB_FIRST), 1);
+	rs_conn_flush(k->conn);
+}
+
 /* With the end known (or not needed), subscribe where the user asked. */
 static void
 subscribe(struct rs_consumer *k)
@@ -466,6 +548,7 @@ subscribe(struct rs_consumer *k)
 
 	k->exact = 0;
 	k->verifying = 0;
+	k->skip = 0;
 	if (k->was_missing && !k->have_written && !k->has_stored) {
 		type = RS_OFFSET_FIRST;	/* -F: a new stream, read it all */
 		k->start = 0;
@@ -478,9 +561,18 @@ subscribe(struct rs_consumer *k)
 	} else if (k->has_stored) {
 		k->start = k->stored + 1;
 		k->exact = 1;
-	} else if (k->cfg.lines >= 0)
+	} else if (k->cfg.lines >= 0) {
 		k->start = before_end(k, (uint64_t)k->cfg.lines);
-	else if (!k->cfg.have_start || s->kind == RS_SPEC_FIRST) {
+		if (k->counted) {
+			k->start = k->count_lo;
+			k->skip = k->count_skip;
+		} else if (k->start > 0) {
+			k->count_have = 0;
+			k->count_step = k->end + 1 - k->start;
+			count_back(k, k->start, k->end);
+			return;
+		}
+	} else if (!k->cfg.have_start || s->kind == RS_SPEC_FIRST) {
 		type = RS_OFFSET_FIRST;
 		k->start = 0;
 	} else {
@@ -857,6 +949,10 @@ cmd_next(struct rs_consumer *k)
 	while ((r = rs_chunk_next(&k->cmd_ch, &rec, &n, &off)) == 1) {
 		if (off < k->start)
 			continue;
+		if (k->skip > 0) {
+			k->skip--;
+			continue;
+		}
 		if (!k->cfg.follow && off > k->end)
 			break;
 		if (k->cfg.filter != NULL &&
@@ -1005,6 +1101,10 @@ deliver(struct rs_consumer *k, const uint8_t *p, size_t len)
 		while ((r = rs_chunk_next(&ch, &rec, &n, &off)) == 1) {
 			if (off < k->start)
 				continue;
+			if (k->skip > 0) {
+				k->skip--;
+				continue;
+			}
 			if (!k->cfg.follow && off > k->end) {
 				end = 1;
 				break;
@@ -1273,6 +1373,8 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 				k->end = ch.first_offset + ch.nrecords - 1;
 				k->end_ts = ch.timestamp;
 			}
+		} else if (sub == SUB_FIRST && k->counting) {
+			count_chunk(k, chunk, len);
 		} else if (sub == SUB_FIRST) {
 			if (rs_chunk_parse(&ch, chunk, len, 0) == -1) {
 				rs_conn_fail(c, RS_E_RUNTIME, "bad chunk: %s",

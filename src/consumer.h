@@ -162,6 +162,14 @@ struct rs_consumer {
 	int			 active;	/* --single-active: told to be the active one */
 	uint32_t		 cu_corr;	/* the ConsumerUpdate being answered */
 	int			 cu_owed;	/* stepping down: after the command running */
+	int			 counting;	/* -n: reading back, on SUB_FIRST */
+	int			 counted;	/* -n: start at count_lo, skip count_skip */
+	uint64_t		 count_lo;	/* -n: the stretch read back */
+	uint64_t		 count_hi;
+	uint64_t		 count_have;	/* records in [count_lo, end] */
+	uint64_t		 count_step;	/* the stretch's size */
+	uint64_t		 count_skip;
+	uint64_t		 skip;		/* records at start to drop */
 	int			 done;
 	int			 final_tries;
 

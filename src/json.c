@@ -3,8 +3,10 @@
  *
  * rs_json_str() writes a quoted string: '"' and '\\' escaped, control
  * characters as \n, \t, ... or \u00XX, everything else as is. It is given
- * valid UTF-8 only (callers check with rs_json_utf8_valid() and fall back to
- * base64), so what it writes always parses.
+ * valid UTF-8 only, so what it writes always parses. rs_json_utf8_str()
+ * is the one pass -J uses for bytes of unknown make: it checks UTF-8 while
+ * it escapes, and writes nothing when they are not (the caller then writes
+ * base64), instead of a check over the bytes and then an escape over them.
  */
 #include "config.h"
 
@@ -33,6 +35,19 @@ load8(const uint8_t *p)
 	return w;
 }
 
+/* The eight bytes at p + i (of n), a short tail padded with plain bytes. */
+static uint64_t
+word_at(const uint8_t *p, size_t n, size_t i)
+{
+	uint8_t	 pad[8];
+
+	if (n - i >= 8)
+		return load8(p + i);
+	memset(pad, 'a', sizeof pad);
+	memcpy(pad, p + i, n - i);
+	return load8(pad);
+}
+
 /* Bytes written escaped: controls, '"', '\\', and DEL (kept printable). */
 static int
 special(uint8_t c)
@@ -47,40 +62,52 @@ special8(uint64_t w)
 	    HASBYTE(w, 0x7f)) != 0;
 }
 
+/*
+ * The length (1 to 4) of the well-formed UTF-8 sequence at p[0] (at most n
+ * bytes), or 0: no overlongs, surrogates or code points past U+10FFFF.
+ */
+static size_t
+utf8_seq(const uint8_t *p, size_t n)
+{
+	size_t		 k, need;
+	uint32_t	 cp, min;
+
+	if (p[0] < 0x80)
+		return 1;
+	if ((p[0] & 0xe0) == 0xc0)
+		need = 1, cp = p[0] & 0x1f, min = 0x80;
+	else if ((p[0] & 0xf0) == 0xe0)
+		need = 2, cp = p[0] & 0x0f, min = 0x800;
+	else if ((p[0] & 0xf8) == 0xf0)
+		need = 3, cp = p[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (n - 1 < need)
+		return 0;
+	for (k = 1; k <= need; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return need + 1;
+}
+
 /* Is p (n bytes) well-formed UTF-8: no overlongs, surrogates or code points past U+10FFFF? */
 int
 rs_json_utf8_valid(const uint8_t *p, size_t n)
 {
-	size_t		 i = 0, k, need;
-	uint32_t	 cp, min;
+	size_t	 i = 0, k;
 
 	while (i < n) {
 		if (n - i >= 8 && (load8(p + i) & HIGHS) == 0) {
 			i += 8;
 			continue;
 		}
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((p[i] & 0xe0) == 0xc0) {
-			need = 1, cp = p[i] & 0x1f, min = 0x80;
-		} else if ((p[i] & 0xf0) == 0xe0) {
-			need = 2, cp = p[i] & 0x0f, min = 0x800;
-		} else if ((p[i] & 0xf8) == 0xf0) {
-			need = 3, cp = p[i] & 0x07, min = 0x10000;
-		} else
+		if ((k = utf8_seq(p + i, n - i)) == 0)
 			return 0;
-		if (n - i - 1 < need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += need + 1;
+		i += k;
 	}
 	return 1;
 }
@@ -113,19 +140,12 @@ escape(struct rs_buf *b, uint8_t c)
 void
 rs_json_str(struct rs_buf *b, const uint8_t *p, size_t n)
 {
-	uint8_t	 pad[8];
 	size_t	 i = 0, run = 0;
 	uint64_t w;
 
 	rs_buf_u8(b, '"');
 	while (i < n) {
-		if (n - i >= 8)
-			w = load8(p + i);
-		else {
-			memset(pad, 'a', sizeof pad);
-			memcpy(pad, p + i, n - i);
-			w = load8(pad);
-		}
+		w = word_at(p, n, i);
 		if (!special8(w)) {
 			i = n - i >= 8 ? i + 8 : n;
 			continue;
@@ -138,6 +158,45 @@ rs_json_str(struct rs_buf *b, const uint8_t *p, size_t n)
 	}
 	rs_buf_put(b, p + run, n - run);
 	rs_buf_u8(b, '"');
+}
+
+/*
+ * rs_json_str() of n bytes if they are well-formed UTF-8 (1), in one pass
+ * that checks and escapes together; else 0 with b as it was, for the
+ * caller to write them another way (base64). Words of eight plain ASCII
+ * bytes are skipped whole, as in rs_json_str().
+ */
+int
+rs_json_utf8_str(struct rs_buf *b, const uint8_t *p, size_t n)
+{
+	size_t	 start = b->len, i = 0, run = 0, k;
+	uint64_t w;
+
+	rs_buf_u8(b, '"');
+	while (i < n) {
+		w = word_at(p, n, i);
+		if ((w & HIGHS) == 0 && !special8(w)) {
+			i = n - i >= 8 ? i + 8 : n;
+			continue;
+		}
+		if (p[i] >= 0x80) {
+			if ((k = utf8_seq(p + i, n - i)) == 0) {
+				b->len = start;
+				return 0;
+			}
+			i += k;
+			continue;
+		}
+		if (special(p[i])) {
+			rs_buf_put(b, p + run, i - run);
+			escape(b, p[i]);
+			run = i + 1;
+		}
+		i++;
+	}
+	rs_buf_put(b, p + run, n - run);
+	rs_buf_u8(b, '"');
+	return 1;
 }
 
 void

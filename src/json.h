@@ -14,6 +14,7 @@
 
 int	rs_json_utf8_valid(const uint8_t *, size_t);
 void	rs_json_str(struct rs_buf *, const uint8_t *, size_t);
+int	rs_json_utf8_str(struct rs_buf *, const uint8_t *, size_t);
 void	rs_json_cstr(struct rs_buf *, const char *);
 void	rs_json_base64(struct rs_buf *, const uint8_t *, size_t);
 int	rs_base64_decode(const char *, size_t, uint8_t *, size_t *);

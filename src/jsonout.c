@@ -17,8 +17,9 @@
  * binary as base64 strings, uuid as 8-4-4-4-12, decimals and chars as
  * strings, lists and arrays as arrays, maps as objects (keys that are not
  * strings take their text form), described values as
- * {"descriptor":d,"value":v}. Every string goes through rs_json_str(), so
- * the line is valid JSON whatever the bytes.
+ * {"descriptor":d,"value":v}. Every string goes through rs_json_str(), or
+ * rs_json_utf8_str() (bytes of unknown make: checked and escaped in one
+ * pass), so the line is valid JSON whatever the bytes.
  */
 #include "config.h"
 
@@ -54,9 +55,7 @@ static void	value(struct out *, const struct rs_amqp_value *, int);
 static void
 bytes(struct rs_buf *b, const uint8_t *p, size_t n)
 {
-	if (rs_json_utf8_valid(p, n))
-		rs_json_str(b, p, n);
-	else
+	if (!rs_json_utf8_str(b, p, n))
 		rs_json_base64(b, p, n);
 }
 
@@ -277,9 +276,7 @@ static void
 body_bytes(struct rs_buf *b, const uint8_t *p, size_t n)
 {
 	put_s(b, ",\"body\":");
-	if (rs_json_utf8_valid(p, n))
-		rs_json_str(b, p, n);
-	else {
+	if (!rs_json_utf8_str(b, p, n)) {
 		rs_json_base64(b, p, n);
 		put_s(b, ",\"body_encoding\":\"base64\"");
 	}

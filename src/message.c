@@ -247,6 +247,35 @@ add_app(struct rs_message *m, size_t *n, const char *key, const char *value)
 	return 0;
 }
 
+/*
+ * The user_id property of a JSON line: binary in AMQP 1.0, so base64, as
+ * rstream-tail -J writes binary values; any bytes, NUL included.
+ */
+static int
+json_user_id(struct rs_message *m, json_t *v, struct rs_amqp_props *pr)
+{
+	char	*out;
+	size_t	 n, len;
+
+	if (!json_is_string(v))
+		return bad(m, "property \"user_id\" is not a string");
+	n = json_string_length(v);
+	if ((out = malloc(n / 4 * 3 + 1)) == NULL)
+		return bad(m, "out of memory");
+	if (rs_base64_decode(json_string_value(v), n, (uint8_t *)out,
+	    &len) == -1) {
+		free(out);
+		return bad(m, "property \"user_id\" is not base64 (it is "
+		    "binary, written in base64 as rstream-tail -J does)");
+	}
+	out[len] = '\0';
+	if (own(m, out) == NULL)
+		return bad(m, "out of memory");
+	pr->user_id = out;
+	pr->user_id_len = len;
+	return 0;
+}
+
 /* The properties object of a JSON line into pr. */
 static int
 json_props(struct rs_message *m, json_t *o, struct rs_amqp_props *pr)
@@ -277,6 +306,11 @@ json_props(struct rs_message *m, json_t *o, struct rs_amqp_props *pr)
 			return bad(m, "unknown property \"%s\"", k);
 		if (json_is_null(v))
 			continue;
+		if (i == RS_AMQP_P_USER_ID) {
+			if (json_user_id(m, v, pr) == -1)
+				return -1;
+			continue;
+		}
 		if (slot[i] != NULL) {
 			if (has_nul(v))
 				return bad(m, "property \"%s\" holds a NUL "

@@ -518,3 +518,217 @@ tls_definitions() {
 	  {"user": "$TLS_CLIENT_USER", "vhost": "/", $all}]}
 	EOF
 }
+
+# --- a node's start-up: what broker.sh (one node) and cluster.sh (3) share ----
+# FILES is where a node's (or the cluster's) files are as this shell sees
+# them, FILES_IN as the nodes see them (the same for 3.10; inside the chroot
+# for 4.0). The sourcing script also defines write_env, fail_start and
+# is_ours, which start_epmd calls.
+
+BROKER_LIB_DIR=$(cd "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd)
+
+# started_broker: after loading an env file: the broker it was started with
+# (RSTREAM_BROKER, RSTREAM_BROKER_ROOT, whatever RSTREAM_CHROOT says now);
+# ROOTCMD, the command prefix that runs a program where the nodes run.
+started_broker() {
+	broker_select "${RSTREAM_BROKER:-3.10}"
+	BROKER_ROOT=$RSTREAM_BROKER_ROOT
+	root_cmd
+}
+
+# root_cmd: ROOTCMD, for BROKER_ROOT: chroot into it, or nothing.
+root_cmd() {
+	ROOTCMD=()
+	[ -z "$BROKER_ROOT" ] || ROOTCMD=(chroot "$BROKER_ROOT")
+}
+
+# prepare_start MARKER PREFIX ID_PREFIX [DIR]: the first steps of a start:
+# the broker chosen and checked (broker_check builds the 4.0 chroot if it
+# is missing, about 35 s), T_READY the time after that, the run directory
+# (new_run_dir MARKER PREFIX [DIR]) in RUN_DIR, and a fresh RUN_ID.
+prepare_start() {
+	local marker=$1 prefix=$2 idp=$3
+	shift 3
+	broker_select
+	[ -x "$PY" ] || die "$PY not found"
+	broker_check
+	T_READY=$(now)
+	new_run_dir "$marker" "$prefix" "$@"
+	RUN_ID=$idp-$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
+}
+
+# new_run_dir MARKER PREFIX [DIR]: DIR (made if need be; it must be empty),
+# or a new temporary directory PREFIX.XXXXXX; absolute, marked with MARKER
+# as made by us (stop refuses any other), in RUN_DIR.
+new_run_dir() {
+	local marker=$1 prefix=$2 d
+	shift 2
+	if [ $# -eq 1 ]; then
+		d=$1
+		(umask 077; mkdir -p -- "$d")
+		[ -z "$(ls -A -- "$d")" ] || die "$d is not empty"
+	else
+		d=$(mktemp -d "${TMPDIR:-/tmp}/$prefix.XXXXXX")
+	fi
+	d=$(cd -- "$d" && pwd)
+	: >"$d/$marker"
+	[ -w "$d" ] || die "$d is not writable"
+	RUN_DIR=$d
+}
+
+# node_files ID DIR: where the node files of run ID go, in NODE_FILES: DIR;
+# for 4.0 a directory of the chroot, which names DIR as its owner.
+node_files() {
+	if [ -n "$BROKER_ROOT" ]; then
+		NODE_FILES=$BROKER_ROOT$CHROOT_NODES/$1
+		mkdir -p -- "$NODE_FILES"
+		printf '%s\n' "$2" >"$NODE_FILES/owner"
+	else
+		NODE_FILES=$2
+	fi
+}
+
+# export_erl_env FILES FILES_IN TAG: the environment shared by every
+# process of a run (nodes, epmd, the CLI); TAG marks every process we spawn
+# (sweep_tagged).
+export_erl_env() {
+	export HOME=$2
+	export RSTREAM_BROKER_OWNER_TAG=$3
+	export ERL_EPMD_PORT=$RSTREAM_EPMD_PORT ERL_EPMD_ADDRESS=127.0.0.1
+	export RABBITMQ_CONF_ENV_FILE=$2/rabbitmq-env.conf
+	export RABBITMQ_CTL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
+	if [ -d "$1/rmq/sbin" ]; then
+		export RABBITMQ_SCRIPTS_DIR=$2/rmq/sbin
+	fi
+}
+
+# export_rabbit_env DIR_IN AMQP_PORT DIST_PORT: a node server's RABBITMQ_*
+# variables, its files in DIR_IN (as it sees them).
+export_rabbit_env() {
+	local d=$1
+	export RABBITMQ_BASE=$d \
+		RABBITMQ_MNESIA_BASE=$d/mnesia \
+		RABBITMQ_LOG_BASE=$d/log \
+		RABBITMQ_CONFIG_FILE=$d/rabbitmq.conf \
+		RABBITMQ_CONFIG_FILES="$d/conf.d/*.conf" \
+		RABBITMQ_ADVANCED_CONFIG_FILE=$d/advanced.config \
+		RABBITMQ_ENABLED_PLUGINS_FILE=$d/enabled_plugins \
+		RABBITMQ_PID_FILE=$d/rabbit.pid \
+		RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+		RABBITMQ_NODE_PORT="$2" \
+		RABBITMQ_DIST_PORT="$3" \
+		RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
+}
+
+# rmq_sbin FILES FILES_IN: where the RabbitMQ scripts are run from (the slim
+# home, if any), as the nodes see it.
+rmq_sbin() {
+	if [ -d "$1/rmq/sbin" ]; then
+		printf '%s' "$2/rmq/sbin"
+	else
+		printf '%s' "$RMQ_BIN"
+	fi
+}
+
+# spawn_in_root LOG ENVFUNC CMD...: spawn CMD where the nodes run; for 4.0,
+# inside the chroot, with its /proc mounted first (under the chroot lock,
+# held until the process is in: chroot_release then counts it). Its pid in
+# SPAWNED.
+spawn_in_root() {
+	local out=$1 envf=$2
+	shift 2
+	if [ -n "$BROKER_ROOT" ]; then
+		chroot_lock || return 1
+		chroot_mount || { chroot_unlock; return 1; }
+		spawn "$out" "$envf" "${ROOTCMD[@]}" "$@"
+		SPAWNED=$!
+		chroot_enter "$SPAWNED"
+		chroot_unlock
+	else
+		spawn "$out" "$envf" "$@"
+		SPAWNED=$!
+	fi
+}
+
+# node_home FILES RUN_DIR ALL: the slim RabbitMQ home in FILES/rmq, unless
+# ALL is set (every plugin) or it cannot be made (said on stderr).
+node_home() {
+	local f=$1 d=$2
+	[ -z "$3" ] || return 0
+	if make_slim_home "$f/rmq.new" rabbit rabbitmq_prelaunch rabbitmq_stream \
+		rabbitmq_auth_mechanism_ssl >"$d/slim.log" 2>&1; then
+		mv "$f/rmq.new" "$f/rmq"
+	else
+		log "using all plugins: no slim RabbitMQ home"
+		[ ! -s "$d/slim.log" ] || cat "$d/slim.log" >&2
+		rm -rf "$f/rmq.new"
+	fi
+	rm -f "$d/slim.log"
+}
+
+# node_secrets FILES RUN_DIR: a fresh Erlang cookie in FILES, the TLS
+# certificates in RSTREAM_TLS_DIR (under RUN_DIR), copied to FILES/tls
+# when the nodes cannot see RUN_DIR; 1 if the certificates failed.
+node_secrets() {
+	(umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F >"$1/.erlang.cookie")
+	chmod 400 "$1/.erlang.cookie"
+	"$BROKER_LIB_DIR/tls-certs.sh" "$RSTREAM_TLS_DIR" || return 1
+	[ "$1" = "$2" ] || cp -a -- "$RSTREAM_TLS_DIR" "$1/tls"
+}
+
+# node_conf AMQP_PORT STREAM_PORT TLS_PORT FILES_IN: a node's rabbitmq.conf,
+# loopback listeners, the definitions and certificates in FILES_IN.
+node_conf() {
+	cat <<-CONF
+	listeners.tcp.default = 127.0.0.1:$1
+	stream.listeners.tcp.1 = 127.0.0.1:$2
+	stream.advertised_host = localhost
+	stream.advertised_port = $2
+	log.console = false
+	load_definitions = $4/definitions.json
+	CONF
+	tls_conf "$4/tls" "$3"
+}
+
+# start_epmd LOG ENVFUNC: the run's private epmd, loopback only, on
+# RSTREAM_EPMD_PORT (a node would otherwise spawn its own), answering;
+# its pid in RSTREAM_EPMD_PID. fail_start if not.
+start_epmd() {
+	local i=0
+	spawn_in_root "$1" "$2" "$(epmd_bin)" -port "$RSTREAM_EPMD_PORT" \
+		-address 127.0.0.1 || fail_start "cannot start epmd"
+	RSTREAM_EPMD_PID=$SPAWNED
+	write_env
+	until "${ROOTCMD[@]}" "$(epmd_bin)" -port "$RSTREAM_EPMD_PORT" -names >/dev/null 2>&1; do
+		is_ours "$RSTREAM_EPMD_PID" || fail_start "epmd exited"
+		i=$((i + 1))
+		[ "$i" -lt 50 ] || fail_start "epmd did not come up on port $RSTREAM_EPMD_PORT"
+		sleep 0.1
+	done
+}
+
+# show_logs_in DIR...: the last 40 lines of each log in each DIR, on stderr.
+show_logs_in() {
+	local f dir
+	for dir; do
+		for f in "$dir"/*; do
+			[ -s "$f" ] || continue
+			{ printf '==> %s <==\n' "$f"; tail -n 40 "$f"; } >&2 || :
+		done
+	done
+}
+
+# remove_run ID FILES RUN_DIR: once the nodes are down: the run's epmd and
+# any process left with its tag (when ID, the tag, is known), its node files
+# in the chroot, its directory.
+remove_run() {
+	if [ -n "$1" ]; then
+		is_ours "$RSTREAM_EPMD_PID" && kill_tree "$RSTREAM_EPMD_PID"
+		sweep
+	fi
+	if [ -n "$BROKER_ROOT" ] && [ "$2" != "$3" ] && [ -f "$2/owner" ]; then
+		rm -rf --one-file-system -- "$2"
+	fi
+	rm -rf -- "$3"
+	chroot_release
+}

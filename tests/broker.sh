@@ -97,8 +97,7 @@ load_env() {
 	# shellcheck source=/dev/null
 	[ -f "$1/broker.env" ] && . "$1/broker.env"
 	RSTREAM_BROKER_DIR=$1
-	broker_select "${RSTREAM_BROKER:-3.10}"
-	BROKER_ROOT=$RSTREAM_BROKER_ROOT   # where it was started, whatever RSTREAM_CHROOT says now
+	started_broker
 	node_paths
 }
 
@@ -108,8 +107,7 @@ load_env() {
 node_paths() {
 	ND=$RSTREAM_NODE_DIR
 	ND_IN=${ND#"$BROKER_ROOT"}
-	ROOTCMD=()
-	[ -z "$BROKER_ROOT" ] || ROOTCMD=(chroot "$BROKER_ROOT")
+	root_cmd
 }
 
 write_env() {
@@ -127,49 +125,15 @@ write_env() {
 	mv -f "$f.tmp" "$f"
 }
 
-# Environment shared by the node, its epmd and rabbitmqctl.
+# Environment shared by the node, its epmd and rabbitmqctl (broker-lib.sh).
 # OWNER_TAG marks every process we spawn (see sweep).
 export_node_env() {
-	export HOME=$ND_IN
-	export RSTREAM_BROKER_OWNER_TAG=$RSTREAM_NODE
-	export ERL_EPMD_PORT=$RSTREAM_EPMD_PORT ERL_EPMD_ADDRESS=127.0.0.1
+	export_erl_env "$ND" "$ND_IN" "$RSTREAM_NODE"
 	export RABBITMQ_NODENAME=$RSTREAM_NODE
-	export RABBITMQ_CONF_ENV_FILE=$ND_IN/rabbitmq-env.conf
-	export RABBITMQ_CTL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
-	if [ -d "$ND/rmq/sbin" ]; then
-		export RABBITMQ_SCRIPTS_DIR=$ND_IN/rmq/sbin
-	fi
 }
 
-# sbin: where the RabbitMQ scripts are run from (the slim home, if any), as
-# the node sees it.
-sbin() {
-	if [ -d "$ND/rmq/sbin" ]; then
-		printf '%s' "$ND_IN/rmq/sbin"
-	else
-		printf '%s' "$RMQ_BIN"
-	fi
-}
-
-# spawn_node_proc LOG ENVFUNC CMD...: spawn (broker-lib.sh) CMD where the
-# node runs; for 4.0, inside the chroot, with its /proc mounted first (under
-# the chroot lock, which is held until the process is in: chroot_release
-# then counts it). Its pid in SPAWNED.
-spawn_node_proc() {
-	local out=$1 envf=$2
-	shift 2
-	if [ -n "$BROKER_ROOT" ]; then
-		chroot_lock || return 1
-		chroot_mount || { chroot_unlock; return 1; }
-		spawn "$out" "$envf" "${ROOTCMD[@]}" "$@"
-		SPAWNED=$!
-		chroot_enter "$SPAWNED"
-		chroot_unlock
-	else
-		spawn "$out" "$envf" "$@"
-		SPAWNED=$!
-	fi
-}
+# sbin: where the RabbitMQ scripts are run from, as the node sees it.
+sbin() { rmq_sbin "$ND" "$ND_IN"; }
 
 # is_ours PID: PID is alive (not a zombie) and carries our owner tag.
 is_ours() { is_tagged "$RSTREAM_NODE" "$1"; }
@@ -194,15 +158,7 @@ teardown() {
 		fi
 		kill_tree "$pid"
 	fi
-	if [ -n "$RSTREAM_NODE" ]; then
-		is_ours "$RSTREAM_EPMD_PID" && kill_tree "$RSTREAM_EPMD_PID"
-		sweep
-	fi
-	if [ -n "$BROKER_ROOT" ] && [ "$ND" != "$d" ] && [ -f "$ND/owner" ]; then
-		rm -rf --one-file-system -- "$ND"
-	fi
-	rm -rf -- "$d"
-	chroot_release
+	remove_run "$RSTREAM_NODE" "$ND" "$d"
 }
 
 cmd_stop() {
@@ -252,13 +208,7 @@ cmd_plugins() {
 }
 
 # show_logs: tail of every log we have, to stderr.
-show_logs() {
-	local f
-	for f in "$RSTREAM_LOG_DIR"/*; do
-		[ -s "$f" ] || continue
-		{ printf '==> %s <==\n' "$f"; tail -n 40 "$f"; } >&2 || :
-	done
-}
+show_logs() { show_logs_in "$RSTREAM_LOG_DIR"; }
 
 fail_start() {
 	trap - EXIT
@@ -271,53 +221,22 @@ fail_start() {
 }
 
 export_server_env() {
-	local d=$ND_IN
 	export_node_env
-	export RABBITMQ_BASE=$d \
-		RABBITMQ_MNESIA_BASE=$d/mnesia \
-		RABBITMQ_LOG_BASE=$d/log \
-		RABBITMQ_CONFIG_FILE=$d/rabbitmq.conf \
-		RABBITMQ_CONFIG_FILES="$d/conf.d/*.conf" \
-		RABBITMQ_ADVANCED_CONFIG_FILE=$d/advanced.config \
-		RABBITMQ_ENABLED_PLUGINS_FILE=$d/enabled_plugins \
-		RABBITMQ_PID_FILE=$d/rabbit.pid \
-		RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
-		RABBITMQ_NODE_PORT=$RSTREAM_AMQP_PORT \
-		RABBITMQ_DIST_PORT=$RSTREAM_DIST_PORT \
-		RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
+	export_rabbit_env "$ND_IN" "$RSTREAM_AMQP_PORT" "$RSTREAM_DIST_PORT"
 }
 
 cmd_start() {
 	[ $# -le 1 ] || usage
 	local d t0 tb ports i id timeout=${RSTREAM_BROKER_TIMEOUT:-90}
 	t0=$(now)
-	broker_select
-	[ -x "$PY" ] || die "$PY not found"
-	broker_check    # builds the 4.0 chroot if it is missing (about 35 s)
-	tb=$(now)
-	if [ $# -eq 1 ]; then
-		d=$1
-		(umask 077; mkdir -p -- "$d")
-		[ -z "$(ls -A -- "$d")" ] || die "$d is not empty"
-	else
-		d=$(mktemp -d "${TMPDIR:-/tmp}/rstest-broker.XXXXXX")
-	fi
-	d=$(cd -- "$d" && pwd)
-	: >"$d/$MARKER"
-	[ -w "$d" ] || die "$d is not writable"
-
+	prepare_start "$MARKER" rstest-broker rstest "$@"
+	tb=$T_READY d=$RUN_DIR id=$RUN_ID
 	RSTREAM_BROKER_DIR=$d
-	id=rstest-$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
 	RSTREAM_NODE=$id@localhost
 	# shellcheck disable=SC2034 # written by write_env
 	RSTREAM_BROKER=$BROKER RSTREAM_BROKER_VERSION=$BROKER_VERSION RSTREAM_BROKER_ROOT=$BROKER_ROOT
-	if [ -n "$BROKER_ROOT" ]; then
-		RSTREAM_NODE_DIR=$BROKER_ROOT$CHROOT_NODES/$id
-		mkdir -p -- "$RSTREAM_NODE_DIR"
-		printf '%s\n' "$d" >"$RSTREAM_NODE_DIR/owner"
-	else
-		RSTREAM_NODE_DIR=$d
-	fi
+	node_files "$id" "$d"
+	RSTREAM_NODE_DIR=$NODE_FILES
 	node_paths
 	# shellcheck disable=SC2034 # written by write_env
 	RSTREAM_HOST=localhost
@@ -335,51 +254,16 @@ cmd_start() {
 	write_env
 
 	mkdir -p "$RSTREAM_LOG_DIR" "$ND/mnesia"
-	if [ -z "${RSTREAM_BROKER_ALL_PLUGINS:-}" ]; then
-		if make_slim_home "$ND/rmq.new" rabbit rabbitmq_prelaunch rabbitmq_stream \
-			rabbitmq_auth_mechanism_ssl >"$d/slim.log" 2>&1; then
-			mv "$ND/rmq.new" "$ND/rmq"
-		else
-			log "using all plugins: no slim RabbitMQ home"
-			[ ! -s "$d/slim.log" ] || cat "$d/slim.log" >&2
-			rm -rf "$ND/rmq.new"
-		fi
-		rm -f "$d/slim.log"
-	fi
-	(umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F >"$ND/.erlang.cookie")
-	chmod 400 "$ND/.erlang.cookie"
-	"$(dirname -- "$(readlink -f -- "$0")")/tls-certs.sh" "$RSTREAM_TLS_DIR" ||
-		fail_start "cannot make the TLS certificates"
-	# The node reads its certificates where it can see them.
-	[ "$ND" = "$d" ] || cp -a -- "$RSTREAM_TLS_DIR" "$ND/tls"
+	node_home "$ND" "$d" "${RSTREAM_BROKER_ALL_PLUGINS:-}"
+	node_secrets "$ND" "$d" || fail_start "cannot make the TLS certificates"
 	echo "$TLS_PLUGINS" >"$ND/enabled_plugins"
 	tls_definitions >"$ND/definitions.json"
-	{
-		cat <<-EOF
-		listeners.tcp.default = 127.0.0.1:$RSTREAM_AMQP_PORT
-		stream.listeners.tcp.1 = 127.0.0.1:$RSTREAM_STREAM_PORT
-		stream.advertised_host = localhost
-		stream.advertised_port = $RSTREAM_STREAM_PORT
-		log.console = false
-		load_definitions = $ND_IN/definitions.json
-		EOF
-		tls_conf "$ND_IN/tls" "$RSTREAM_TLS_PORT"
-	} >"$ND/rabbitmq.conf"
+	node_conf "$RSTREAM_AMQP_PORT" "$RSTREAM_STREAM_PORT" "$RSTREAM_TLS_PORT" \
+		"$ND_IN" >"$ND/rabbitmq.conf"
 
-	# Private epmd, loopback only; the node would otherwise spawn its own.
-	spawn_node_proc "$RSTREAM_LOG_DIR/epmd.log" export_node_env "$(epmd_bin)" \
-		-port "$RSTREAM_EPMD_PORT" -address 127.0.0.1 || fail_start "cannot start epmd"
-	RSTREAM_EPMD_PID=$SPAWNED
-	write_env
-	i=0
-	until "${ROOTCMD[@]}" "$(epmd_bin)" -port "$RSTREAM_EPMD_PORT" -names >/dev/null 2>&1; do
-		is_ours "$RSTREAM_EPMD_PID" || fail_start "epmd exited"
-		i=$((i + 1))
-		[ "$i" -lt 50 ] || fail_start "epmd did not come up on port $RSTREAM_EPMD_PORT"
-		sleep 0.1
-	done
+	start_epmd "$RSTREAM_LOG_DIR/epmd.log" export_node_env
 
-	spawn_node_proc "$RSTREAM_LOG_DIR/server.out" export_server_env "$(sbin)/rabbitmq-server" ||
+	spawn_in_root "$RSTREAM_LOG_DIR/server.out" export_server_env "$(sbin)/rabbitmq-server" ||
 		fail_start "cannot start the node"
 	RSTREAM_NODE_PID=$SPAWNED
 	write_env

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/check.sh unit|all: run the test suites with prove(1).
 #
-#   unit  the pure-core unit tests (TAP programs), no broker needed
+#   unit  the pure-core unit tests (TAP programs) and the layer check of
+#         src/ (tests/layers.py, src/README), no broker needed
 #   all   the unit tests, then every bats suite against a broker: the one
 #         RSTREAM_TEST_URI names, once; else against a private node that
 #         tests/broker.sh starts (and stops) for each RabbitMQ in
@@ -22,6 +23,7 @@ export BUILDDIR
 mode=${1:-all}
 
 unit_tests() {
+	echo "$here/layers.py"
 	for t in "$BUILDDIR"/tests/unit/test-* "$BUILDDIR"/fuzz/replay-*; do
 		case $t in *.c|*.o|*.log|*.trs) continue ;; esac
 		[ -x "$t" ] && echo "$t"

@@ -131,8 +131,7 @@ load_env() {
 	# shellcheck source=/dev/null
 	[ -f "$1/cluster.env" ] && . "$1/cluster.env"
 	RSTREAM_CLUSTER_DIR=$1
-	broker_select "${RSTREAM_BROKER:-3.10}"
-	BROKER_ROOT=$RSTREAM_BROKER_ROOT   # where it was started, whatever RSTREAM_CHROOT says now
+	started_broker
 	cluster_paths
 }
 
@@ -142,32 +141,11 @@ load_env() {
 cluster_paths() {
 	CF=$RSTREAM_CLUSTER_FILES
 	CF_IN=${CF#"$BROKER_ROOT"}
-	ROOTCMD=()
-	[ -z "$BROKER_ROOT" ] || ROOTCMD=(chroot "$BROKER_ROOT")
+	root_cmd
 }
 
 # in_node_view PATH: PATH (on the host) as the nodes see it.
 in_node_view() { printf '%s' "${1#"$BROKER_ROOT"}"; }
-
-# spawn_in_root LOG ENVFUNC CMD...: spawn (broker-lib.sh) CMD where the
-# nodes run; for 4.0, inside the chroot, with its /proc mounted first (under
-# the chroot lock, held until the process is in: chroot_release then counts
-# it). Its pid in SPAWNED.
-spawn_in_root() {
-	local out=$1 envf=$2
-	shift 2
-	if [ -n "$BROKER_ROOT" ]; then
-		chroot_lock || return 1
-		chroot_mount || { chroot_unlock; return 1; }
-		spawn "$out" "$envf" "${ROOTCMD[@]}" "$@"
-		SPAWNED=$!
-		chroot_enter "$SPAWNED"
-		chroot_unlock
-	else
-		spawn "$out" "$envf" "$@"
-		SPAWNED=$!
-	fi
-}
 
 write_env() {
 	local f=$RSTREAM_CLUSTER_DIR/cluster.env v i
@@ -193,28 +171,12 @@ check_node() {
 	die "no node '$1' (1..$SIZE)"
 }
 
-# Environment shared by every process of the cluster (nodes, epmd, CLI).
-# The owner tag marks every process we spawn (see sweep).
-export_common_env() {
-	export HOME=$CF_IN
-	export RSTREAM_BROKER_OWNER_TAG=$RSTREAM_CLUSTER_ID
-	export ERL_EPMD_PORT=$RSTREAM_EPMD_PORT ERL_EPMD_ADDRESS=127.0.0.1
-	export RABBITMQ_CONF_ENV_FILE=$CF_IN/rabbitmq-env.conf
-	export RABBITMQ_CTL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
-	if [ -d "$CF/rmq/sbin" ]; then
-		export RABBITMQ_SCRIPTS_DIR=$CF_IN/rmq/sbin
-	fi
-}
+# Environment shared by every process of the cluster (nodes, epmd, CLI;
+# broker-lib.sh). The owner tag marks every process we spawn (see sweep).
+export_common_env() { export_erl_env "$CF" "$CF_IN" "$RSTREAM_CLUSTER_ID"; }
 
-# sbin: where the RabbitMQ scripts are run from (the slim home, if any), as
-# the nodes see it.
-sbin() {
-	if [ -d "$CF/rmq/sbin" ]; then
-		printf '%s' "$CF_IN/rmq/sbin"
-	else
-		printf '%s' "$RMQ_BIN"
-	fi
-}
+# sbin: where the RabbitMQ scripts are run from, as the nodes see it.
+sbin() { rmq_sbin "$CF" "$CF_IN"; }
 
 # The environment of node $SPAWN_NODE's server (spawn takes a function name).
 SPAWN_NODE=''
@@ -226,19 +188,8 @@ export_server_env() {
 	dist=$(node_var DIST_PORT "$i")
 	export_common_env
 	export RSTREAM_CLUSTER_NODE_TAG="$RSTREAM_CLUSTER_ID-$i"
-	export RABBITMQ_NODENAME="$node" \
-		RABBITMQ_BASE=$d \
-		RABBITMQ_MNESIA_BASE=$d/mnesia \
-		RABBITMQ_LOG_BASE=$d/log \
-		RABBITMQ_CONFIG_FILE=$d/rabbitmq.conf \
-		RABBITMQ_CONFIG_FILES="$d/conf.d/*.conf" \
-		RABBITMQ_ADVANCED_CONFIG_FILE=$d/advanced.config \
-		RABBITMQ_ENABLED_PLUGINS_FILE=$d/enabled_plugins \
-		RABBITMQ_PID_FILE=$d/rabbit.pid \
-		RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
-		RABBITMQ_NODE_PORT="$amqp" \
-		RABBITMQ_DIST_PORT="$dist" \
-		RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
+	export RABBITMQ_NODENAME="$node"
+	export_rabbit_env "$d" "$amqp" "$dist"
 }
 
 # ctl TOOL I ARGS...: run rabbitmqctl (or rabbitmq-streams, ...) against node I.
@@ -310,15 +261,7 @@ stop_nodes() {
 teardown() {
 	local i
 	stop_nodes "${1:-5}" $(seq 1 $SIZE)
-	if [ -n "$RSTREAM_CLUSTER_ID" ]; then
-		is_ours "$RSTREAM_EPMD_PID" && kill_tree "$RSTREAM_EPMD_PID"
-		sweep
-	fi
-	if [ -n "$BROKER_ROOT" ] && [ "$CF" != "$RSTREAM_CLUSTER_DIR" ] && [ -f "$CF/owner" ]; then
-		rm -rf --one-file-system -- "$CF"
-	fi
-	rm -rf -- "$RSTREAM_CLUSTER_DIR"
-	chroot_release
+	remove_run "$RSTREAM_CLUSTER_ID" "$CF" "$RSTREAM_CLUSTER_DIR"
 }
 
 cmd_stop() {
@@ -339,13 +282,8 @@ cmd_stop() {
 # --- starting ------------------------------------------------------------------
 
 show_logs() {
-	local f i
-	for i in $(seq 1 $SIZE); do
-		for f in "$(node_var LOG_DIR "$i")"/*; do
-			[ -s "$f" ] || continue
-			{ printf '==> %s <==\n' "$f"; tail -n 40 "$f"; } >&2 || :
-		done
-	done
+	local i
+	for i in $(seq 1 $SIZE); do show_logs_in "$(node_var LOG_DIR "$i")"; done
 }
 
 fail_start() {
@@ -365,17 +303,8 @@ write_node_config() {
 	d=$(node_var NODE_DIR "$i")
 	mkdir -p "$d/mnesia" "$d/log"
 	echo "$TLS_PLUGINS" >"$d/enabled_plugins"
-	{
-		cat <<-EOF
-		listeners.tcp.default = 127.0.0.1:$(node_var AMQP_PORT "$i")
-		stream.listeners.tcp.1 = 127.0.0.1:$(node_var STREAM_PORT "$i")
-		stream.advertised_host = localhost
-		stream.advertised_port = $(node_var STREAM_PORT "$i")
-		log.console = false
-		load_definitions = $CF_IN/definitions.json
-		EOF
-		tls_conf "$CF_IN/tls" "$(node_var TLS_PORT "$i")"
-	} >"$d/rabbitmq.conf"
+	node_conf "$(node_var AMQP_PORT "$i")" "$(node_var STREAM_PORT "$i")" \
+		"$(node_var TLS_PORT "$i")" "$CF_IN" >"$d/rabbitmq.conf"
 }
 
 # spawn_node I: start node I's server (in the background, own session).
@@ -441,32 +370,14 @@ cmd_start() {
 	[ $# -le 1 ] || usage
 	local d t0 t1 tb ts ports i p n1
 	t0=$(now)
-	broker_select
-	[ -x "$PY" ] || die "$PY not found"
-	broker_check    # builds the 4.0 chroot if it is missing (about 35 s)
-	tb=$(now)
-	if [ $# -eq 1 ]; then
-		d=$1
-		(umask 077; mkdir -p -- "$d")
-		[ -z "$(ls -A -- "$d")" ] || die "$d is not empty"
-	else
-		d=$(mktemp -d "${TMPDIR:-/tmp}/rstest-cluster.XXXXXX")
-	fi
-	d=$(cd -- "$d" && pwd)
-	: >"$d/$MARKER"
-	[ -w "$d" ] || die "$d is not writable"
-
+	prepare_start "$MARKER" rstest-cluster rstc "$@"
+	tb=$T_READY d=$RUN_DIR
 	RSTREAM_CLUSTER_DIR=$d
-	RSTREAM_CLUSTER_ID=rstc-$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
+	RSTREAM_CLUSTER_ID=$RUN_ID
 	# shellcheck disable=SC2034 # written by write_env
 	RSTREAM_BROKER=$BROKER RSTREAM_BROKER_VERSION=$BROKER_VERSION RSTREAM_BROKER_ROOT=$BROKER_ROOT
-	if [ -n "$BROKER_ROOT" ]; then
-		RSTREAM_CLUSTER_FILES=$BROKER_ROOT$CHROOT_NODES/$RSTREAM_CLUSTER_ID
-		mkdir -p -- "$RSTREAM_CLUSTER_FILES"
-		printf '%s\n' "$d" >"$RSTREAM_CLUSTER_FILES/owner"
-	else
-		RSTREAM_CLUSTER_FILES=$d
-	fi
+	node_files "$RSTREAM_CLUSTER_ID" "$d"
+	RSTREAM_CLUSTER_FILES=$NODE_FILES
 	cluster_paths
 	# shellcheck disable=SC2034 # written by write_env
 	RSTREAM_CLUSTER_SIZE=$SIZE RSTREAM_HOST=localhost
@@ -500,38 +411,14 @@ cmd_start() {
 	trap 'fail_start "start failed"' EXIT
 
 	write_env
-	if [ -z "${RSTREAM_CLUSTER_ALL_PLUGINS:-}" ]; then
-		if make_slim_home "$CF/rmq.new" rabbit rabbitmq_prelaunch rabbitmq_stream \
-			rabbitmq_auth_mechanism_ssl >"$d/slim.log" 2>&1; then
-			mv "$CF/rmq.new" "$CF/rmq"
-		else
-			log "using all plugins: no slim RabbitMQ home"
-			[ ! -s "$d/slim.log" ] || cat "$d/slim.log" >&2
-			rm -rf "$CF/rmq.new"
-		fi
-		rm -f "$d/slim.log"
-	fi
-	(umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F >"$CF/.erlang.cookie")
-	chmod 400 "$CF/.erlang.cookie"
-	"$HERE/tls-certs.sh" "$RSTREAM_TLS_DIR" || fail_start "cannot make the TLS certificates"
-	# The nodes read the certificates where they can see them.
-	[ "$CF" = "$d" ] || cp -a -- "$RSTREAM_TLS_DIR" "$CF/tls"
+	node_home "$CF" "$d" "${RSTREAM_CLUSTER_ALL_PLUGINS:-}"
+	node_secrets "$CF" "$d" || fail_start "cannot make the TLS certificates"
 	tls_definitions >"$CF/definitions.json"
 	for i in $(seq 1 $SIZE); do write_node_config "$i"; done
 	write_env
 
 	# One private epmd, loopback only, for the 3 nodes and the CLI.
-	spawn_in_root "$CF/epmd.log" export_common_env "$(epmd_bin)" \
-		-port "$RSTREAM_EPMD_PORT" -address 127.0.0.1 || fail_start "cannot start epmd"
-	RSTREAM_EPMD_PID=$SPAWNED
-	write_env
-	i=0
-	until "${ROOTCMD[@]}" "$(epmd_bin)" -port "$RSTREAM_EPMD_PORT" -names >/dev/null 2>&1; do
-		is_ours "$RSTREAM_EPMD_PID" || fail_start "epmd exited"
-		i=$((i + 1))
-		[ "$i" -lt 50 ] || fail_start "epmd did not come up on port $RSTREAM_EPMD_PORT"
-		sleep 0.1
-	done
+	start_epmd "$CF/epmd.log" export_common_env
 
 	ts=$(now)
 	for i in $(seq 1 $SIZE); do spawn_node "$i" || fail_start "cannot start node $i"; done

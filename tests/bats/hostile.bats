@@ -354,6 +354,17 @@ tail_bad_crc() {
 @test "rstream-tail: a chunk with a bad CRC" { tail_bad_crc; }
 @test "over TLS: rstream-tail: a chunk with a bad CRC" { over_tls tail_bad_crc; }
 
+# --no-crc: the same corrupt chunk is passed through whole, record for
+# record, and the run ends well; without it (tail_bad_crc) it is refused.
+tail_no_crc() {
+	TOOL_ARGS=--no-crc against rstream-tail deliver_bad_crc
+	assert_equal "$status" 0
+	assert_equal "$output" $'r0\nr1\nr2'
+	assert_equal "$stderr" ''
+	TOOL_ARGS='' fails_with rstream-tail 'fails its CRC-32 check' deliver_bad_crc
+}
+@test "rstream-tail --no-crc: a chunk with a bad CRC is passed through" { tail_no_crc; }
+
 tail_counts_disagree() {
 	fails_with rstream-tail 'entries, records and data length disagree with its header' \
 	    deliver_counts_disagree

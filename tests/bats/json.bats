@@ -50,6 +50,22 @@ fill() {
 	cmp <(rstream-tail -o first --framing=be32 "$S") <(rstream-tail -o first --framing=be32 "$S2")
 }
 
+@test "a binary user-id (proton's) round-trips through -J out and -J in" {
+	# proton writes the message; -J shows user_id in base64, as every binary.
+	"$PY" -c 'import proton, struct, sys
+d = proton.Message(body=b"x", user_id=b"\xff\x00ab").encode()
+sys.stdout.buffer.write(struct.pack(">I", len(d)) + d)' |
+	    rstream-cat --create --raw --framing=be32 "$S"
+	run -0 sh -c "rstream-tail -o first -J '$S' | jq -r .properties.user_id"
+	assert_output '/wBhYg=='
+	rstream-tail -o first -J "$S" | rstream-cat --create -J "$S2"
+	run -0 sh -c "rstream-tail -o first -J '$S2' | jq -r .properties.user_id"
+	assert_output '/wBhYg=='
+	# A user_id that is not base64 is refused, naming the property.
+	run -65 rstream-cat -J "$S2" <<<'{"body":"x","properties":{"user_id":"guest"}}'
+	assert_output --partial 'property "user_id" is not base64'
+}
+
 @test "--dry-run prints the messages as rstream-tail -J would, without connecting" {
 	printf 'a\n\xff\n' | rstream-cat --dry-run -u rabbitmq-stream://localhost:1/ \
 	    -H k=v --message-id 'id-%n' "$S" >"$T/dry"

@@ -35,6 +35,24 @@ teardown() {
 	assert_equal "$output" "$(printf 'r7\nr8\nr9')"
 }
 
+@test "-n N counts records, not offsets: a stored offset's chunk takes an offset" {
+	# Each run of a named reader stores its offset: a tracking chunk, which
+	# takes an offset of the stream but is never delivered.
+	rstream-tail -N rd "$S" >/dev/null
+	printf 'r10\nr11\n' | rstream-cat "$S"
+	rstream-tail -N rd "$S" >/dev/null
+	printf 'r12\n' | rstream-cat "$S"
+	run -0 sh -c "rstream-tail -o first -J '$S' | jq -r .offset | tail -n 1"
+	assert_output 14	# two offsets that are no record: the test means something
+	all=$(printf 'r%d\n' 0 1 2 3 4 5 6 7 8 9 10 11 12)
+	for n in 1 2 3 4 5 12 13 20; do
+		run -0 rstream-tail -n "$n" "$S"
+		assert_equal "$output" "$(tail -n "$n" <<<"$all")"
+	done
+	run -0 timeout 10 rstream-tail -f -n 4 -c 4 "$S"
+	assert_equal "$output" "$(tail -n 4 <<<"$all")"
+}
+
 @test "the default is the last 10, and -n larger than the stream prints it all" {
 	printf 'r10\nr11\n' | rstream-cat "$S"
 	run -0 rstream-tail "$S"
@@ -180,6 +198,34 @@ teardown() {
 	run -0 rstream-tail --since -1h -c 1 "$S"
 	assert_output 'r0'
 	run -0 rstream-tail --since "@$(( $(date +%s) + 3600 ))" "$S"
+	assert_output ''
+}
+
+@test "--until with -f: following, it exits at the first record past the time, printing none of it" {
+	sleep 1.1
+	U=$(date +%s%3N)
+	sleep 1.1
+	rstream-tail -f -o first --until "$U" "$S" >"$BATS_TEST_TMPDIR/out" \
+	    2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_grep '^r9$' "$BATS_TEST_TMPDIR/out"
+	sleep 1
+	kill -0 "$pid" || fail "it stopped before a record past --until came"
+	printf 'past1\npast2\n' | rstream-cat "$S"
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid"
+		fail "still following 10 s after a record past --until"
+	fi
+	st=0
+	wait "$pid" || st=$?
+	assert_equal "$st" 0
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	assert_equal "$output" "$(printf 'r%d\n' 0 1 2 3 4 5 6 7 8 9)"
+	run -0 cat "$BATS_TEST_TMPDIR/err"
 	assert_output ''
 }
 

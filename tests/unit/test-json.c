@@ -131,6 +131,84 @@ utf8_every_position(void)
 	    bad);
 }
 
+/*
+ * rs_json_utf8_str(), -J's one pass: for bytes it takes, what the two
+ * passes (rs_json_utf8_valid(), then the byte-at-a-time escaper) write;
+ * for bytes it refuses, nothing at all after what the buffer held. Over
+ * each sequence at every position of text full of escapes, then over
+ * strings drawn at random from UTF-8 pieces, broken ones and escapes.
+ */
+static int
+one_pass_agrees(const uint8_t *s, size_t n)
+{
+	struct rs_buf	 got, want;
+	int		 r, v, same;
+
+	rs_buf_init(&got);
+	rs_buf_init(&want);
+	rs_buf_put(&got, "{\"k\":", 5);
+	rs_buf_put(&want, "{\"k\":", 5);
+	r = rs_json_utf8_str(&got, s, n);
+	v = rs_json_utf8_valid(s, n);
+	if (v)
+		naive_str(&want, s, n);
+	same = r == v && got.len == want.len &&
+	    memcmp(got.data, want.data, got.len) == 0;
+	rs_buf_free(&got);
+	rs_buf_free(&want);
+	return same;
+}
+
+static void
+utf8_str_one_pass(void)
+{
+	static const char	*piece[] = {
+		"a", "bcdefghi", "\"", "\\", "\n", "\x01", "\x7f", "\xc3\xa9",
+		"\xe2\x9c\x93", "\xf0\x9f\x98\x80", "\xff", "\x80", "\xc0\xaf",
+		"\xed\xa0\x80", "\xe2\x9c", "\xf4\x90\x80\x80",
+	};
+	static const char	*text = "a\"b\\c\nd\te\x01f\x7fghijklmnopqrstu";
+	uint8_t			 s[64];
+	size_t			 i, k, len, n, tl = strlen(text);
+	uint32_t		 x = 12345;
+	int			 bad = 0, refused = 0, taken = 0;
+
+	for (i = 4; i < sizeof piece / sizeof piece[0]; i++) {
+		len = strlen(piece[i]);
+		for (k = 0; k <= tl; k++) {
+			memcpy(s, text, k);
+			memcpy(s + k, piece[i], len);
+			memcpy(s + k + len, text + k, tl - k);
+			if (!one_pass_agrees(s, tl + len))
+				bad++;
+		}
+	}
+	ok(bad == 0, "rs_json_utf8_str: each sequence at every position of "
+	    "escapes, as the check and the escaper write it (%d differ)", bad);
+	bad = 0;
+	for (i = 0; i < 20000; i++) {
+		n = 0;
+		for (;;) {
+			x = x * 1103515245 + 12345;
+			k = (x >> 16) % (sizeof piece / sizeof piece[0]);
+			len = strlen(piece[k]);
+			if (n + len > sizeof s || (x >> 8) % 9 == 0)
+				break;
+			memcpy(s + n, piece[k], len);
+			n += len;
+		}
+		if (rs_json_utf8_valid(s, n))
+			taken++;
+		else
+			refused++;
+		if (!one_pass_agrees(s, n))
+			bad++;
+	}
+	ok(bad == 0 && taken > 1000 && refused > 1000, "rs_json_utf8_str: "
+	    "20000 random strings, %d taken and %d refused (%d differ)",
+	    taken, refused, bad);
+}
+
 int
 main(void)
 {
@@ -178,6 +256,7 @@ main(void)
 
 	str_every_position();
 	utf8_every_position();
+	utf8_str_one_pass();
 
 	b64_is("", "\"\"");
 	b64_is("f", "\"Zg==\"");

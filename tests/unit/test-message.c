@@ -498,7 +498,7 @@ test_json(void)
 	    "\x40\x40\x52\x05\x00\x53\x75\xa0\x00",
 	    "-J group_sequence 5: smalluint, 12th field");
 	is_int(enc_s(&m, "{\"body\":\"b\",\"properties\":{\"message_id\":\"m\","
-	    "\"user_id\":\"u\",\"to\":\"t\",\"subject\":\"s\",\"reply_to\":\"r\","
+	    "\"user_id\":\"dQ==\",\"to\":\"t\",\"subject\":\"s\",\"reply_to\":\"r\","
 	    "\"correlation_id\":\"c\",\"content_type\":\"ct\","
 	    "\"content_encoding\":\"ce\",\"absolute_expiry_time\":1000,"
 	    "\"creation_time\":-1,\"group_id\":\"g\","
@@ -536,6 +536,16 @@ test_json(void)
 		    "-J: group-sequence reads back as uint 4294967295");
 		body_back("b", 1, "-J every property");
 	}
+	is_int(enc_s(&m, "{\"properties\":{\"user_id\":\"/wBhYg==\"}}"), 0,
+	    "-J a binary user_id in base64");
+	HEAD_IS("\x00\x53\x73\xc0\x08\x02\x40\xa0\x04\xff\x00" "ab"
+	    "\x00\x53\x75\xa0\x00",
+	    "-J user_id: its bytes, NUL included, as binary");
+	json_bad(&m, "{\"properties\":{\"user_id\":\"guest\"}}",
+	    "property \"user_id\" is not base64 (it is binary, written in "
+	    "base64 as rstream-tail -J does)");
+	json_bad(&m, "{\"properties\":{\"user_id\":7}}",
+	    "property \"user_id\" is not a string");
 
 	enc_s(&m, "{\"application_properties\":{\"a\":\"x\",\"b\":1,"
 	    "\"c\":true,\"d\":null,\"e\":[1],\"f\":{\"g\":2}}}");
