@@ -128,7 +128,7 @@ quiet=$((DURATION / 4))
 QUIET_FROM=$((DURATION - quiet))
 RESTART_AT=$(( (DURATION / 2 / KILL_EVERY) * KILL_EVERY + KILL_EVERY / 2 ))
 [ "$RESTART_AT" -lt "$QUIET_FROM" ] || RESTART_AT=$((DURATION / 3))
-next_kill=$KILL_EVERY restarted='' kills=0 restart_ms='' first='' fail=0
+next_kill=$KILL_EVERY next_sample=0 restarted='' kills=0 restart_ms='' first='' fail=0
 while :; do
 	t=$((SECONDS - T0))
 	[ "$t" -lt "$((DURATION - 5))" ] || break   # the last sample while input flows
@@ -137,6 +137,11 @@ while :; do
 	if [ -z "$first" ] && [ "$t" -ge "$WARMUP" ]; then
 		first="$(sample "$CAT_PID") $(sample "$TAIL_PID")"
 		log "first sample (cat rss_kB fds, tail rss_kB fds): $first"
+		next_sample=$((t + 60))
+	fi
+	if [ -n "$first" ] && [ "$t" -ge "$next_sample" ]; then
+		echo "$t $(sample "$CAT_PID") $(sample "$TAIL_PID")" >>"$WORK/samples"
+		next_sample=$((next_sample + 60))
 	fi
 	if [ -z "$restarted" ] && [ "$t" -ge "$RESTART_AT" ] && [ "$t" -lt "$QUIET_FROM" ]; then
 		log "restarting the node"
@@ -202,6 +207,9 @@ echo "soak: stream:      ${st_lines} records, ${st_miss} missing, ${st_dup} dupl
 echo "soak: reconnections: rstream-cat ${reconnects_cat}, rstream-tail ${reconnects_tail}"
 echo "soak: rstream-cat  VmRSS ${c_rss0} -> ${c_rss1} kB, fds ${c_fd0} -> ${c_fd1}"
 echo "soak: rstream-tail VmRSS ${t_rss0} -> ${t_rss1} kB, fds ${t_fd0} -> ${t_fd1}"
+if [ -s "$WORK/samples" ]; then
+	echo "soak: VmRSS kB every 60 s (cat/tail): $(awk '{printf "%s%s/%s", (NR > 1 ? " " : ""), $2, $4}' "$WORK/samples")"
+fi
 echo "soak: bounds: VmRSS growth <= ${RSS_BOUND_KB} kB, fds no growth"
 
 ok=1
