@@ -17,6 +17,11 @@
 #                                 nothing runs in it any more.
 #   tests/broker.sh env DIR       print DIR/broker.env.
 #   tests/broker.sh status DIR    exit 0 if a stream login succeeds now.
+#   tests/broker.sh restart DIR   stop the node (rabbitmqctl stop: the Erlang
+#                                 VM exits, every connection drops) and start
+#                                 it again from the same directory (same
+#                                 name, ports, data and streams); returns
+#                                 once a stream login succeeds again.
 #   tests/broker.sh ctl DIR ARGS  run rabbitmqctl ARGS against the node.
 #   tests/broker.sh plugins DIR ARGS  run rabbitmq-plugins ARGS against the
 #                                 node (e.g. disable rabbitmq_auth_mechanism_ssl:
@@ -207,6 +212,27 @@ cmd_plugins() {
 	exec "${ROOTCMD[@]}" "$(sbin)/rabbitmq-plugins" -n "$RSTREAM_NODE" "$@"
 }
 
+# restart DIR: the node stopped and started again on its own data; epmd stays.
+cmd_restart() {
+	[ $# -eq 1 ] || usage
+	[ -f "$1/broker.env" ] || die "no broker.env in $1"
+	load_env "$1"
+	local pid=$RSTREAM_NODE_PID t0
+	t0=$(now)
+	if is_ours "$pid"; then
+		(export_node_env; timeout 30 "${ROOTCMD[@]}" "$(sbin)/rabbitmqctl" -n "$RSTREAM_NODE" stop) \
+			>/dev/null 2>&1 </dev/null || log "rabbitmqctl stop failed; killing $pid"
+		wait_gone "$pid" 20 || kill_tree "$pid"
+	fi
+	spawn_node_proc "$RSTREAM_LOG_DIR/server.out" export_server_env "$(sbin)/rabbitmq-server" ||
+		die "cannot start the node again"
+	RSTREAM_NODE_PID=$SPAWNED
+	write_env
+	"$PY" -c "$PY_PROBE" localhost "$RSTREAM_STREAM_PORT" "$RSTREAM_NODE_PID" \
+		"${RSTREAM_BROKER_TIMEOUT:-90}" || { show_logs; die "node $RSTREAM_NODE did not come back"; }
+	log "node $RSTREAM_NODE restarted in $(( ($(now) - t0) / 1000 )) ms"
+}
+
 # show_logs: tail of every log we have, to stderr.
 show_logs() { show_logs_in "$RSTREAM_LOG_DIR"; }
 
@@ -301,6 +327,7 @@ main() {
 	stop) cmd_stop "$@" ;;
 	env) cmd_env "$@" ;;
 	status) cmd_status "$@" ;;
+	restart) cmd_restart "$@" ;;
 	ctl) cmd_ctl "$@" ;;
 	plugins) cmd_plugins "$@" ;;
 	-h | --help | help) usage ;;
