@@ -224,7 +224,7 @@ cmd_restart() {
 			>/dev/null 2>&1 </dev/null || log "rabbitmqctl stop failed; killing $pid"
 		wait_gone "$pid" 20 || kill_tree "$pid"
 	fi
-	spawn_node_proc "$RSTREAM_LOG_DIR/server.out" export_server_env "$(sbin)/rabbitmq-server" ||
+	spawn_in_root "$RSTREAM_LOG_DIR/server.out" export_server_env "$(sbin)/rabbitmq-server" ||
 		die "cannot start the node again"
 	RSTREAM_NODE_PID=$SPAWNED
 	write_env
