@@ -233,6 +233,28 @@ rs_cli_usage(const char *prog, const char *msg, const char *arg)
 	return RS_EXIT_USAGE;
 }
 
+/*
+ * An option that takes one of two words: *out is 0 for the first, 1 for
+ * the second, and 0 is returned; else a usage error naming both (2).
+ */
+int
+rs_cli_choice(const char *prog, const char *opt, const char *arg,
+    const char *zero, const char *one, int *out)
+{
+	char	 msg[128];
+
+	if (strcmp(arg, zero) == 0)
+		*out = 0;
+	else if (strcmp(arg, one) == 0)
+		*out = 1;
+	else {
+		snprintf(msg, sizeof msg, "%s: expected %s or %s", opt, zero,
+		    one);
+		return rs_cli_usage(prog, msg, arg);
+	}
+	return 0;
+}
+
 void
 rs_cli_conn_init(struct rs_cli_conn *cc)
 {

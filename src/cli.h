@@ -59,6 +59,8 @@ void	 rs_cli_conn_init(struct rs_cli_conn *);
 int	 rs_cli_conn_opt(struct rs_cli_conn *, int, char *, const char *);
 int	 rs_cli_connect(struct rs_cli_conn *, const char *);
 int	 rs_cli_usage(const char *, const char *, const char *);
+int	 rs_cli_choice(const char *, const char *, const char *,
+	    const char *, const char *, int *);
 void	*rs_cli_keep(void *);
 int	 rs_cli_delimiter(const char *, const char *, const char **, size_t *);
 int	rs_cli_uris(struct rs_uri **, size_t *, char *const *, size_t,

@@ -445,13 +445,9 @@ main(int argc, char *argv[])
 			cfg.skip_empty = 1;
 			break;
 		case OPT_OVERSIZE:
-			if (strcmp(optarg, "fail") == 0)
-				cfg.oversize_skip = 0;
-			else if (strcmp(optarg, "skip") == 0)
-				cfg.oversize_skip = 1;
-			else
-				return rs_cli_usage(prog, "--oversize: expected fail or "
-				    "skip", optarg);
+			if ((rc = rs_cli_choice(prog, "--oversize", optarg, "fail",
+			    "skip", &cfg.oversize_skip)) != 0)
+				return rc;
 			break;
 		case 'c':
 			if (rs_spec_count(optarg, &cfg.count) == -1 ||
@@ -593,13 +589,9 @@ main(int argc, char *argv[])
 			scfg.key_field = optarg;
 			break;
 		case OPT_ROUTING:
-			if (strcmp(optarg, "hash") == 0)
-				scfg.by_route = 0;
-			else if (strcmp(optarg, "key") == 0)
-				scfg.by_route = 1;
-			else
-				return rs_cli_usage(prog, "--routing: expected hash or "
-				    "key", optarg);
+			if ((rc = rs_cli_choice(prog, "--routing", optarg, "hash",
+			    "key", &scfg.by_route)) != 0)
+				return rc;
 			break;
 		case OPT_PARTITIONS:
 			if (rs_spec_count(optarg, &v) == -1 || v == 0 || v > 1000)

@@ -542,13 +542,9 @@ main(int argc, char *argv[])
 			progress = 0;
 			break;
 		case OPT_ON_ERROR:
-			if (strcmp(optarg, "stop") == 0)
-				cfg.on_error_skip = 0;
-			else if (strcmp(optarg, "skip") == 0)
-				cfg.on_error_skip = 1;
-			else
-				return rs_cli_usage(prog, "--on-error: expected stop or "
-				    "skip", optarg);
+			if ((rc = rs_cli_choice(prog, "--on-error", optarg, "stop",
+			    "skip", &cfg.on_error_skip)) != 0)
+				return rc;
 			break;
 		case 'v':
 			cfg.log = rs_cli_log;

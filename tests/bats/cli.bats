@@ -95,3 +95,12 @@ load helper
 	run -69 rstream-tail -u rabbitmq-stream://localhost:1/ s
 	assert_output --partial 'cannot connect to localhost:1'
 }
+
+@test "a two-word option with another word names both words (exit 2)" {
+	run -2 --separate-stderr rstream-cat --oversize drop s
+	assert_equal "${stderr_lines[0]}" "rstream-cat: --oversize: expected fail or skip: drop"
+	run -2 --separate-stderr rstream-cat --super-stream -K : --routing rr s
+	assert_equal "${stderr_lines[0]}" "rstream-cat: --routing: expected hash or key: rr"
+	run -2 --separate-stderr rstream-tail --on-error retry s -- true
+	assert_equal "${stderr_lines[0]}" "rstream-tail: --on-error: expected stop or skip: retry"
+}

@@ -10,17 +10,9 @@ partition streams SUPER-0 .. SUPER-(N-1) bound to it with routing keys
 
 The AMQP port comes from RSTREAM_TEST_AMQP_PORT (default 5672).
 """
-import os
 import sys
 
-import pika
-
-
-def connect():
-    port = int(os.environ.get("RSTREAM_TEST_AMQP_PORT", "5672"))
-    params = pika.ConnectionParameters(host="localhost", port=port,
-                                       connection_attempts=3, retry_delay=1)
-    return pika.BlockingConnection(params)
+from amqp091 import connect
 
 
 def create(sup, n):
