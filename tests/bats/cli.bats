@@ -96,6 +96,7 @@ load helper
 	assert_output --partial 'cannot connect to localhost:1'
 }
 
+# shellcheck disable=SC2154 # run --separate-stderr sets stderr_lines
 @test "a two-word option with another word names both words (exit 2)" {
 	run -2 --separate-stderr rstream-cat --oversize drop s
 	assert_equal "${stderr_lines[0]}" "rstream-cat: --oversize: expected fail or skip: drop"
