@@ -175,7 +175,8 @@ sys.exit(r)'
 		pub "$S" simple:2 "bomb:$size"
 		run -1 --separate-stderr "$PY" -c "$maxrss" "$T/rss" rstream-tail -o first "$S"
 		assert_equal "$output" "$(cat "$T/sent")"
-		assert_equal "${stderr_lines[0]}" "rstream-tail: $S: bad chunk: chunk at offset 0: sub-entry batch at offset 2 (1 records): zstd body inflates to more than the $size bytes its header says"
+		# The broker cuts the entries into chunks as they arrive (as in broken()).
+		assert_regex "${stderr_lines[0]}" "^rstream-tail: $S: bad chunk: chunk at offset [012]: sub-entry batch at offset 2 \\(1 records\\): zstd body inflates to more than the $size bytes its header says\$"
 		rss=$(cat "$T/rss")
 		if [ "$rss" -gt $((100 * 1024)) ]; then
 			echo "peak RSS $rss KiB" >&2
