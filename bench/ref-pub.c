@@ -10,6 +10,10 @@
  * PERFRAME messages, as many as the window allows written with one write()
  * (a short frame only for the last messages). With REF_STATS set it prints
  * frames, writes and bytes to stderr.
+ * With REF_SUB=K set, each message is a sub-entry batch of K records of SIZE
+ * bytes (no compression; N and MAXINFLIGHT still count records, as
+ * rstream-cat --sub-entry-size K counts them): the raw reference for
+ * rstream-cat's batches.
  *
  *	ref-pub HOST PORT STREAM N SIZE MAXINFLIGHT [PERFRAME] [--amqp] [--coalesce]
  *
@@ -28,6 +32,8 @@ main(int argc, char **argv)
 	uint8_t pid;
 	int amqp = 0, coalesce = 0;
 	uint64_t nframes = 0, nwrites = 0, nbytes = 0;
+	uint32_t sub = 0, stride;
+	const char *e;
 
 	while (argc > 1 && (strcmp(argv[argc - 1], "--amqp") == 0 ||
 	    strcmp(argv[argc - 1], "--coalesce") == 0)) {
@@ -46,6 +52,15 @@ main(int argc, char **argv)
 	if (amqp)
 		hdr = size < 256 ? 5 : 8;	/* 00 53 75 a0 len8 / b0 len32 */
 	esz = hdr + size;
+	if ((e = getenv("REF_SUB")) != NULL && (sub = (uint32_t)strtoul(e, NULL, 10)) > 1) {
+		if (n % sub != 0 || max_if < sub)
+			ref_die("REF_SUB: N must be a multiple of it, MAXINFLIGHT at least it");
+		n /= sub;		/* from here on, messages are batches */
+		max_if /= sub;
+	} else
+		sub = 0;
+	/* Bytes of one message in the frame: its publishing id and entry. */
+	stride = sub ? 8 + 11 + sub * (4 + esz) : RS_PUBLISH_PER_MSG + esz;
 
 	ref_connect(argv[1], argv[2]);
 	rs_buf_init(&b);
@@ -54,24 +69,37 @@ main(int argc, char **argv)
 	ref_expect(RS_DECLARE_PUBLISHER | RS_RESPONSE);
 
 	/* One full frame: m messages. */
-	m = (ref_frame_max - RS_PUBLISH_HEADER) / (RS_PUBLISH_PER_MSG + esz);
+	m = (ref_frame_max - RS_PUBLISH_HEADER) / stride;
 	if (m > max_if)
 		m = max_if;
 	if (per_frame && m > per_frame)
 		m = per_frame;
 	size_t start = rs_frame_publish_begin(&b, 0);
 	for (i = 0; i < m; i++) {
-		rs_frame_publish_msg(&b, 0, esz);
-		if (amqp) {
-			uint8_t h[8] = { 0x00, 0x53, 0x75, 0xa0, (uint8_t)size };
-			if (hdr == 8) {
-				h[3] = 0xb0;
-				rs_wire_w32(h + 4, size);
-			}
-			rs_buf_put(&b, h, hdr);
+		uint32_t r, nrec = sub ? sub : 1;
+		if (sub) {	/* id, 0x80 (batch, no compression), count, sizes */
+			rs_buf_u64(&b, 0);
+			rs_buf_u8(&b, 0x80);
+			rs_buf_u16(&b, (uint16_t)sub);
+			rs_buf_u32(&b, sub * (4 + esz));
+			rs_buf_u32(&b, sub * (4 + esz));
 		}
-		for (uint32_t j = 0; j < size; j++)
-			rs_buf_u8(&b, j + 1 == size ? '\n' : 'a' + j % 26);
+		for (r = 0; r < nrec; r++) {
+			if (sub)
+				rs_buf_u32(&b, esz);
+			else
+				rs_frame_publish_msg(&b, 0, esz);
+			if (amqp) {
+				uint8_t h[8] = { 0x00, 0x53, 0x75, 0xa0, (uint8_t)size };
+				if (hdr == 8) {
+					h[3] = 0xb0;
+					rs_wire_w32(h + 4, size);
+				}
+				rs_buf_put(&b, h, hdr);
+			}
+			for (uint32_t j = 0; j < size; j++)
+				rs_buf_u8(&b, j + 1 == size ? '\n' : 'a' + j % 26);
+		}
 	}
 	rs_frame_publish_end(&b, start, m);
 	/* --coalesce: copies of the frame, as many as the window holds. */
@@ -123,9 +151,9 @@ main(int argc, char **argv)
 				break;
 			uint8_t *f0 = b.data + (size_t)fi * fsz;
 			uint8_t *p = f0 + RS_PUBLISH_HEADER;
-			for (i = 0, id = sent; i < k; i++, p += RS_PUBLISH_PER_MSG + esz)
+			for (i = 0, id = sent; i < k; i++, p += stride)
 				rs_wire_w64(p, id++);
-			size_t flen = RS_PUBLISH_HEADER + (size_t)k * (RS_PUBLISH_PER_MSG + esz);
+			size_t flen = RS_PUBLISH_HEADER + (size_t)k * stride;
 			rs_wire_w32(f0, (uint32_t)(flen - 4));
 			rs_wire_w32(f0 + 9, k);
 			wlen = (size_t)fi * fsz + flen;
@@ -146,6 +174,6 @@ main(int argc, char **argv)
 		    "%.0f bytes/frame, %.0f bytes/write\n", (unsigned long long)nframes,
 		    (unsigned long long)nwrites, (double)n / (double)nframes,
 		    (double)nbytes / (double)nframes, (double)nbytes / (double)nwrites);
-	printf("%llu confirmed\n", (unsigned long long)confirmed);
+	printf("%llu confirmed\n", (unsigned long long)confirmed * (sub ? sub : 1));
 	return 0;
 }

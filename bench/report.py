@@ -171,6 +171,12 @@ if sube or codecs:
         print("  %s, %s: %.0f records/s (%.0f-%.0f), client CPU %.3f s/M (both tools), "
               "broker CPU %s s/M" % (key[0], key[1], r[0], r[1], r[2], med(key, "cpu")[0],
                                      fmt_med(key, "broker", "%.2f")))
+    for key in sube:
+        raw = (key[0], "ref-pub | ref-sub")
+        if key[1] == "rstream-cat | rstream-tail" and raw in rows:
+            per = [a["rate"] / b["rate"] for a, b in zip(rows[key], rows[raw])]
+            print("  rstream-cat | rstream-tail / ref-pub | ref-sub, rate per run: %s (median %.2f)"
+                  % (" ".join("%.2f" % x for x in per), statistics.median(per)))
 if codecs:
     none = statistics.median(stored["none"]) if "none" in stored else None
     h = "  %-7s %14s %10s %10s %14s %10s %10s %9s" % (
@@ -249,8 +255,15 @@ for g, cat, refs, per, mr, mc in parity:
         checks.append(("%s, %s: broker CPU / better raw <= %.2f in every run" % (g, cat, PARITY_CPU),
                        "%.2f max" % max(cs), max(cs) <= PARITY_CPU))
 for key in sube:
+    if key[1] != "rstream-cat | rstream-tail":
+        continue
     r = med(key, "rate")[0]
     checks.append(("%s: >= 3,000,000 records/s" % key[0], "%.0f" % r, r >= 3e6))
+    raw = (key[0], "ref-pub | ref-sub")
+    if raw in rows:
+        rr = med(raw, "rate")[0]
+        checks.append(("%s: the raw pair, for reference: >= 3,000,000 records/s" % key[0],
+                       "%.0f" % rr, rr >= 3e6))
 if p99 is not None:
     checks.append(("latency p99 <= 5 ms", "%.2f ms" % statistics.median(p99),
                    statistics.median(p99) <= 5))

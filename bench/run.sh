@@ -227,10 +227,22 @@ if [ "$SUB_N" -gt 0 ]; then
 	# End to end: one sh starts rstream-tail -o first -f -c N (following the
 	# empty stream) in the background, then rstream-cat writing N 100-byte
 	# lines in batches of 100, and waits for rstream-tail. Wall time and CPU
-	# (both tools together) are the sh's.
+	# (both tools together) are the sh's. In the same run, the raw pair does
+	# the same: ref-sub following, ref-pub REF_SUB=100 writing the batches
+	# (100-byte bodies in AMQP data sections, 10000 records in flight as
+	# rstream-cat --sub-entry-size has by default, each frame as full as the
+	# window allows): the strongest reference for what this broker and
+	# machine can do end to end.
 	lines "$SUB_N" 100 >"$work/sub-in"
 	for r in $(seq "$RUNS"); do
 		echo "sub-entry end to end run $r" >&2
+		mkstream s subraw
+		# shellcheck disable=SC2016  # sh -c's own arguments
+		measure "sub-entry 100 x 100B, end to end" "ref-pub | ref-sub" "$SUB_N" $((SUB_N * 100)) \
+		    sh -c '"$1" "$3" "$4" "$5" "$6" >/dev/null & t=$!
+			REF_SUB=100 "$2" "$3" "$4" "$5" "$6" 100 10000 --amqp >/dev/null || exit 1
+			wait "$t"' \
+		    sh "$SUB" "$PUB" "$HOST" "$PORT" "$s" "$SUB_N"
 		mkstream s sub
 		# shellcheck disable=SC2016  # sh -c's own arguments
 		measure "sub-entry 100 x 100B, end to end" "rstream-cat | rstream-tail" "$SUB_N" $((SUB_N * 100)) \

@@ -841,7 +841,8 @@ prepare(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	rs_buf_init(&p->dry);
 	rs_buf_init(&p->dry_out);
 	if (p->cfg.max_in_flight == 0)
-		p->cfg.max_in_flight = RS_PUBLISHER_IN_FLIGHT;
+		p->cfg.max_in_flight = p->cfg.sub_entry > 1 ?
+		    RS_PUBLISHER_BATCH_IN_FLIGHT : RS_PUBLISHER_IN_FLIGHT;
 	if (p->cfg.delim == NULL) {
 		p->cfg.delim = "\n";
 		p->cfg.delim_len = 1;
