@@ -171,7 +171,8 @@ cmd_next(struct rs_consumer *k)
 	if (k->cfg.single_active && !k->active) {
 		/* Stepped down: the rest of the chunk is the next reader's. */
 		k->cmd_busy = 0;
-		rs_frame_credit(rs_conn_buf(k->conn), RS_SUB(k, RS_SUB_MAIN), 1);
+		rs_frame_credit(rs_conn_buf(k->conn), RS_SUB(k, RS_SUB_MAIN),
+		    1);
 		if (k->cu_owed)
 			rs_sac_step_down(k);
 		rs_conn_flush(k->conn);

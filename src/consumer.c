@@ -167,7 +167,8 @@ con_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		else if (sub == RS_SUB_MAIN && k->subscribed &&
 		    k->cfg.single_active && !k->active) {
 			/* Sent before we stepped down: the next reader has it. */
-			rs_frame_credit(rs_conn_buf(c), RS_SUB(k, RS_SUB_MAIN), 1);
+			rs_frame_credit(rs_conn_buf(c), RS_SUB(k, RS_SUB_MAIN),
+			    1);
 			rs_conn_flush(c);
 		} else if (sub == RS_SUB_MAIN && k->subscribed) {
 			k->chunks_in++;
@@ -286,7 +287,8 @@ rs_consumer_start(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
 	k->loop = loop;
 	rs_buf_init(&k->out);
 	rs_command_init(k);
-	if ((k->store_timer = rs_timer_new(loop, rs_stop_store_tick, k)) == NULL ||
+	if ((k->store_timer = rs_timer_new(loop, rs_stop_store_tick,
+	    k)) == NULL ||
 	    (k->retry_timer = rs_timer_new(loop, retry_tick, k)) == NULL) {
 		rs_err_set(&k->err, RS_E_RUNTIME, "out of memory");
 		return -1;

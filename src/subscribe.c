@@ -246,9 +246,11 @@ count_chunk(struct rs_consumer *k, const uint8_t *chunk, size_t len)
 	if (b > hi) {
 		k->counting = 2;
 		rs_frame_unsubscribe(rs_conn_buf(k->conn),
-		    rs_conn_corr(k->conn, on_counted, k), RS_SUB(k, RS_SUB_FIRST));
+		    rs_conn_corr(k->conn, on_counted, k),
+		    RS_SUB(k, RS_SUB_FIRST));
 	} else
-		rs_frame_credit(rs_conn_buf(k->conn), RS_SUB(k, RS_SUB_FIRST), 1);
+		rs_frame_credit(rs_conn_buf(k->conn), RS_SUB(k, RS_SUB_FIRST),
+		    1);
 	rs_conn_flush(k->conn);
 }
 
@@ -414,11 +416,13 @@ measure_end(struct rs_consumer *k)
 		return;
 	}
 	rs_frame_subscribe(rs_conn_buf(c), rs_conn_corr(c, on_snap_subscribe, k),
-	    RS_SUB(k, RS_SUB_SNAP), k->cfg.stream, RS_OFFSET_LAST, 0, 1, NULL, 0);
+	    RS_SUB(k, RS_SUB_SNAP), k->cfg.stream, RS_OFFSET_LAST, 0, 1, NULL,
+	    0);
 	if (k->probing_first)
 		rs_frame_subscribe(rs_conn_buf(c),
-		    rs_conn_corr(c, on_snap_subscribe, k), RS_SUB(k, RS_SUB_FIRST),
-		    k->cfg.stream, RS_OFFSET_FIRST, 0, 1, NULL, 0);
+		    rs_conn_corr(c, on_snap_subscribe, k),
+		    RS_SUB(k, RS_SUB_FIRST), k->cfg.stream, RS_OFFSET_FIRST, 0, 1,
+		    NULL, 0);
 	rs_frame_metadata(rs_conn_buf(c), rs_conn_corr(c, on_barrier, k),
 	    &k->cfg.stream, 1);
 	rs_conn_flush(c);

@@ -18,9 +18,11 @@ struct rs_frame;
 void		rs_subscribe_begin(struct rs_consumer *);
 void		rs_subscribe_probe(struct rs_consumer *, struct rs_conn *,
 		    uint8_t, const uint8_t *, size_t);
-int		rs_subscribe_check(struct rs_consumer *, const struct rs_chunk *);
+int		rs_subscribe_check(struct rs_consumer *,
+		    const struct rs_chunk *);
 void		rs_subscribe_credit(struct rs_consumer *, uint16_t);
 uint64_t	rs_subscribe_before_end(const struct rs_consumer *, uint64_t);
-int		rs_subscribe_stored(struct rs_consumer *, const struct rs_frame *);
+int		rs_subscribe_stored(struct rs_consumer *,
+		    const struct rs_frame *);
 
 #endif
