@@ -927,7 +927,8 @@ reply(struct rs_conn *c, const struct rs_frame *f)
 	c->pending[i] = c->pending[--c->npending];
 	if (c->npending == 0)
 		rs_timer_stop(c->reply_timer);
-	p.fn(c, f, p.priv);
+	if (p.fn != NULL)
+		p.fn(c, f, p.priv);
 }
 
 /* The server closes the connection: answer, fail with its code and reason. */

@@ -42,6 +42,10 @@ struct rs_tls;
 
 enum rs_sasl { RS_SASL_PLAIN, RS_SASL_EXTERNAL };
 
+/*
+ * A reply callback for rs_conn_corr(). NULL: a reply nobody reads (an
+ * Unsubscribe's), still awaited under the reply timeout, then dropped.
+ */
 typedef void rs_reply_fn(struct rs_conn *, const struct rs_frame *, void *);
 
 struct rs_conn_handler {

@@ -6,7 +6,7 @@
  * (which has the latest figures), then, pipelined on it: Metadata for the
  * leader and replicas; QueryOffset and QueryPublisherSequence for each
  * -N name; Subscribe at "first" and at "last", credit 1 each; and a
- * second Metadata as a barrier. This is how consumer.c measures the end
+ * second Metadata as a barrier. This is how subscribe.c measures the end
  * of a stream, and it works on RabbitMQ 3.10.8: the broker sends a new
  * subscription's first chunk while it handles the Subscribe, before it
  * reads the next request, so once the barrier's reply is in, a
@@ -186,14 +186,6 @@ on_subscribe(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	}
 }
 
-static void
-on_ignore(struct rs_conn *c, const struct rs_frame *f, void *ud)
-{
-	(void)c;
-	(void)f;
-	(void)ud;
-}
-
 /* The barrier's reply: every chunk the two subscriptions had is in. */
 static void
 on_barrier(struct rs_conn *c, const struct rs_frame *f, void *ud)
@@ -214,9 +206,9 @@ on_barrier(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		    " (no StreamStats on this broker)");
 	if (r->subscribed) {
 		rs_frame_unsubscribe(rs_conn_buf(c),
-		    rs_conn_corr(c, on_ignore, r), SUB_LAST);
+		    rs_conn_corr(c, NULL, r), SUB_LAST);
 		rs_frame_unsubscribe(rs_conn_buf(c),
-		    rs_conn_corr(c, on_ignore, r), SUB_FIRST);
+		    rs_conn_corr(c, NULL, r), SUB_FIRST);
 	}
 	r->closing = 1;
 	rs_conn_close(c);
