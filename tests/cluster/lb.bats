@@ -228,3 +228,22 @@ through_proxy() {
 	tail_all "$(uri 3)" "$S" "$T/out"
 	check_seq "read through node 3" "$T/out" 1000
 }
+
+@test "--load-balancer that only lands on the leader: rstream-tail takes it after 10 tries at a replica" {
+	create_stream "$S" 1 3
+	seq 1 700 | timeout "$TOOL_TIMEOUT" rstream-cat -u "$(uri 1)" "$S"
+	# A "load balancer" that only knows node 1, the leader.
+	start_proxy lb "$(nv STREAM_PORT 1)"
+	advertise_nowhere
+	p1=$(nv STREAM_PORT 1)
+	tail_all "$LB_URI" "$S" "$T/out" -v --load-balancer || { cat "$T/out.err" >&2; false; }
+	grep -v ': connected to ' "$T/out.err" | sed 's/^/# /' >&3
+	check_seq "read through the proxy" "$T/out" 700
+	# The seed, then 10 misses, then the leader taken at the 11th try.
+	through_proxy "$T/out.err" 12
+	run -0 grep -c "reached 127\.0\.0\.2:$p1 instead of .* (a replica) through localhost:$PROXY_PORT; again in " "$T/out.err"
+	assert_output 10
+	grep -q "through localhost:$PROXY_PORT: on 127\.0\.0\.2:$p1, the leader, at try 11\$" "$T/out.err"
+	proxy_quiet
+	assert_equal "$(proxy_counts)" 12
+}
