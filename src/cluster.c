@@ -181,6 +181,8 @@ wanted_text(const struct rs_cluster *cl, char *buf, size_t n)
 	size_t		 len = 0;
 
 	buf[0] = '\0';
+	if (cl->want_list[0] == '\0')
+		return;
 	while ((e = strchr(p, '\n')) != NULL && len + 3 < n) {
 		len += (size_t)snprintf(buf + len, n - len, "%s%.*s",
 		    len > 0 ? ", " : "", (int)(e - p), p);
