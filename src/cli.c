@@ -280,6 +280,9 @@ rs_cli_conn_opt(struct rs_cli_conn *cc, int ch, char *arg, const char *prog)
 	case RS_OPT_NO_LOCATE:
 		cc->c.no_locate = 1;
 		return 1;
+	case RS_OPT_LOAD_BALANCER:
+		cc->c.load_balancer = 1;
+		return 1;
 	case RS_OPT_TIMEOUT:
 		if (rs_spec_duration_ms(arg, &v) == -1 || v == 0)
 			return rs_cli_usage(prog, "--timeout: bad duration", arg);

@@ -27,12 +27,14 @@ enum {
 	RS_OPT_TLS_SERVER_NAME,
 	RS_OPT_INSECURE,
 	RS_OPT_SASL_MECHANISM,
-	RS_OPT_PASSWORD_FILE
+	RS_OPT_PASSWORD_FILE,
+	RS_OPT_LOAD_BALANCER
 };
 #define RS_CLI_CONN_LONGOPTS \
 	{ "uri",	required_argument,	NULL, 'u' }, \
 	{ "timeout",	required_argument,	NULL, RS_OPT_TIMEOUT }, \
 	{ "no-locate",	no_argument,		NULL, RS_OPT_NO_LOCATE }, \
+	{ "load-balancer", no_argument,		NULL, RS_OPT_LOAD_BALANCER }, \
 	{ "retry-for",	required_argument,	NULL, RS_OPT_RETRY_FOR }, \
 	{ "heartbeat",	required_argument,	NULL, RS_OPT_HEARTBEAT }, \
 	{ "cacert",	required_argument,	NULL, RS_OPT_CACERT }, \

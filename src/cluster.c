@@ -12,6 +12,20 @@
  * advertised name this host cannot resolve), the seed still works: every
  * node forwards publishes to the leader and reads from any member.
  *
+ * Load-balancer mode (conn.load_balancer; the Java, Go and .NET clients'
+ * AddressResolver, rstream's load_balancer_mode): the advertised names
+ * may mean nothing here (Docker, Kubernetes, NAT), so every connection
+ * dials the seed's address again, and after Open we compare what the node
+ * reached advertises with the nodes wanted (the leader; for reading any
+ * replica, or the leader when there is none, or the leader too once half
+ * the tries are spent). Not one: close, wait (RS_CLUSTER_LB_DELAY doubling
+ * to RS_CLUSTER_LB_DELAY_MAX, each wait between half and one and a half
+ * times that) and dial again, up to RS_CLUSTER_LB_MODE_TRIES times. When
+ * the tries run out the last node reached is kept, and -v says so: a
+ * publisher on another node still works (the node forwards to the leader),
+ * a reader on a node without a member gets "stream not available" and the
+ * consumer's --retry-for locates again.
+ *
  * With via set, Metadata is asked over that connection (someone else's, a
  * node's shared one in multi.c) instead of a seed's: no connection is made
  * when via's node is the one wanted, and via itself is handed back.
@@ -24,6 +38,7 @@
 #include <string.h>
 
 #include "cluster.h"
+#include "loop.h"
 #include "proto.h"
 
 static int	next_seed(struct rs_cluster *);
@@ -41,12 +56,15 @@ static const struct rs_conn_handler target_handler = {
 	target_ready, any_frame, any_error, any_closed, NULL, any_log
 };
 
+/* Hand c (or, NULL, the error) to the caller, once; close the seed unless it is c. */
 static void
 finish(struct rs_cluster *cl, struct rs_conn *c)
 {
 	if (cl->finished)
 		return;
 	cl->finished = 1;
+	rs_timer_free(cl->lb_timer);
+	cl->lb_timer = NULL;
 	if (c != NULL) {
 		if (c == cl->seed)
 			cl->seed = NULL;
@@ -137,35 +155,152 @@ any_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 
 static int	connect_target(struct rs_cluster *);
 
-/* The node reached must be the one wanted (not so behind a load balancer): else try again. */
+/* Is the node c reached one of those wanted? (Yes if it advertises nothing.) */
+static int
+wanted(const struct rs_cluster *cl, struct rs_conn *c)
+{
+	char	 id[300];
+
+	if (rs_conn_advertised_host(c)[0] == '\0')
+		return 1;
+	snprintf(id, sizeof id, "\n%s:%u\n", rs_conn_advertised_host(c),
+	    rs_conn_advertised_port(c));
+	if (strstr(cl->want_list, id) != NULL)
+		return 1;
+	/* Through a load balancer a reader takes the leader too, in the end. */
+	return cl->conn.load_balancer && !cl->want_leader &&
+	    cl->tries > RS_CLUSTER_LB_MODE_TRIES / 2 &&
+	    strcmp(id, cl->leader_id) == 0;
+}
+
+/* The nodes wanted, as text for -v: "host:port" or "host:port, host:port". */
+static void
+wanted_text(const struct rs_cluster *cl, char *buf, size_t n)
+{
+	const char	*p = cl->want_list + 1, *e;
+	size_t		 len = 0;
+
+	buf[0] = '\0';
+	if (cl->want_list[0] == '\0')
+		return;
+	while ((e = strchr(p, '\n')) != NULL && len + 3 < n) {
+		len += (size_t)snprintf(buf + len, n - len, "%s%.*s",
+		    len > 0 ? ", " : "", (int)(e - p), p);
+		if (len >= n)
+			break;
+		p = e + 1;
+	}
+}
+
+/* Give up on a better node: hand back the seed (or via's connection). */
+static void
+fall_back(struct rs_cluster *cl)
+{
+	struct rs_conn	*c = cl->seed != NULL ? cl->seed : cl->via;
+
+	if (c == NULL && cl->err.kind == RS_E_OK)
+		rs_err_set(&cl->err, RS_E_TEMPFAIL, "lost the connection "
+		    "while looking for the stream's node");
+	finish(cl, c);
+}
+
+/* The wait through a load balancer is over: dial it again. */
+static void
+lb_again(void *ud)
+{
+	struct rs_cluster	*cl = ud;
+
+	if (connect_target(cl) == -1)
+		fall_back(cl);
+}
+
+/* The next wait through a load balancer (s): doubling, capped, jittered. */
+static double
+lb_delay(int tries)
+{
+	double	 d = RS_CLUSTER_LB_DELAY;
+
+	while (--tries > 0 && d < RS_CLUSTER_LB_DELAY_MAX)
+		d *= 2;
+	if (d > RS_CLUSTER_LB_DELAY_MAX)
+		d = RS_CLUSTER_LB_DELAY_MAX;
+	return d * (0.5 + (double)random() / ((double)RAND_MAX + 1.0));
+}
+
+/*
+ * The node reached must be one of those wanted (not so behind a load
+ * balancer): else try again, a bounded number of times.
+ */
 static void
 target_ready(struct rs_conn *c, void *ud)
 {
 	struct rs_cluster	*cl = ud;
-	char			 msg[600];
+	const char		*what = cl->want_leader ? "the leader" :
+	    "a replica";
+	char			 msg[900], want[600], id[300];
+	int			 max = cl->conn.load_balancer ?
+	    RS_CLUSTER_LB_MODE_TRIES : RS_CLUSTER_LB_TRIES;
+	double			 d = 0;
 
-	if ((strcmp(rs_conn_advertised_host(c), cl->want_host) == 0 &&
-	    rs_conn_advertised_port(c) == cl->want_port) ||
-	    rs_conn_advertised_host(c)[0] == '\0') {
+	if (strcmp(cl->want_list, cl->leader_id) == 0)
+		what = "the leader";	/* also for reading: no replica */
+	if (wanted(cl, c)) {
+		if (cl->conn.load_balancer && cl->log != NULL) {
+			snprintf(id, sizeof id, "\n%s:%u\n",
+			    rs_conn_advertised_host(c),
+			    rs_conn_advertised_port(c));
+			snprintf(msg, sizeof msg, "through %s:%u: on %s:%u, %s, "
+			    "at try %d", rs_conn_host(c), rs_conn_port(c),
+			    rs_conn_advertised_host(c), rs_conn_advertised_port(c),
+			    strcmp(id, cl->leader_id) == 0 ? "the leader" :
+			    "a replica", cl->tries);
+			cl->log(msg, cl->ud);
+		}
 		finish(cl, c);
 		return;
 	}
-	snprintf(msg, sizeof msg, "reached %s:%u instead of %s:%u",
-	    rs_conn_advertised_host(c), rs_conn_advertised_port(c),
-	    cl->want_host, cl->want_port);
-	if (cl->log != NULL)
-		cl->log(msg, cl->ud);
-	if (cl->tries >= RS_CLUSTER_LB_TRIES) {
-		finish(cl, c);	/* it forwards to the node wanted */
+	wanted_text(cl, want, sizeof want);
+	if (cl->tries >= max) {
+		snprintf(msg, sizeof msg, "reached %s:%u instead of %s (%s); "
+		    "%d tries: staying there%s", rs_conn_advertised_host(c),
+		    rs_conn_advertised_port(c), want, what, cl->tries,
+		    cl->want_leader ? ", it forwards to the leader" :
+		    ", reading needs a node with a member of the stream");
+		if (cl->log != NULL)
+			cl->log(msg, cl->ud);
+		finish(cl, c);
 		return;
 	}
+	if (!cl->conn.load_balancer)
+		snprintf(msg, sizeof msg, "reached %s:%u instead of %s",
+		    rs_conn_advertised_host(c), rs_conn_advertised_port(c),
+		    want);
+	else {
+		d = lb_delay(cl->tries);
+		snprintf(msg, sizeof msg, "reached %s:%u instead of %s (%s) "
+		    "through %s:%u; again in %.2f s (try %d of %d)",
+		    rs_conn_advertised_host(c), rs_conn_advertised_port(c),
+		    want, what, rs_conn_host(c), rs_conn_port(c), d,
+		    cl->tries + 1, max);
+	}
+	if (cl->log != NULL)
+		cl->log(msg, cl->ud);
 	cl->target = NULL;
 	rs_conn_close(c);	/* any_closed frees it */
-	if (connect_target(cl) == -1)
-		finish(cl, cl->seed);
+	if (!cl->conn.load_balancer) {
+		if (connect_target(cl) == -1)
+			fall_back(cl);
+		return;
+	}
+	if (cl->lb_timer == NULL &&
+	    (cl->lb_timer = rs_timer_new(cl->loop, lb_again, cl)) == NULL) {
+		fall_back(cl);
+		return;
+	}
+	rs_timer_set(cl->lb_timer, d, 0);
 }
 
-/* Connect to want_host:want_port; -1 if that fails at once. */
+/* Connect to want_host:want_port (or the load balancer); -1 if that fails at once. */
 static int
 connect_target(struct rs_cluster *cl)
 {
@@ -174,8 +309,9 @@ connect_target(struct rs_cluster *cl)
 	    cl->next_seed - 1 : 0];
 
 	cl->tries++;
-	cl->target = rs_conn_new(cl->loop, u, cl->want_host, cl->want_port,
-	    &target_handler, cl);
+	/* Through a load balancer: its address (the seed's), every time. */
+	cl->target = rs_conn_new(cl->loop, u, cl->conn.load_balancer ? NULL :
+	    cl->want_host, cl->want_port, &target_handler, cl);
 	if (cl->target == NULL)
 		return -1;
 	rs_conn_set_timeout(cl->target, cl->conn.timeout);
@@ -200,10 +336,32 @@ same_node(const struct rs_str *host, uint32_t port, struct rs_conn *c)
 	    memcmp(host->p, rs_conn_advertised_host(c), host->len) == 0;
 }
 
+/* Add host:port to list (size n) as "\nhost:port\n"; -1 if it does not fit. */
+static int
+add_node(char *list, size_t n, const struct rs_str *host, uint32_t port)
+{
+	size_t	 was = strlen(list), len = was > 0 ? was - 1 : 0;
+	int	 r;
+
+	/* The list's last newline starts this entry. */
+	if (memchr(host->p, '\n', host->len) != NULL)
+		return -1;
+	r = snprintf(list + len, n - len, "\n%.*s:%u\n", (int)host->len,
+	    (const char *)host->p, (unsigned)port);
+	if (r < 0 || (size_t)r >= n - len) {
+		if (was > 0)
+			list[len] = '\n';
+		list[was] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Choose the node: the leader for publishing; for reading, the seed if it
  * holds a replica, else a replica picked at random, else the leader. 0 if
- * the seed is the one (or no_locate), 1 with want_host/port set.
+ * the seed is the one (or no_locate), 1 with want_host/port set, and in
+ * want_list every node that would do as well (each replica, for reading).
  */
 static int
 pick(struct rs_cluster *cl, struct rs_conn *c, const struct rs_stream_meta *m)
@@ -213,6 +371,10 @@ pick(struct rs_cluster *cl, struct rs_conn *c, const struct rs_stream_meta *m)
 
 	if (cl->conn.no_locate)
 		return 0;
+	cl->want_list[0] = cl->leader_id[0] = '\0';
+	if (add_node(cl->leader_id, sizeof cl->leader_id, &m->leader_host,
+	    m->leader_port) == -1)
+		return 0;
 	if (cl->want_leader) {
 		if (same_node(&m->leader_host, m->leader_port, c))
 			return 0;
@@ -220,6 +382,9 @@ pick(struct rs_cluster *cl, struct rs_conn *c, const struct rs_stream_meta *m)
 		for (i = 0; i < m->nresolved; i++)
 			if (same_node(&m->replica[i].host, m->replica[i].port, c))
 				return 0;
+		for (i = 0; i < m->nresolved; i++)
+			add_node(cl->want_list, sizeof cl->want_list,
+			    &m->replica[i].host, m->replica[i].port);
 		i = (uint32_t)random() % m->nresolved;
 		host = &m->replica[i].host;
 		port = m->replica[i].port;
@@ -227,6 +392,8 @@ pick(struct rs_cluster *cl, struct rs_conn *c, const struct rs_stream_meta *m)
 		return 0;
 	if (host->len >= sizeof cl->want_host)
 		return 0;
+	if (cl->want_list[0] == '\0')
+		strcpy(cl->want_list, cl->leader_id);
 	memcpy(cl->want_host, host->p, host->len);
 	cl->want_host[host->len] = '\0';
 	cl->want_port = port;
@@ -376,6 +543,8 @@ rs_cluster_free(struct rs_cluster *cl)
 	if (cl->via != NULL && !cl->finished)
 		rs_conn_forget(cl->via, cl);	/* its Metadata reply is not ours now */
 	cl->via = NULL;
+	rs_timer_free(cl->lb_timer);
+	cl->lb_timer = NULL;
 	rs_conn_free(cl->seed);
 	rs_conn_free(cl->target);
 	cl->seed = cl->target = NULL;

@@ -3,7 +3,9 @@
  * that answers, optionally creates the stream, asks Metadata where the
  * stream lives and hands back a ready connection to the right node: the
  * leader for publishing; for consuming a replica when there is one, else
- * the leader. no_locate keeps to the seed.
+ * the leader. no_locate keeps to the seed; load_balancer makes every
+ * connection through the seed's address (a load balancer) until one lands
+ * on the node wanted.
  */
 #ifndef RS_CLUSTER_H
 #define RS_CLUSTER_H
@@ -21,6 +23,7 @@ struct rs_connect {
 	const struct rs_uri	*uris;		/* the seeds */
 	size_t			 nuris;
 	int			 no_locate;	/* keep to the seed */
+	int			 load_balancer;	/* the seed is a load balancer */
 	double			 timeout;	/* connect, handshake, replies (s); 0: 30 */
 	unsigned		 heartbeat;	/* seconds to ask for; 0: 60 */
 	double			 retry_for;	/* keep reconnecting this long (s) */
@@ -29,6 +32,9 @@ struct rs_connect {
 };
 
 #define RS_CLUSTER_LB_TRIES	5	/* connections until the advertised node is the one asked for */
+#define RS_CLUSTER_LB_MODE_TRIES 20	/* the same through a load balancer (rstream's max_retries) */
+#define RS_CLUSTER_LB_DELAY	0.1	/* s before the second such try; doubles, jittered */
+#define RS_CLUSTER_LB_DELAY_MAX	1.0	/* s, the longest wait between two */
 
 struct rs_cluster {
 	struct rs_loop		*loop;
@@ -49,6 +55,9 @@ struct rs_cluster {
 	struct rs_conn		*target;
 	char			 want_host[256];
 	unsigned		 want_port;
+	char			 want_list[1024];	/* "\nhost:port\n..." any will do */
+	char			 leader_id[300];	/* "\nhost:port\n" */
+	struct rs_timer		*lb_timer;	/* the wait before the next try */
 	int			 tries;
 	struct rs_err		 err;
 	int			 finished;

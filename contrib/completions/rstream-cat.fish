@@ -10,6 +10,7 @@ set -l c rstream-cat
 # Connection
 complete -c $c -s u -l uri -x -a 'rabbitmq-stream:// rabbitmq-stream+tls://' -d 'A broker URI (repeatable: seed nodes)'
 complete -c $c -l no-locate -d 'Publish through the seed node, not the leader'
+complete -c $c -l load-balancer -d 'The URI is a load balancer: connect through it until on the leader'
 complete -c $c -l heartbeat -x -d 'Ask the broker for heartbeats this often'
 complete -c $c -l retry-for -x -d 'After a failure, connect again for this long'
 complete -c $c -l timeout -x -d 'Wait this long to connect and for any reply'

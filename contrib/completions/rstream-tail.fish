@@ -27,6 +27,7 @@ complete -c $c -n __rstream_tail_has_command -x -a '(__rstream_tail_command)'
 # Connection
 complete -c $c -n $o -s u -l uri -x -a 'rabbitmq-stream:// rabbitmq-stream+tls://' -d 'A broker URI (repeatable: seed nodes)'
 complete -c $c -n $o -l no-locate -d 'Read from the seed node, not a replica'
+complete -c $c -n $o -l load-balancer -d 'The URI is a load balancer: connect through it until on a replica'
 complete -c $c -n $o -l heartbeat -x -d 'Ask the broker for heartbeats this often'
 complete -c $c -n $o -l retry-for -x -d 'After a failure, connect again for this long'
 complete -c $c -n $o -l timeout -x -d 'Wait this long to connect and for any reply'
