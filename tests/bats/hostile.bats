@@ -72,7 +72,8 @@ play() {
 	"$PY" "$PYDIR/hostile_server.py" "$@" "${sargs[@]}" --hold "${HOLD:-3}" \
 	    --lifetime "${LIFETIME:-20}" >"$f.port" 2>>"$f.log" 3>&- &
 	echo $! >"$f.pid"
-	for _ in $(seq 100); do
+	# Up to 20 s: python3 with ssl takes seconds to start on a loaded machine.
+	for _ in $(seq 400); do
 		[ -s "$f.port" ] && break
 		sleep 0.05
 	done
