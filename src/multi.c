@@ -37,6 +37,7 @@
 
 #include "frame.h"
 #include "multi.h"
+#include "partition.h"
 #include "proto.h"
 
 static void
@@ -617,66 +618,69 @@ static const struct rs_conn_handler seed_handler = {
 	seed_ready, seed_frame, seed_error, seed_closed, NULL, NULL
 };
 
-/* Remember that partition i belongs to the super stream being answered for; 0, or -1. */
+/* Remember that partitions nparts..last belong to the super stream being answered for; 0, or -1. */
 static int
-part_super(struct rs_multi *m, size_t i)
+part_super(struct rs_multi *m, size_t last)
 {
 	const char	**ps;
+	size_t		 i;
 
-	if ((ps = realloc(m->part_super, (i + 1) * sizeof *ps)) == NULL)
+	if ((ps = realloc(m->part_super, (last + 1) * sizeof *ps)) == NULL)
 		return -1;
 	m->part_super = ps;
-	ps[i] = m->cfg.streams[m->cfg.nstreams - m->pending];
+	for (i = m->nparts; i <= last; i++)
+		ps[i] = m->cfg.streams[m->cfg.nstreams - m->pending];
 	return 0;
 }
 
-/* One super stream's partitions, in the broker's order. */
+/* Add one super stream's partitions, in the broker's order, or set err. */
 static void
-on_partitions(struct rs_conn *c, const struct rs_frame *f, void *ud)
+take_partitions(struct rs_multi *m, struct rs_partition_reply *r)
+{
+	const char	*super = m->cfg.streams[m->cfg.nstreams - m->pending];
+	char		**p;
+	size_t		 i;
+
+	if (r->code != RS_OK) {
+		rs_err_set(&m->err, r->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
+		    RS_E_UNAVAILABLE, "%s: %s", super,
+		    r->code == RS_STREAM_DOES_NOT_EXIST ?
+		    "super stream does not exist" : rs_proto_code_str(r->code));
+		return;
+	}
+	if (r->bad) {
+		rs_err_set(&m->err, RS_E_RUNTIME, "%s: malformed Partitions "
+		    "response", super);
+		return;
+	}
+	if (r->n == 0) {
+		rs_err_set(&m->err, RS_E_UNAVAILABLE, "%s: super stream has no "
+		    "partitions", super);
+		return;
+	}
+	if ((p = realloc(m->parts, (m->nparts + r->n) * sizeof *p)) == NULL) {
+		rs_err_set(&m->err, RS_E_RUNTIME, "out of memory");
+		return;
+	}
+	m->parts = p;
+	if (part_super(m, m->nparts + r->n - 1) == -1) {
+		rs_err_set(&m->err, RS_E_RUNTIME, "out of memory");
+		return;
+	}
+	for (i = 0; i < r->n; i++) {
+		p[m->nparts++] = r->names[i];
+		r->names[i] = NULL;
+	}
+}
+
+/* The Partitions reply of one super stream; the last one closes the seed connection. */
+static void
+on_partitions(struct rs_conn *c, struct rs_partition_reply *r, void *ud)
 {
 	struct rs_multi	*m = ud;
-	struct rs_cur	 cur;
-	struct rs_str	 s;
-	uint32_t	 n, i;
-	char		**p;
 
-	if (m->err.kind == RS_E_OK && f->code != RS_OK)
-		rs_err_set(&m->err, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
-		    RS_E_UNAVAILABLE, "%s: %s",
-		    m->cfg.streams[m->cfg.nstreams - m->pending],
-		    f->code == RS_STREAM_DOES_NOT_EXIST ?
-		    "super stream does not exist" : rs_proto_code_str(f->code));
-	else if (m->err.kind == RS_E_OK) {
-		if (rs_frame_strings_begin(f, &cur, &n) == -1 ||
-		    (p = realloc(m->parts, (m->nparts + n) * sizeof *p +
-		    1)) == NULL) {
-			rs_err_set(&m->err, RS_E_RUNTIME, "%s: malformed "
-			    "Partitions response",
-			    m->cfg.streams[m->cfg.nstreams - m->pending]);
-			goto out;
-		}
-		m->parts = p;
-		for (i = 0; i < n; i++) {
-			if (rs_frame_strings_next(&cur, &s) == -1 ||
-			    s.p == NULL || s.len == 0) {
-				rs_err_set(&m->err, RS_E_RUNTIME, "%s: malformed "
-				    "Partitions response",
-				    m->cfg.streams[m->cfg.nstreams - m->pending]);
-				goto out;
-			}
-			if (part_super(m, m->nparts) == -1 ||
-			    (p[m->nparts] = strndup(s.p, s.len)) == NULL) {
-				rs_err_set(&m->err, RS_E_RUNTIME, "out of memory");
-				goto out;
-			}
-			m->nparts++;
-		}
-		if (n == 0)
-			rs_err_set(&m->err, RS_E_UNAVAILABLE, "%s: super stream "
-			    "has no partitions",
-			    m->cfg.streams[m->cfg.nstreams - m->pending]);
-	}
-out:
+	if (m->err.kind == RS_E_OK)
+		take_partitions(m, r);
 	if (--m->pending == 0)
 		rs_conn_close(c);
 }
@@ -700,9 +704,10 @@ seed_located(struct rs_conn *c, const struct rs_err *err, void *ud)
 		return;
 	}
 	m->pending = m->cfg.nstreams;
+	m->req.done = on_partitions;
+	m->req.ud = m;
 	for (i = 0; i < m->cfg.nstreams; i++)
-		rs_frame_partitions(rs_conn_buf(c),
-		    rs_conn_corr(c, on_partitions, m), m->cfg.streams[i]);
+		rs_partition_ask(c, &m->req, m->cfg.streams[i]);
 	rs_conn_flush(c);
 }
 

@@ -12,6 +12,7 @@
 #include "consumer.h"
 #include "err.h"
 #include "loop.h"
+#include "partition.h"
 
 struct rs_multi_cfg {
 	struct rs_consumer_cfg	 base;		/* all but the stream */
@@ -63,6 +64,7 @@ struct rs_multi {
 	size_t			 nparts;
 	const char		**part_super;	/* the super stream of each */
 	size_t			 pending;	/* Partitions replies awaited */
+	struct rs_partition_req	 req;
 	struct rs_cluster	 seed;
 	struct rs_conn		*conn;
 	struct rs_multi_conn	*pool;		/* shared connections */
