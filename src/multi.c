@@ -300,14 +300,6 @@ start_all(struct rs_multi *m, const char *const *streams, size_t n)
 }
 
 static void
-seed_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
-{
-	(void)c;
-	(void)f;
-	(void)ud;
-}
-
-static void
 seed_error(struct rs_conn *c, void *ud)
 {
 	struct rs_multi	*m = ud;
@@ -326,15 +318,8 @@ seed_closed(struct rs_conn *c, void *ud)
 	rs_loop_break(m->loop);
 }
 
-static void
-seed_ready(struct rs_conn *c, void *ud)
-{
-	(void)c;
-	(void)ud;
-}
-
 static const struct rs_conn_handler seed_handler = {
-	seed_ready, seed_frame, seed_error, seed_closed, NULL, NULL
+	rs_conn_ignore, rs_conn_ignore_frame, seed_error, seed_closed, NULL, NULL
 };
 
 /* Remember that partitions nparts..last belong to the super stream being answered for; 0, or -1. */

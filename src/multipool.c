@@ -26,23 +26,6 @@
 #include "multipool.h"
 #include "proto.h"
 
-/* A connection handed over is ready already: nothing to do. */
-static void
-ready_noop(struct rs_conn *c, void *ud)
-{
-	(void)c;
-	(void)ud;
-}
-
-/* A frame on a connection being closed as not needed: dropped. */
-static void
-spare_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
-{
-	(void)c;
-	(void)f;
-	(void)ud;
-}
-
 /* How many consumers are asking Metadata over c. */
 static size_t
 locating(const struct rs_multipool *m, const struct rs_conn *c)
@@ -62,10 +45,10 @@ static void	pool_closed(struct rs_conn *, void *);
 static void	spare_over(struct rs_conn *, void *);
 
 static const struct rs_conn_handler pool_handler = {
-	ready_noop, pool_frame, pool_error, pool_closed, NULL, NULL
+	rs_conn_ignore, pool_frame, pool_error, pool_closed, NULL, NULL
 };
 static const struct rs_conn_handler spare_handler = {
-	ready_noop, spare_frame, spare_over, spare_over, NULL, NULL
+	rs_conn_ignore, rs_conn_ignore_frame, spare_over, spare_over, NULL, NULL
 };
 
 /* Unlink and free a pooled connection no consumer uses any longer. */
@@ -169,14 +152,6 @@ slot:
 	return 0;
 }
 
-static void
-on_unsubscribed(struct rs_conn *c, const struct rs_frame *f, void *ud)
-{
-	(void)c;
-	(void)f;
-	(void)ud;
-}
-
 /* k leaves its shared connection; the last one to leave closes it. */
 void
 rs_multipool_detach(struct rs_multipool *m, struct rs_consumer *k)
@@ -199,7 +174,7 @@ rs_multipool_detach(struct rs_multipool *m, struct rs_consumer *k)
 	if (!p->dead && !p->closing) {
 		for (s = 0; s < RS_CONSUMER_SUB_IDS; s++)
 			rs_frame_unsubscribe(rs_conn_buf(p->c),
-			    rs_conn_corr(p->c, on_unsubscribed, NULL),
+			    rs_conn_corr(p->c, rs_conn_ignore_frame, NULL),
 			    (uint8_t)(k->sub_base + s));
 		rs_conn_flush(p->c);
 	}

@@ -56,38 +56,37 @@ deliver(struct rs_conn *c, struct rs_partition_req *q,
 	free(r->names);
 }
 
+/* A Partitions reply (route 0) or a Route reply (route 1), decoded for q. */
+static void
+reply(struct rs_conn *c, const struct rs_frame *f, struct rs_partition_req *q,
+    int route)
+{
+	struct rs_partition_reply	 r = { f->code, 0, NULL, 0 };
+	struct rs_cur			 cur;
+	uint32_t			 n;
+
+	if (f->code == RS_OK) {
+		if ((route ? rs_frame_route_begin(f, &cur, &n) :
+		    rs_frame_strings_begin(f, &cur, &n)) == -1)
+			r.bad = 1;
+		else
+			decode(&r, &cur, n, route);
+	}
+	deliver(c, q, &r);
+}
+
 /* The Partitions reply: the partition names, in the broker's order. */
 static void
 on_partitions(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {
-	struct rs_partition_reply	 r = { f->code, 0, NULL, 0 };
-	struct rs_cur			 cur;
-	uint32_t			 n;
-
-	if (f->code == RS_OK) {
-		if (rs_frame_strings_begin(f, &cur, &n) == -1)
-			r.bad = 1;
-		else
-			decode(&r, &cur, n, 0);
-	}
-	deliver(c, ud, &r);
+	reply(c, f, ud, 0);
 }
 
-/* The Route reply: the streams a key goes to. */
+/* The Route reply: the streams a key goes to (an empty name: no partition). */
 static void
 on_route(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {
-	struct rs_partition_reply	 r = { f->code, 0, NULL, 0 };
-	struct rs_cur			 cur;
-	uint32_t			 n;
-
-	if (f->code == RS_OK) {
-		if (rs_frame_route_begin(f, &cur, &n) == -1)
-			r.bad = 1;
-		else
-			decode(&r, &cur, n, 1);
-	}
-	deliver(c, ud, &r);
+	reply(c, f, ud, 1);
 }
 
 /* Ask for super's partitions (Partitions); q->done() gets the reply. */
@@ -99,7 +98,7 @@ rs_partition_ask(struct rs_conn *c, struct rs_partition_req *q,
 	    super);
 }
 
-/* Ask which of super's partitions key goes to (Route); q->done() gets the reply. */
+/* Ask which of super's partitions key goes to (Route); q->done() gets it. */
 void
 rs_partition_route(struct rs_conn *c, struct rs_partition_req *q,
     const char *key, const char *super)

@@ -51,14 +51,6 @@ c_ready(struct rs_conn *c, void *ud)
 }
 
 static void
-c_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
-{
-	(void)c;
-	(void)f;
-	(void)ud;
-}
-
-static void
 c_error(struct rs_conn *c, void *ud)
 {
 	struct rs_superadm	*a = ud;
@@ -89,7 +81,7 @@ c_log(struct rs_conn *c, const char *msg, void *ud)
 }
 
 static const struct rs_conn_handler handler = {
-	c_ready, c_frame, c_error, c_closed, NULL, c_log
+	c_ready, rs_conn_ignore_frame, c_error, c_closed, NULL, c_log
 };
 
 /* Set up for the super stream super; nothing is connected yet. */
@@ -241,7 +233,7 @@ rs_superadm_delete(struct rs_superadm *a)
 	return -1;
 }
 
-/* CreateSuperStream's request, for the partitions how names; 0, or -1 out of memory. */
+/* Write CreateSuperStream for the partitions how names; 0, or -1 (no memory). */
 static int
 create_request(struct rs_superadm *a, const struct rs_superadm_create *how,
     char **names, char **keys, size_t n)
@@ -313,20 +305,33 @@ rs_superadm_create(struct rs_superadm *a, const struct rs_superadm_create *how)
 	return rc;
 }
 
+/*
+ * Note a reply's code and end the wait; 1 if it brought names to use, 0 if
+ * not (a malformed one fails the connection: what is a "what response").
+ */
+static int
+answered(struct rs_superadm *a, struct rs_conn *c,
+    const struct rs_partition_reply *r, const char *what)
+{
+	a->code = r->code;
+	wake(a);
+	if (r->code != RS_OK)
+		return 0;
+	if (r->bad) {
+		rs_conn_fail(c, RS_E_RUNTIME, "malformed %s response", what);
+		return 0;
+	}
+	return 1;
+}
+
 /* The Partitions reply: keep the names, in the broker's order. */
 static void
 on_partitions(struct rs_conn *c, struct rs_partition_reply *r, void *ud)
 {
 	struct rs_superadm	*a = ud;
 
-	a->code = r->code;
-	wake(a);
-	if (r->code != RS_OK)
+	if (!answered(a, c, r, "Partitions"))
 		return;
-	if (r->bad) {
-		rs_conn_fail(c, RS_E_RUNTIME, "malformed Partitions response");
-		return;
-	}
 	a->parts = r->names;
 	a->nparts = r->n;
 	r->names = NULL;
@@ -370,15 +375,9 @@ on_route(struct rs_conn *c, struct rs_partition_reply *r, void *ud)
 	struct rs_superadm	*a = ud;
 	size_t			 i, j;
 
-	a->code = r->code;
 	a->nroute = 0;
-	wake(a);
-	if (r->code != RS_OK)
+	if (!answered(a, c, r, "Route"))
 		return;
-	if (r->bad) {
-		rs_conn_fail(c, RS_E_RUNTIME, "malformed Route response");
-		return;
-	}
 	for (i = 0; i < r->n; i++) {
 		for (j = 0; j < a->nparts; j++)
 			if (strcmp(a->parts[j], r->names[i]) == 0)
@@ -392,7 +391,7 @@ on_route(struct rs_conn *c, struct rs_partition_reply *r, void *ud)
 	}
 }
 
-/* Ask Route for kz, connecting again once if an idle connection was lost; 0, or -1 (err set). */
+/* Ask Route for kz (once more on a new connection if one was lost); 0, or -1. */
 static int
 ask_route(struct rs_superadm *a, const char *kz)
 {
