@@ -6,7 +6,8 @@
  * and rs_frame_route_begin() tell them apart), so one decoder serves both:
  * a count, then that many strings, copied out so that they outlive the
  * frame. A count past RS_PARTITION_MAX is malformed before anything is
- * allocated: a few bytes can claim 2^31-1 names.
+ * allocated: a few bytes can claim 2^31-1 names; so is a name holding a
+ * NUL, which as a C string would name another stream.
  */
 #include "config.h"
 
@@ -31,6 +32,7 @@ decode(struct rs_partition_reply *r, struct rs_cur *cur, uint32_t n,
 	for (i = 0; i < n; i++) {
 		if (rs_frame_strings_next(cur, &str) == -1 || str.p == NULL ||
 		    (str.len == 0 && !empty_ok) ||
+		    memchr(str.p, '\0', str.len) != NULL ||
 		    (r->names[i] = strndup(str.p, str.len)) == NULL)
 			return r->bad = 1, -1;
 		r->n++;
