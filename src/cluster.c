@@ -46,14 +46,13 @@ static void	seed_ready(struct rs_conn *, void *);
 static void	target_ready(struct rs_conn *, void *);
 static void	any_error(struct rs_conn *, void *);
 static void	any_closed(struct rs_conn *, void *);
-static void	any_frame(struct rs_conn *, const struct rs_frame *, void *);
 static void	any_log(struct rs_conn *, const char *, void *);
 
 static const struct rs_conn_handler seed_handler = {
-	seed_ready, any_frame, any_error, any_closed, NULL, any_log
+	seed_ready, rs_conn_ignore_frame, any_error, any_closed, NULL, any_log
 };
 static const struct rs_conn_handler target_handler = {
-	target_ready, any_frame, any_error, any_closed, NULL, any_log
+	target_ready, rs_conn_ignore_frame, any_error, any_closed, NULL, any_log
 };
 
 /* Hand c (or, NULL, the error) to the caller, once; close the seed unless it is c. */
@@ -143,14 +142,6 @@ any_closed(struct rs_conn *c, void *ud)
 	if (c == cl->target)
 		cl->target = NULL;
 	rs_conn_free(c);
-}
-
-static void
-any_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
-{
-	(void)c;
-	(void)f;
-	(void)ud;
 }
 
 static int	connect_target(struct rs_cluster *);

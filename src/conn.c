@@ -314,11 +314,20 @@ rs_conn_corr(struct rs_conn *c, rs_reply_fn *fn, void *priv)
 	return p->corr;
 }
 
-static void
-forgotten(struct rs_conn *c, const struct rs_frame *f, void *priv)
+/* A frame or reply handler with nothing to do (also a forgotten request's). */
+void
+rs_conn_ignore_frame(struct rs_conn *c, const struct rs_frame *f, void *priv)
 {
 	(void)c;
 	(void)f;
+	(void)priv;
+}
+
+/* A ready or closed handler with nothing to do. */
+void
+rs_conn_ignore(struct rs_conn *c, void *priv)
+{
+	(void)c;
 	(void)priv;
 }
 
@@ -333,7 +342,7 @@ rs_conn_forget(struct rs_conn *c, void *priv)
 
 	for (i = 0; i < c->npending; i++)
 		if (c->pending[i].priv == priv) {
-			c->pending[i].fn = forgotten;
+			c->pending[i].fn = rs_conn_ignore_frame;
 			c->pending[i].priv = NULL;
 		}
 }

@@ -63,6 +63,9 @@ void		 rs_conn_free(struct rs_conn *);
 int		 rs_conn_start(struct rs_conn *);
 uint32_t	 rs_conn_corr(struct rs_conn *, rs_reply_fn *, void *);
 void		 rs_conn_forget(struct rs_conn *, void *);
+void		 rs_conn_ignore_frame(struct rs_conn *, const struct rs_frame *,
+		    void *);
+void		 rs_conn_ignore(struct rs_conn *, void *);
 struct rs_buf	*rs_conn_buf(struct rs_conn *);
 int		 rs_conn_flush(struct rs_conn *);
 size_t		 rs_conn_unsent(const struct rs_conn *);

@@ -9,9 +9,10 @@
  * shared, through struct rs_consumer_group: the count of records written
  * (-c counts over all streams), the stream whose record was written last
  * (for the "==> STREAM <==" headers), the output buffer, the signals, the
- * watch on a closed stdout, and a connection per node (the pool below: a
+ * watch on a closed stdout, and a connection per node (multipool.c: a
  * connection has 256 subscription ids, a consumer takes 3, so 85 streams
- * share one and more are opened past that). A consumer writes a chunk's
+ * share one and more are opened past that; this file starts the consumers
+ * as the pool's connections open, kick() below). A consumer writes a chunk's
  * records with blocking writes before it returns to the loop, so records
  * are never interleaved, each stream's come in offset order, and the one
  * output buffer is free again for the next chunk.
@@ -22,8 +23,9 @@
  * a signal) ends every consumer.
  *
  * --super-stream: a connection to a seed asks Partitions for each super
- * stream given (RabbitMQ 3.11+; refused on older brokers with the
- * version in the message), then the partitions are read as above.
+ * stream given (partition.c; RabbitMQ 3.11+, refused on older brokers
+ * with the version in the message), then the partitions are read as
+ * above.
  */
 #include "config.h"
 
@@ -37,25 +39,11 @@
 
 #include "frame.h"
 #include "multi.h"
+#include "multipool.h"
+#include "partition.h"
 #include "proto.h"
 
-static void
-seed_ready_noop(struct rs_conn *c, void *ud)
-{
-	(void)c;
-	(void)ud;
-}
-
-static void
-spare_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
-{
-	(void)c;
-	(void)f;
-	(void)ud;
-}
-
-static void	kick_soon(struct rs_multi *);
-static size_t	locating(const struct rs_multi *, const struct rs_conn *);
+static void	kick_soon(void *);
 
 /* Tell every consumer still reading to end. */
 static void
@@ -67,10 +55,10 @@ stop_all(struct rs_multi *m)
 		return;
 	m->stopping = 1;
 	/* Those not started yet never will be. */
-	m->live -= m->nwant - m->ncons;
-	m->nwant = m->ncons;
-	for (i = 0; i < m->ncons; i++)
-		rs_consumer_stop(&m->cons[i]);
+	m->live -= m->nwant - m->pool.ncons;
+	m->nwant = m->pool.ncons;
+	for (i = 0; i < m->pool.ncons; i++)
+		rs_consumer_stop(&m->pool.cons[i]);
 	if (m->live == 0)
 		rs_loop_break(m->loop);
 }
@@ -135,8 +123,8 @@ out_event(void *ud, int events)
 	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP))) {
 		rs_io_free(m->out_watch);
 		m->out_watch = NULL;
-		for (i = 0; i < m->ncons; i++)
-			m->cons[i].out_closed = 1;
+		for (i = 0; i < m->pool.ncons; i++)
+			m->pool.cons[i].out_closed = 1;
 		stop_all(m);
 	}
 }
@@ -161,289 +149,30 @@ tag_warn(const char *msg, void *ud)
 	    msg);
 }
 
-/*
- * The connection pool. The first consumer locates its stream's node over
- * a connection of its own (cluster.c), which attach() keeps as the node's
- * shared one; the others are started then (kick()) and ask Metadata over
- * it (via()): when their node is that one, that is their connection, and
- * no other is made. One whose node is another reaches it over a new
- * connection, which attach() keeps as that node's shared one, or closes
- * to put the consumer on the one already open. A consumer locating over
- * a connection holds a slot on it (locating()), so it has room. A slot is 3
- * subscription ids (the consumer's main one, and the two it uses to
- * measure the stream), so a connection carries 85 streams: past that a
- * new one is opened. Frames are routed by subscription id (Deliver) or by
- * stream (MetadataUpdate); a failure of the connection goes to every
- * consumer on it, each of which then retries, or ends, on its own.
- */
-static void	pool_frame(struct rs_conn *, const struct rs_frame *, void *);
-static void	pool_error(struct rs_conn *, void *);
-static void	pool_closed(struct rs_conn *, void *);
-static void	spare_over(struct rs_conn *, void *);
-
-static const struct rs_conn_handler pool_handler = {
-	seed_ready_noop, pool_frame, pool_error, pool_closed, NULL, NULL
-};
-static const struct rs_conn_handler spare_handler = {
-	seed_ready_noop, spare_frame, spare_over, spare_over, NULL, NULL
-};
-
-/* Unlink and free a pooled connection no consumer uses any longer. */
-static void
-pool_drop(struct rs_multi_conn *p)
-{
-	struct rs_multi_conn	**pp;
-
-	for (pp = &p->m->pool; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == p) {
-			*pp = p->next;
-			break;
-		}
-	rs_conn_free(p->c);
-	free(p);
-}
-
-/* A shared connection to locate k's stream over (k NULL: is there one?), or NULL. */
-static struct rs_conn *
-via(struct rs_consumer *k, void *ud)
-{
-	struct rs_multi		*m = ud;
-	struct rs_multi_conn	*p;
-
-	(void)k;
-	for (p = m->pool; p != NULL; p = p->next)
-		if (!p->closing && !p->dead &&
-		    p->n + locating(m, p->c) < RS_MULTI_SLOTS)
-			return p->c;
-	return NULL;
-}
-
-/* Close the shared connections no stream uses or is locating over. */
-static void
-sweep(struct rs_multi *m)
-{
-	struct rs_multi_conn	*p;
-
-	for (p = m->pool; p != NULL; p = p->next)
-		if (p->n == 0 && !p->closing && !p->dead &&
-		    locating(m, p->c) == 0) {
-			p->closing = 1;
-			rs_conn_close(p->c);
-		}
-}
-
-/* The located connection c, or the node's shared one: set k->conn and k->sub_base. */
+/* The pool's view of the consumer group: attach, detach, via. */
 static int
 attach(struct rs_consumer *k, struct rs_conn *c, void *ud)
 {
-	struct rs_multi		*m = ud;
-	struct rs_multi_conn	*p;
-	/* A node by the name it advertises: the seed's and the located ones agree. */
-	const char		*host = rs_conn_advertised_host(c);
-	unsigned		 port = rs_conn_advertised_port(c);
-	size_t			 i;
+	struct rs_multi	*m = ud;
 
-	if (host == NULL || *host == '\0') {
-		host = rs_conn_host(c);
-		port = rs_conn_port(c);
-	}
-	for (p = m->pool; p != NULL; p = p->next)
-		if (p->c == c)
-			break;
-	if (p != NULL) {
-		/* Located over a shared connection: that node is the one. */
-		if (p->closing || p->dead || p->n >= RS_MULTI_SLOTS)
-			return -1;
-		goto slot;
-	}
-	for (p = m->pool; p != NULL; p = p->next)
-		if (!p->closing && !p->dead &&
-		    p->n + locating(m, p->c) < RS_MULTI_SLOTS &&
-		    p->port == port && strcmp(p->host, host) == 0)
-			break;
-	if (p != NULL) {
-		/* The node has a connection: this one is not needed. */
-		rs_conn_set_handler(c, &spare_handler, m);
-		rs_conn_close(c);
-	} else {
-		if ((p = calloc(1, sizeof *p)) == NULL)
-			return -1;
-		p->m = m;
-		p->c = c;
-		snprintf(p->host, sizeof p->host, "%s", host);
-		p->port = port;
-		p->next = m->pool;
-		m->pool = p;
-		m->nconns++;
-		rs_conn_set_handler(c, &pool_handler, p);
-		kick_soon(m);	/* the others can locate over it */
-	}
-slot:
-	for (i = 0; p->slot[i] != NULL; i++)
-		;
-	p->slot[i] = k;
-	p->n++;
-	k->conn = p->c;
-	k->sub_base = (uint8_t)(i * RS_CONSUMER_SUB_IDS);
-	rs_say(m->cfg.base.log, m->cfg.base.log_ud, "%s: reading over the "
-	    "connection to %s:%u shared by %zu stream%s", k->cfg.stream, p->host,
-	    p->port, p->n, p->n == 1 ? "" : "s");
-	return 0;
+	return rs_multipool_attach(&m->pool, k, c);
 }
 
-static void
-on_unsubscribed(struct rs_conn *c, const struct rs_frame *f, void *ud)
-{
-	(void)c;
-	(void)f;
-	(void)ud;
-}
-
-/* k leaves its shared connection; the last one to leave closes it. */
 static void
 detach(struct rs_consumer *k, void *ud)
 {
-	struct rs_multi		*m = ud;
-	struct rs_multi_conn	*p;
-	size_t			 i;
-	uint8_t			 s;
+	struct rs_multi	*m = ud;
 
-	for (p = m->pool; p != NULL; p = p->next)
-		if (p->c == k->conn)
-			break;
-	if (p == NULL)
-		return;
-	for (i = 0; i < RS_MULTI_SLOTS; i++)
-		if (p->slot[i] == k) {
-			p->slot[i] = NULL;
-			p->n--;
-		}
-	rs_conn_forget(p->c, k);
-	if (!p->dead && !p->closing) {
-		for (s = 0; s < RS_CONSUMER_SUB_IDS; s++)
-			rs_frame_unsubscribe(rs_conn_buf(p->c),
-			    rs_conn_corr(p->c, on_unsubscribed, NULL),
-			    (uint8_t)(k->sub_base + s));
-		rs_conn_flush(p->c);
-	}
-	if (p->n > 0)
-		return;
-	if (p->dead)
-		pool_drop(p);
-	else
-		kick_soon(m);	/* sweep() closes it unless one locates over it */
+	rs_multipool_detach(&m->pool, k);
 }
 
-/* Route a frame of a shared connection to its consumer(s). */
-static void
-pool_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
+static struct rs_conn *
+via(struct rs_consumer *k, void *ud)
 {
-	struct rs_multi_conn	*p = ud;
-	struct rs_consumer	*to[RS_MULTI_SLOTS];
-	const uint8_t		*chunk;
-	struct rs_str		 s;
-	size_t			 len, i, n = 0;
-	uint16_t		 code;
-	uint8_t			 sub, code8;
+	struct rs_multi	*m = ud;
 
-	switch (f->key) {
-	case RS_DELIVER:
-		if (rs_frame_deliver_decode(f, &sub, &chunk, &len) == -1) {
-			rs_conn_fail(c, RS_E_RUNTIME, "malformed Deliver");
-			return;
-		}
-		if (sub / RS_CONSUMER_SUB_IDS < RS_MULTI_SLOTS &&
-		    p->slot[sub / RS_CONSUMER_SUB_IDS] != NULL)
-			rs_consumer_frame(p->slot[sub / RS_CONSUMER_SUB_IDS], c, f);
-		return;
-	case RS_METADATA_UPDATE:
-		if (rs_frame_metadata_update_decode(f, &code, &s) == -1)
-			return;
-		for (i = 0; i < RS_MULTI_SLOTS; i++)
-			if (p->slot[i] != NULL && s.p != NULL &&
-			    strlen(p->slot[i]->cfg.stream) == s.len &&
-			    memcmp(p->slot[i]->cfg.stream, s.p, s.len) == 0)
-				to[n++] = p->slot[i];
-		break;
-	case RS_CONSUMER_UPDATE:
-		if (rs_frame_consumer_update_decode(f, &sub, &code8) == -1) {
-			rs_conn_fail(c, RS_E_RUNTIME, "bad frame from the broker: "
-			    "malformed ConsumerUpdate");
-			return;
-		}
-		if (sub / RS_CONSUMER_SUB_IDS >= RS_MULTI_SLOTS ||
-		    p->slot[sub / RS_CONSUMER_SUB_IDS] == NULL) {
-			rs_conn_fail(c, RS_E_RUNTIME, "bad frame from the broker: "
-			    "ConsumerUpdate for subscription %u, which is not a "
-			    "single active consumer", (unsigned)sub);
-			return;
-		}
-		to[n++] = p->slot[sub / RS_CONSUMER_SUB_IDS];
-		break;
-	case RS_CREDIT | RS_RESPONSE:
-		if (rs_frame_credit_error_decode(f, &sub) == 0 &&
-		    sub / RS_CONSUMER_SUB_IDS < RS_MULTI_SLOTS &&
-		    p->slot[sub / RS_CONSUMER_SUB_IDS] != NULL)
-			to[n++] = p->slot[sub / RS_CONSUMER_SUB_IDS];
-		break;
-	default:
-		return;
-	}
-	for (i = 0; i < n; i++)
-		rs_consumer_frame(to[i], c, f);
-}
-
-/* A shared connection failed or closed: every consumer on it hears it. */
-static void
-pool_lost(struct rs_multi_conn *p, struct rs_conn *c, int closed)
-{
-	struct rs_consumer	*to[RS_MULTI_SLOTS], *k;
-	size_t			 i, n = 0;
-
-	p->dead = 1;
-	/* Those asking Metadata over it ask again over a seed's. */
-	for (i = 0; i < p->m->ncons; i++) {
-		k = &p->m->cons[i];
-		if (k->cluster.via == c && !k->cluster.finished && !k->stopped) {
-			rs_conn_forget(c, &k->cluster);
-			k->cluster.via = NULL;
-			rs_cluster_open(&k->cluster);
-		}
-	}
-	for (i = 0; i < RS_MULTI_SLOTS; i++)
-		if (p->slot[i] != NULL)
-			to[n++] = p->slot[i];
-	if (n == 0) {
-		pool_drop(p);
-		return;
-	}
-	/*
-	 * The last consumer to leave frees p: touch it no more. One that
-	 * left meanwhile (the run ended with another's failure) is skipped.
-	 */
-	for (i = 0; i < n; i++)
-		if (to[i]->conn == c)
-			rs_consumer_conn_lost(to[i], c, closed);
-}
-
-static void
-pool_error(struct rs_conn *c, void *ud)
-{
-	pool_lost(ud, c, 0);
-}
-
-static void
-pool_closed(struct rs_conn *c, void *ud)
-{
-	pool_lost(ud, c, 1);
-}
-
-/* A located connection not needed (its node has one): freed once closed. */
-static void
-spare_over(struct rs_conn *c, void *ud)
-{
-	(void)ud;
-	rs_conn_free(c);
+	(void)k;
+	return rs_multipool_via(&m->pool);
 }
 
 /* Start the next consumer; 0, or -1 with err set (the run is over). */
@@ -452,7 +181,7 @@ start_one(struct rs_multi *m)
 {
 	const struct rs_consumer_cfg	*b = &m->cfg.base;
 	struct rs_consumer_cfg		 c;
-	size_t				 i = m->ncons;
+	size_t				 i = m->pool.ncons;
 
 	c = *b;
 	c.stream = m->names[i];
@@ -463,10 +192,10 @@ start_one(struct rs_multi *m)
 	c.log = b->log != NULL ? tag_log : NULL;
 	c.warn = b->warn != NULL ? tag_warn : NULL;
 	c.log_ud = &m->tags[i];
-	m->ncons = i + 1;
-	if (rs_consumer_start(&m->cons[i], &c, m->loop) == -1) {
+	m->pool.ncons = i + 1;
+	if (rs_consumer_start(&m->pool.cons[i], &c, m->loop) == -1) {
 		if (m->err.kind == RS_E_OK)
-			m->err = m->cons[i].err;
+			m->err = m->pool.cons[i].err;
 		m->live--;
 		stop_all(m);
 		return -1;
@@ -481,8 +210,8 @@ opening(const struct rs_multi *m)
 	const struct rs_consumer	*k;
 	size_t				 i;
 
-	for (i = 0; i < m->ncons; i++) {
-		k = &m->cons[i];
+	for (i = 0; i < m->pool.ncons; i++) {
+		k = &m->pool.cons[i];
 		if (k->conn == NULL && !k->stopped && !k->cluster.finished &&
 		    k->cluster.via == NULL && k->cluster.loop != NULL)
 			return 1;
@@ -490,21 +219,6 @@ opening(const struct rs_multi *m)
 	return 0;
 }
 
-/* How many consumers are asking Metadata over c. */
-static size_t
-locating(const struct rs_multi *m, const struct rs_conn *c)
-{
-	size_t	 i, n = 0;
-
-	for (i = 0; i < m->ncons; i++)
-		if (m->cons[i].cluster.via == c && !m->cons[i].cluster.finished &&
-		    !m->cons[i].stopped)
-			n++;
-	return n;
-}
-
-static struct rs_conn	*via(struct rs_consumer *, void *);
-static void		 sweep(struct rs_multi *);
 
 /*
  * Start the consumers not started yet. The first locates its stream over
@@ -516,9 +230,9 @@ static void		 sweep(struct rs_multi *);
 static void
 kick(struct rs_multi *m, int force)
 {
-	sweep(m);
-	while (m->ncons < m->nwant && !m->stopping) {
-		if (!force && via(NULL, m) == NULL && opening(m)) {
+	rs_multipool_sweep(&m->pool);
+	while (m->pool.ncons < m->nwant && !m->stopping) {
+		if (!force && rs_multipool_via(&m->pool) == NULL && opening(m)) {
 			m->kick_waited = 1;
 			rs_timer_set(m->kick_timer, 0.5, 0.);
 			return;
@@ -538,8 +252,10 @@ kick_tick(void *ud)
 
 /* kick() from the loop, out of whatever callback we are in. */
 static void
-kick_soon(struct rs_multi *m)
+kick_soon(void *ud)
 {
+	struct rs_multi	*m = ud;
+
 	if (m->kick_timer == NULL)
 		return;
 	m->kick_waited = 0;
@@ -556,7 +272,7 @@ start_all(struct rs_multi *m, const char *const *streams, size_t n)
 		rs_err_set(&m->err, RS_E_UNAVAILABLE, "no stream to read");
 		return -1;
 	}
-	if ((m->cons = calloc(n, sizeof *m->cons)) == NULL ||
+	if ((m->pool.cons = calloc(n, sizeof *m->pool.cons)) == NULL ||
 	    (m->tags = calloc(n, sizeof *m->tags)) == NULL ||
 	    (m->kick_timer = rs_timer_new(m->loop, kick_tick, m)) == NULL) {
 		rs_err_set(&m->err, RS_E_RUNTIME, "out of memory");
@@ -572,19 +288,15 @@ start_all(struct rs_multi *m, const char *const *streams, size_t n)
 	m->group.via = via;
 	m->group.stopped = stopped;
 	m->group.ud = m;
+	m->pool.kick = kick_soon;
+	m->pool.kick_ud = m;
+	m->pool.log = b->log;
+	m->pool.log_ud = b->log_ud;
 	m->names = streams;
 	m->nwant = n;
 	m->live = n;
 	kick(m, 0);
 	return 0;
-}
-
-static void
-seed_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
-{
-	(void)c;
-	(void)f;
-	(void)ud;
 }
 
 static void
@@ -606,77 +318,73 @@ seed_closed(struct rs_conn *c, void *ud)
 	rs_loop_break(m->loop);
 }
 
-static void
-seed_ready(struct rs_conn *c, void *ud)
-{
-	(void)c;
-	(void)ud;
-}
-
 static const struct rs_conn_handler seed_handler = {
-	seed_ready, seed_frame, seed_error, seed_closed, NULL, NULL
+	rs_conn_ignore, rs_conn_ignore_frame, seed_error, seed_closed, NULL, NULL
 };
 
-/* Remember that partition i belongs to the super stream being answered for; 0, or -1. */
+/* Remember that partitions nparts..last belong to the super stream being answered for; 0, or -1. */
 static int
-part_super(struct rs_multi *m, size_t i)
+part_super(struct rs_multi *m, size_t last)
 {
 	const char	**ps;
+	size_t		 i;
 
-	if ((ps = realloc(m->part_super, (i + 1) * sizeof *ps)) == NULL)
+	if ((ps = realloc(m->part_super, (last + 1) * sizeof *ps)) == NULL)
 		return -1;
 	m->part_super = ps;
-	ps[i] = m->cfg.streams[m->cfg.nstreams - m->pending];
+	for (i = m->nparts; i <= last; i++)
+		ps[i] = m->cfg.streams[m->cfg.nstreams - m->pending];
 	return 0;
 }
 
-/* One super stream's partitions, in the broker's order. */
+/* Add one super stream's partitions, in the broker's order, or set err. */
 static void
-on_partitions(struct rs_conn *c, const struct rs_frame *f, void *ud)
+take_partitions(struct rs_multi *m, struct rs_partition_reply *r)
+{
+	const char	*super = m->cfg.streams[m->cfg.nstreams - m->pending];
+	char		**p;
+	size_t		 i;
+
+	if (r->code != RS_OK) {
+		rs_err_set(&m->err, r->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
+		    RS_E_UNAVAILABLE, "%s: %s", super,
+		    r->code == RS_STREAM_DOES_NOT_EXIST ?
+		    "super stream does not exist" : rs_proto_code_str(r->code));
+		return;
+	}
+	if (r->bad) {
+		rs_err_set(&m->err, RS_E_RUNTIME, "%s: malformed Partitions "
+		    "response", super);
+		return;
+	}
+	if (r->n == 0) {
+		rs_err_set(&m->err, RS_E_UNAVAILABLE, "%s: super stream has no "
+		    "partitions", super);
+		return;
+	}
+	if ((p = realloc(m->parts, (m->nparts + r->n) * sizeof *p)) == NULL) {
+		rs_err_set(&m->err, RS_E_RUNTIME, "out of memory");
+		return;
+	}
+	m->parts = p;
+	if (part_super(m, m->nparts + r->n - 1) == -1) {
+		rs_err_set(&m->err, RS_E_RUNTIME, "out of memory");
+		return;
+	}
+	for (i = 0; i < r->n; i++) {
+		p[m->nparts++] = r->names[i];
+		r->names[i] = NULL;
+	}
+}
+
+/* The Partitions reply of one super stream; the last one closes the seed connection. */
+static void
+on_partitions(struct rs_conn *c, struct rs_partition_reply *r, void *ud)
 {
 	struct rs_multi	*m = ud;
-	struct rs_cur	 cur;
-	struct rs_str	 s;
-	uint32_t	 n, i;
-	char		**p;
 
-	if (m->err.kind == RS_E_OK && f->code != RS_OK)
-		rs_err_set(&m->err, f->code == RS_ACCESS_REFUSED ? RS_E_NOPERM :
-		    RS_E_UNAVAILABLE, "%s: %s",
-		    m->cfg.streams[m->cfg.nstreams - m->pending],
-		    f->code == RS_STREAM_DOES_NOT_EXIST ?
-		    "super stream does not exist" : rs_proto_code_str(f->code));
-	else if (m->err.kind == RS_E_OK) {
-		if (rs_frame_strings_begin(f, &cur, &n) == -1 ||
-		    (p = realloc(m->parts, (m->nparts + n) * sizeof *p +
-		    1)) == NULL) {
-			rs_err_set(&m->err, RS_E_RUNTIME, "%s: malformed "
-			    "Partitions response",
-			    m->cfg.streams[m->cfg.nstreams - m->pending]);
-			goto out;
-		}
-		m->parts = p;
-		for (i = 0; i < n; i++) {
-			if (rs_frame_strings_next(&cur, &s) == -1 ||
-			    s.p == NULL || s.len == 0) {
-				rs_err_set(&m->err, RS_E_RUNTIME, "%s: malformed "
-				    "Partitions response",
-				    m->cfg.streams[m->cfg.nstreams - m->pending]);
-				goto out;
-			}
-			if (part_super(m, m->nparts) == -1 ||
-			    (p[m->nparts] = strndup(s.p, s.len)) == NULL) {
-				rs_err_set(&m->err, RS_E_RUNTIME, "out of memory");
-				goto out;
-			}
-			m->nparts++;
-		}
-		if (n == 0)
-			rs_err_set(&m->err, RS_E_UNAVAILABLE, "%s: super stream "
-			    "has no partitions",
-			    m->cfg.streams[m->cfg.nstreams - m->pending]);
-	}
-out:
+	if (m->err.kind == RS_E_OK)
+		take_partitions(m, r);
 	if (--m->pending == 0)
 		rs_conn_close(c);
 }
@@ -700,9 +408,10 @@ seed_located(struct rs_conn *c, const struct rs_err *err, void *ud)
 		return;
 	}
 	m->pending = m->cfg.nstreams;
+	m->req.done = on_partitions;
+	m->req.ud = m;
 	for (i = 0; i < m->cfg.nstreams; i++)
-		rs_frame_partitions(rs_conn_buf(c),
-		    rs_conn_corr(c, on_partitions, m), m->cfg.streams[i]);
+		rs_partition_ask(c, &m->req, m->cfg.streams[i]);
 	rs_conn_flush(c);
 }
 
@@ -782,9 +491,9 @@ rs_multi_free(struct rs_multi *m)
 {
 	size_t	 i;
 
-	for (i = 0; i < m->ncons; i++)
-		rs_consumer_free(&m->cons[i]);
-	free(m->cons);
+	for (i = 0; i < m->pool.ncons; i++)
+		rs_consumer_free(&m->pool.cons[i]);
+	free(m->pool.cons);
 	rs_buf_free(&m->group.out);
 	free(m->tags);
 	for (i = 0; i < m->nparts; i++)
@@ -795,7 +504,6 @@ rs_multi_free(struct rs_multi *m)
 		rs_sig_free(m->sigs[i]);
 	rs_io_free(m->out_watch);
 	rs_conn_free(m->conn);
-	while (m->pool != NULL)
-		pool_drop(m->pool);
+	rs_multipool_free(&m->pool);
 	rs_timer_free(m->kick_timer);
 }

@@ -251,7 +251,7 @@ multi(const struct rs_multi_cfg *mcfg, struct rs_loop *loop)
 	int		 rc, status, signo;
 
 	rc = rs_multi_run(&m, mcfg, loop);
-	if (rc == -1 && m.err.kind != RS_E_OK && m.ncons == 0)
+	if (rc == -1 && m.err.kind != RS_E_OK && m.pool.ncons == 0)
 		rs_cli_error(prog, NULL, m.err.msg);	/* before any stream */
 	status = rs_cli_status(m.err.kind);
 	signo = m.signo;

@@ -4,7 +4,7 @@
  * (--delete) one (CreateSuperStream, DeleteSuperStream: 3.13+).
  *
  * One process per partition: the router (this process) asks the broker for
- * the partitions (Partitions, in the order it lists them), forks one
+ * the partitions (superadm.h) (Partitions, in the order it lists them), forks one
  * publisher per partition, each with the whole publisher of rstream-cat
  * (publisher.c: its own connection to its partition's leader, confirms,
  * reconnection, --resume), and hands each record to its partition's
@@ -31,6 +31,7 @@
 #include "loop.h"
 #include "publisher.h"
 #include "source.h"
+#include "superadm.h"
 
 /* One partition's publisher: run in the forked process; returns its exit status. */
 typedef int rs_super_publish_fn(const struct rs_publisher_cfg *, void *);
@@ -50,7 +51,7 @@ struct rs_super_cfg {
 };
 
 struct rs_super_part {
-	char			*name;
+	const char		*name;		/* the broker's (adm.parts[i]) */
 	pid_t			 pid;
 	int			 fd;		/* the pipe to its publisher */
 	struct rs_buf		 out;		/* be32 records not yet written */
@@ -60,22 +61,13 @@ struct rs_super_part {
 	uint64_t		 records;	/* routed to it */
 };
 
-struct rs_route_entry;
-
 struct rs_super {
 	struct rs_super_cfg	 cfg;
 	struct rs_loop		*loop;
-	struct rs_conn		*conn;
-	int			 waiting;	/* for a reply or the handshake */
-	int			 dead;		/* the connection failed */
-	uint16_t		 code;		/* of the last reply */
-	uint32_t		 frame_max;
+	struct rs_superadm	 adm;		/* the broker's side */
 
 	struct rs_super_part	*parts;
 	size_t			 nparts;
-	struct rs_route_entry	**cache;	/* --routing key: Route's answers */
-	uint32_t		*route;		/* one answer's partitions */
-	size_t			 nroute;
 
 	struct rs_input		 in;
 	int			 in_ready;

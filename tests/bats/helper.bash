@@ -18,6 +18,24 @@ need_broker() {
 	export RSTREAM_URI="$RSTREAM_TEST_URI"
 }
 
+# broker_version: the version the broker says it is (RabbitMQ's, from the
+# line rstream-tail -v writes on connecting), or nothing if it did not
+# answer. Asks RSTREAM_TEST_URI, so setup_file() may call it; reads nothing,
+# creates nothing.
+broker_version() {
+	RSTREAM_URI=${RSTREAM_TEST_URI:-} rstream-tail -v --info rst-version-probe 2>&1 |
+		sed -n 's/.*(RabbitMQ \([0-9][0-9.]*\).*/\1/p' | head -1
+}
+
+# broker_older VERSION: is the broker older than VERSION? Sets
+# BROKER_VERSION (from broker_version) unless a setup_file() did; an
+# unknown version fails the test.
+broker_older() {
+	: "${BROKER_VERSION:=$(broker_version)}"
+	[ -n "$BROKER_VERSION" ] || fail "the broker's version is unknown"
+	[ "$(printf '%s\n%s\n' "$BROKER_VERSION" "$1" | sort -V | head -1)" != "$1" ]
+}
+
 # A stream name no other test (or run) uses.
 new_stream() {
 	printf 'rst-%s-%s-%s' "${BATS_TEST_NUMBER}" "$$" "$RANDOM$RANDOM"

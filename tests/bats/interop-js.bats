@@ -12,15 +12,13 @@ load helper
 N=300
 
 setup_file() {
-	BROKER_VERSION=$(RSTREAM_URI=${RSTREAM_TEST_URI:-} rstream-tail -v --info rst-version-probe 2>&1 |
-		sed -n 's/.*(RabbitMQ \([0-9][0-9.]*\).*/\1/p' | head -1)
+	BROKER_VERSION=$(broker_version)
 	export BROKER_VERSION
 }
 
 setup() {
 	need_broker
-	[ -n "$BROKER_VERSION" ] || fail "the broker's version is unknown"
-	if [ "$(printf '%s\n3.11.0\n' "$BROKER_VERSION" | sort -V | head -1)" != 3.11.0 ]; then
+	if broker_older 3.11.0; then
 		skip "rabbitmq-stream-js-client needs RabbitMQ 3.11 or later; the broker is $BROKER_VERSION"
 	fi
 	S=$(new_stream)

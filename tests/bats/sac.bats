@@ -13,8 +13,7 @@ load helper
 STORE=10	# --store-every of every instance
 
 setup_file() {
-	BROKER_VERSION=$(RSTREAM_URI=${RSTREAM_TEST_URI:-} rstream-tail -v --info rst-version-probe 2>&1 |
-		sed -n 's/.*(RabbitMQ \([0-9][0-9.]*\).*/\1/p' | head -1)
+	BROKER_VERSION=$(broker_version)
 	export BROKER_VERSION
 }
 
@@ -38,8 +37,7 @@ teardown() {
 
 # Is the broker older than 3.11 (no single active consumer)? Unknown: the test fails.
 old_broker() {
-	[ -n "$BROKER_VERSION" ] || fail "the broker's version is unknown"
-	[ "$(printf '%s\n3.11.0\n' "$BROKER_VERSION" | sort -V | head -1)" != 3.11.0 ]
+	broker_older 3.11.0
 }
 
 # reader N ARGS...: start instance N in the background (stdout D/oN, stderr D/eN).

@@ -12,8 +12,7 @@
 load helper
 
 setup_file() {
-	BROKER_VERSION=$(RSTREAM_URI=${RSTREAM_TEST_URI:-} rstream-tail -v --info rst-version-probe 2>&1 |
-		sed -n 's/.*(RabbitMQ \([0-9][0-9.]*\).*/\1/p' | head -1)
+	BROKER_VERSION=$(broker_version)
 	export BROKER_VERSION
 }
 
@@ -30,8 +29,7 @@ teardown() {
 
 # Is the broker older than 3.11 (no super streams)? Unknown: the test fails.
 old_broker() {
-	[ -n "$BROKER_VERSION" ] || fail "the broker's version is unknown"
-	[ "$(printf '%s\n3.11.0\n' "$BROKER_VERSION" | sort -V | head -1)" != 3.11.0 ]
+	broker_older 3.11.0
 }
 
 # On a broker without super streams: assert the refusal of "$@" and say so.
