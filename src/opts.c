@@ -269,9 +269,9 @@ shared(struct rs_opts *o, int ch, char *arg)
 	case 'N':
 		if (*arg == '\0' || strlen(arg) > 256)
 			return bad(o, "--name: must be 1 to 256 bytes", arg);
-		if (t->names && o->nnames == RS_INFO_NAMES_MAX)
+		if (t->repeat_names && o->nnames == RS_INFO_NAMES_MAX)
 			return bad(o, "--name: too many", arg);
-		if (t->names)
+		if (t->repeat_names)
 			o->names[o->nnames++] = arg;
 		o->name = arg;
 		return 1;

@@ -106,7 +106,7 @@ struct rs_opts_tool {
 	const struct rs_opts_num *nums;		/* its number options */
 	void			(*usage)(FILE *);	/* -h */
 	enum rs_opts_framing	 framing;	/* --framing's fourth: whole or raw */
-	int			 names;		/* -N repeats into names[] */
+	int			 repeat_names;	/* each -N into names[] */
 };
 
 /* What the shared options gathered; rs_opts_init() sets the defaults. */
@@ -119,7 +119,7 @@ struct rs_opts {
 	int			 json;		/* -J */
 	uint64_t		 count;		/* -c; 0: none */
 	const char		*name;		/* the last -N */
-	const char		*names[RS_INFO_NAMES_MAX];	/* with tool->names */
+	const char		*names[RS_INFO_NAMES_MAX];	/* repeat_names */
 	size_t			 nnames;
 	void			(*log)(const char *, void *);	/* -v */
 	int			 progress;	/* --progress 1, --no-progress 0, -1 */

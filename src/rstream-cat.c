@@ -370,7 +370,12 @@ static const struct rs_opts_num nums[] = {
 };
 
 static const struct rs_opts_tool tool = {
-	prog, RS_OPTS_SHORT "WH:K:", longopts, nums, usage, RS_OPTS_WHOLE, 0
+	.prog = prog,
+	.shortopts = RS_OPTS_SHORT "WH:K:",
+	.longopts = longopts,
+	.nums = nums,
+	.usage = usage,
+	.framing = RS_OPTS_WHOLE,
 };
 
 int

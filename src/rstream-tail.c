@@ -272,7 +272,13 @@ static const struct rs_opts_num nums[] = {
 };
 
 static const struct rs_opts_tool tool = {
-	prog, RS_OPTS_SHORT "o:n:efFlq", longopts, nums, usage, RS_OPTS_RAW, 1
+	.prog = prog,
+	.shortopts = RS_OPTS_SHORT "o:n:efFlq",
+	.longopts = longopts,
+	.nums = nums,
+	.usage = usage,
+	.framing = RS_OPTS_RAW,
+	.repeat_names = 1	/* --info -N A -N B */
 };
 
 /* With several streams: one that failed, reported at once; the others go on. */
