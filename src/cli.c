@@ -1,5 +1,6 @@
 /*
- * cli.c: helpers of the two mains. Only the mains (and these helpers) print.
+ * cli.c: what the two mains share around a run, once opts.c has parsed
+ * the command line. Only the mains (and these helpers) print.
  *
  * The connection options end in rs_cli_connect(): the seed URIs, the
  * password by precedence (--password-file, a password in -u,
@@ -8,11 +9,18 @@
  * out; a password typed in -u is overwritten in argv so that ps no longer
  * shows it, and $RSTREAM_PASSWORD is wiped from the environment so that
  * commands run by rstream-tail do not inherit it.
+ *
+ * Then the run: its event loop (rs_cli_loop), the --progress line
+ * (rs_cli_meter_start, blanked before every diagnostic), the diagnostics
+ * ("prog: STREAM: reason"), and the way out (rs_cli_status maps an error
+ * kind to the exit status; rs_cli_exit dies of the signal that stopped
+ * the run, so that the shell sees it).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,22 +28,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jansson.h>
-#include <libdeflate.h>
-#ifdef HAVE_LZ4
-#include <lz4.h>
-#endif
-#include <openssl/crypto.h>
-#include <zlib.h>
-#ifdef HAVE_ZSTD
-#include <zstd.h>
-#endif
-
 #include "cli.h"
-#include "codec.h"
 #include "meter.h"
 #include "secret.h"
-#include "spec.h"
 
 #define EXIT_NOINPUT	66
 
@@ -63,27 +58,6 @@ rs_cli_keep(void *p)
 	if (nkept < sizeof kept / sizeof kept[0])
 		kept[nkept++] = p;
 	return p;
-}
-
-/*
- * -D STRING, both tools: the delimiter with its escapes undone, kept until
- * exit, in *delim and *len. 0, or the usage error's exit status.
- */
-int
-rs_cli_delimiter(const char *prog, const char *arg, const char **delim,
-    size_t *len)
-{
-	char	*d;
-
-	if ((d = rs_cli_keep(malloc(strlen(arg) + 1))) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		return 1;
-	}
-	if (rs_spec_unescape(arg, d, len) == -1)
-		return rs_cli_usage(prog, "--delimiter: empty, or a bad escape",
-		    arg);
-	*delim = d;
-	return 0;
 }
 
 /* Parse one URI (from names where it came from); 0, or -1 after a message. */
@@ -184,13 +158,56 @@ rs_cli_status(enum rs_err_kind kind)
 	}
 }
 
+/*
+ * After a run: die of signo (0: none), the signal that stopped it, as the
+ * shell expects of a filter; else the exit status, returned.
+ */
+int
+rs_cli_exit(int status, int signo)
+{
+	if (signo != 0) {
+		signal(signo, SIG_DFL);
+		raise(signo);
+	}
+	return status;
+}
+
+/* A new event loop, or NULL after saying so. */
+struct rs_loop *
+rs_cli_loop(const char *prog)
+{
+	struct rs_loop	*loop;
+
+	if ((loop = rs_loop_new()) == NULL)
+		rs_cli_error(prog, NULL, "cannot start the event loop");
+	return loop;
+}
+
 static struct rs_meter	*meter;	/* the progress line on stderr, if any */
 
-/* Blank the progress line m (NULL: none) before each diagnostic. */
-void
-rs_cli_set_meter(struct rs_meter *m)
+/*
+ * Start the --progress line m on stderr (rs_meter_start: live, fill, ud),
+ * blanked before each diagnostic until rs_cli_meter_end(). 0, or -1 after
+ * saying so.
+ */
+int
+rs_cli_meter_start(struct rs_meter *m, struct rs_loop *loop, int live,
+    rs_meter_fill *fill, void *ud, const char *prog)
 {
+	if (rs_meter_start(m, loop, STDERR_FILENO, live, fill, ud) == -1) {
+		rs_cli_error(prog, NULL, "out of memory");
+		return -1;
+	}
 	meter = m;
+	return 0;
+}
+
+/* End the --progress line: its last state stays; diagnostics no longer blank it. */
+void
+rs_cli_meter_end(struct rs_meter *m)
+{
+	rs_meter_end(m);
+	meter = NULL;
 }
 
 /* Are file descriptors a and b the same file (stdout and stderr both the terminal)? */
@@ -203,6 +220,7 @@ rs_cli_same_file(int a, int b)
 	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* A diagnostic on stderr: "prog: STREAM: msg", or "prog: msg" for no stream. */
 void
 rs_cli_error(const char *prog, const char *stream, const char *msg)
 {
@@ -231,104 +249,6 @@ rs_cli_usage(const char *prog, const char *msg, const char *arg)
 		fprintf(stderr, "%s: %s\n", prog, msg);
 	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
 	return RS_EXIT_USAGE;
-}
-
-/*
- * An option that takes one of two words: *out is 0 for the first, 1 for
- * the second, and 0 is returned; else a usage error naming both (2).
- */
-int
-rs_cli_choice(const char *prog, const char *opt, const char *arg,
-    const char *zero, const char *one, int *out)
-{
-	char	 msg[128];
-
-	if (strcmp(arg, zero) == 0)
-		*out = 0;
-	else if (strcmp(arg, one) == 0)
-		*out = 1;
-	else {
-		snprintf(msg, sizeof msg, "%s: expected %s or %s", opt, zero,
-		    one);
-		return rs_cli_usage(prog, msg, arg);
-	}
-	return 0;
-}
-
-void
-rs_cli_conn_init(struct rs_cli_conn *cc)
-{
-	memset(cc, 0, sizeof *cc);
-	cc->c.retry_for = 30.0;
-}
-
-/*
- * Take one of the connection options (RS_CLI_CONN_LONGOPTS): 1 if it was
- * one, 0 if not, RS_EXIT_USAGE after a message for a bad value.
- */
-int
-rs_cli_conn_opt(struct rs_cli_conn *cc, int ch, char *arg, const char *prog)
-{
-	uint64_t	 v;
-
-	switch (ch) {
-	case 'u':
-		if (cc->nuris == RS_CLI_MAX_URIS)
-			return rs_cli_usage(prog, "--uri: too many", arg);
-		cc->uris[cc->nuris++] = arg;
-		return 1;
-	case RS_OPT_NO_LOCATE:
-		cc->c.no_locate = 1;
-		return 1;
-	case RS_OPT_LOAD_BALANCER:
-		cc->c.load_balancer = 1;
-		return 1;
-	case RS_OPT_TIMEOUT:
-		if (rs_spec_duration_ms(arg, &v) == -1 || v == 0)
-			return rs_cli_usage(prog, "--timeout: bad duration", arg);
-		cc->c.timeout = (double)v / 1000.0;
-		return 1;
-	case RS_OPT_RETRY_FOR:
-		if (rs_spec_duration_ms(arg, &v) == -1)
-			return rs_cli_usage(prog, "--retry-for: bad duration", arg);
-		cc->c.retry_for = (double)v / 1000.0;
-		return 1;
-	case RS_OPT_CACERT:
-		cc->tls.cacert = arg;
-		return 1;
-	case RS_OPT_CERT:
-		cc->tls.cert = arg;
-		return 1;
-	case RS_OPT_KEY:
-		cc->tls.key = arg;
-		return 1;
-	case RS_OPT_TLS_SERVER_NAME:
-		if (*arg == '\0')
-			return rs_cli_usage(prog, "--tls-server-name: empty", NULL);
-		cc->tls.server_name = arg;
-		return 1;
-	case RS_OPT_INSECURE:
-		cc->tls.insecure = 1;
-		return 1;
-	case RS_OPT_SASL_MECHANISM:
-		if (strcasecmp(arg, "PLAIN") != 0 &&
-		    strcasecmp(arg, "EXTERNAL") != 0)
-			return rs_cli_usage(prog, "--sasl-mechanism: expected "
-			    "PLAIN or EXTERNAL", arg);
-		cc->sasl = arg;
-		return 1;
-	case RS_OPT_PASSWORD_FILE:
-		cc->password_file = arg;
-		return 1;
-	case RS_OPT_HEARTBEAT:
-		if (rs_spec_duration(arg, &v) == -1 || v == 0 || v > 3600)
-			return rs_cli_usage(prog, "--heartbeat: expected 1s to 1h",
-			    arg);
-		cc->c.heartbeat = (unsigned)v;
-		return 1;
-	default:
-		return 0;
-	}
 }
 
 /*
@@ -540,51 +460,4 @@ rs_cli_connect(struct rs_cli_conn *cc, const char *prog)
 	    prog)) != 0)
 		return rc;
 	return security(cc, given, prog);
-}
-
-/*
- * libev's own declarations (ev.h), repeated so that src/loop.c stays the only
- * file that includes <ev.h>.
- */
-int	ev_version_major(void);
-int	ev_version_minor(void);
-
-/*
- * Print the version, the libraries linked with the versions they report at
- * run time (libdeflate's is the one built against; libsnappy has no
- * version call), and the sub-entry compression types this build reads and
- * writes, as curl -V does.
- */
-void
-rs_cli_version(const char *prog)
-{
-	const char	*ssl;
-	int		 c;
-
-#ifdef OPENSSL_VERSION_STRING
-	ssl = OpenSSL_version(OPENSSL_VERSION_STRING);
-#else
-	ssl = OpenSSL_version(OPENSSL_VERSION);	/* "OpenSSL 1.1.1w  11 Sep 2023" */
-	if (strncmp(ssl, "OpenSSL ", 8) == 0)
-		ssl += 8;
-#endif
-	printf("%s %s\n", prog, PACKAGE_VERSION);
-	printf("Libraries: libev/%d.%d zlib/%s OpenSSL/%.*s jansson/%s "
-	    "libdeflate/%s", ev_version_major(), ev_version_minor(),
-	    zlibVersion(), (int)strcspn(ssl, " "), ssl, jansson_version_str(),
-	    LIBDEFLATE_VERSION_STRING);
-#ifdef HAVE_SNAPPY
-	fputs(" snappy", stdout);
-#endif
-#ifdef HAVE_LZ4
-	printf(" lz4/%s", LZ4_versionString());
-#endif
-#ifdef HAVE_ZSTD
-	printf(" zstd/%s", ZSTD_versionString());
-#endif
-	fputs("\nCompression:", stdout);
-	for (c = RS_CODEC_GZIP; c <= RS_CODEC_MAX; c++)
-		if (rs_codec_available(c))
-			printf(" %s", rs_codec_name(c));
-	putchar('\n');
 }

@@ -9,7 +9,6 @@
 
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +19,11 @@
 #include "codec.h"
 #include "loop.h"
 #include "meter.h"
+#include "opts.h"
 #include "publisher.h"
-#include "spec.h"
 #include "super.h"
 
-static const char *prog = "rstream-cat";
+static const char prog[] = "rstream-cat";
 
 static void
 usage(FILE *f)
@@ -229,13 +228,12 @@ input_size(char *const *files, size_t n, uint64_t *total)
 }
 
 enum {
-	OPT_RAW = 256, OPT_CREATE, OPT_MAX_LENGTH_BYTES, OPT_MAX_AGE,
+	OPT_CREATE = 256, OPT_MAX_LENGTH_BYTES, OPT_MAX_AGE,
 	OPT_MAX_SEGMENT_SIZE, OPT_LEADER_LOCATOR, OPT_INITIAL_CLUSTER_SIZE,
-	OPT_FRAMING, OPT_SKIP_EMPTY, OPT_OVERSIZE, OPT_RESUME,
-	OPT_MAX_IN_FLIGHT, OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS,
-	OPT_CONTENT_TYPE, OPT_CONTENT_ENCODING, OPT_MESSAGE_ID, OPT_DRY_RUN,
-	OPT_SUB_ENTRY_SIZE, OPT_COMPRESSION, OPT_PROGRESS, OPT_NO_PROGRESS,
-	OPT_SUPER_STREAM, OPT_KEY_FIELD, OPT_ROUTING, OPT_PARTITIONS,
+	OPT_SKIP_EMPTY, OPT_OVERSIZE, OPT_RESUME, OPT_MAX_IN_FLIGHT,
+	OPT_LINGER, OPT_CONFIRM_TIMEOUT, OPT_STATS, OPT_CONTENT_TYPE,
+	OPT_CONTENT_ENCODING, OPT_MESSAGE_ID, OPT_DRY_RUN, OPT_SUB_ENTRY_SIZE,
+	OPT_COMPRESSION, OPT_KEY_FIELD, OPT_ROUTING, OPT_PARTITIONS,
 	OPT_BINDING_KEYS, OPT_DELETE, OPT_FILTER_VALUE
 };
 
@@ -265,10 +263,8 @@ publish(const struct rs_publisher_cfg *pcfg, void *ud)
 	if (o->partition && asprintf(&who, "%s: %s", prog, c.stream) != -1)
 		c.log_ud = who;
 
-	if ((loop = rs_loop_new()) == NULL) {
-		rs_cli_error(prog, NULL, "cannot start the event loop");
+	if ((loop = rs_cli_loop(prog)) == NULL)
 		return 1;
-	}
 	/* Automatic on a terminal for a long job: input files of 8 MiB or more. */
 	pr.pub = &pub;
 	pr.has_total = input_size(cfg->files, cfg->nfiles, &pr.total) &&
@@ -277,23 +273,18 @@ publish(const struct rs_publisher_cfg *pcfg, void *ud)
 	if (progress == -1)
 		progress = !o->dry_run && !o->partition &&
 		    isatty(STDERR_FILENO) && pr.total >= RS_PROGRESS_AUTO_BYTES;
-	if (progress && rs_meter_start(&meter, loop, STDERR_FILENO,
-	    !o->dry_run, progress_fill, &pr) == -1) {
-		rs_cli_error(prog, NULL, "out of memory");
+	if (progress && rs_cli_meter_start(&meter, loop, !o->dry_run,
+	    progress_fill, &pr, prog) == -1) {
 		rs_loop_free(loop);
 		free(who);
 		return 1;
 	}
-	if (progress)
-		rs_cli_set_meter(&meter);
 	if (o->dry_run)
 		rc = rs_publisher_dry_run(&pub, cfg, loop, STDOUT_FILENO);
 	else
 		rc = rs_publisher_run(&pub, cfg, loop);
-	if (progress) {
-		rs_meter_end(&meter);
-		rs_cli_set_meter(NULL);
-	}
+	if (progress)
+		rs_cli_meter_end(&meter);
 	if (pub.err.kind != RS_E_OK)
 		rs_cli_error(prog, cfg->stream, pub.err.msg);
 	if (pub.in_ready && !o->dry_run && (rc == -1 || o->stats))
@@ -302,11 +293,7 @@ publish(const struct rs_publisher_cfg *pcfg, void *ud)
 	rs_publisher_free(&pub);
 	rs_loop_free(loop);
 	free(who);
-	if (pub.signo != 0) {
-		signal(pub.signo, SIG_DFL);
-		raise(pub.signo);
-	}
-	return status;
+	return rs_cli_exit(status, pub.signo);
 }
 
 /* Split "a,b,c" in place into at most max keys; the count, or -1 if one is empty. */
@@ -326,139 +313,119 @@ split_keys(char *s, char **keys, size_t max)
 
 #define MAX_CREATE_ARGS	5
 
+/* rstream-cat's own options, then those both tools take. */
+static const struct option longopts[] = {
+	{ "whole",		no_argument,		NULL, 'W' },
+	{ "skip-empty",		no_argument,		NULL, OPT_SKIP_EMPTY },
+	{ "oversize",		required_argument,	NULL, OPT_OVERSIZE },
+	{ "header",		required_argument,	NULL, 'H' },
+	{ "content-type",	required_argument,	NULL, OPT_CONTENT_TYPE },
+	{ "content-encoding",	required_argument,	NULL, OPT_CONTENT_ENCODING },
+	{ "message-id",		required_argument,	NULL, OPT_MESSAGE_ID },
+	{ "filter-value",	required_argument,	NULL, OPT_FILTER_VALUE },
+	{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
+	{ "resume",		no_argument,		NULL, OPT_RESUME },
+	{ "max-in-flight",	required_argument,	NULL, OPT_MAX_IN_FLIGHT },
+	{ "sub-entry-size",	required_argument,	NULL, OPT_SUB_ENTRY_SIZE },
+	{ "compression",	required_argument,	NULL, OPT_COMPRESSION },
+	{ "linger",		required_argument,	NULL, OPT_LINGER },
+	{ "confirm-timeout",	required_argument,	NULL, OPT_CONFIRM_TIMEOUT },
+	{ "stats",		no_argument,		NULL, OPT_STATS },
+	{ "create",		no_argument,		NULL, OPT_CREATE },
+	{ "max-length-bytes",	required_argument,	NULL, OPT_MAX_LENGTH_BYTES },
+	{ "max-age",		required_argument,	NULL, OPT_MAX_AGE },
+	{ "max-segment-size",	required_argument,	NULL, OPT_MAX_SEGMENT_SIZE },
+	{ "leader-locator",	required_argument,	NULL, OPT_LEADER_LOCATOR },
+	{ "initial-cluster-size", required_argument,	NULL, OPT_INITIAL_CLUSTER_SIZE },
+	{ "key-delimiter",	required_argument,	NULL, 'K' },
+	{ "key-field",		required_argument,	NULL, OPT_KEY_FIELD },
+	{ "routing",		required_argument,	NULL, OPT_ROUTING },
+	{ "partitions",		required_argument,	NULL, OPT_PARTITIONS },
+	{ "binding-keys",	required_argument,	NULL, OPT_BINDING_KEYS },
+	{ "delete",		no_argument,		NULL, OPT_DELETE },
+	RS_OPTS_LONG,
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Its options that take a number, checked by rs_opts_next() into o.num. */
+static const struct rs_opts_num nums[] = {
+	{ OPT_MAX_IN_FLIGHT, RS_OPTS_COUNT, 1, 40000,
+	    "--max-in-flight: expected 1 to 40000" },
+	{ OPT_SUB_ENTRY_SIZE, RS_OPTS_COUNT, 1, RS_BATCH_MAX,
+	    "--sub-entry-size: expected 1 to 65535" },
+	{ OPT_LINGER, RS_OPTS_MS, 0, UINT64_MAX, "--linger: bad duration" },
+	{ OPT_CONFIRM_TIMEOUT, RS_OPTS_MS, 1, UINT64_MAX,
+	    "--confirm-timeout: bad duration" },
+	{ OPT_MAX_LENGTH_BYTES, RS_OPTS_SIZE, 1, UINT64_MAX,
+	    "--max-length-bytes: bad size" },
+	{ OPT_MAX_AGE, RS_OPTS_SECONDS, 1, UINT64_MAX,
+	    "--max-age: bad duration" },
+	{ OPT_MAX_SEGMENT_SIZE, RS_OPTS_SIZE, 1, UINT64_MAX,
+	    "--max-segment-size: bad size" },
+	{ OPT_INITIAL_CLUSTER_SIZE, RS_OPTS_COUNT, 1, 255,
+	    "--initial-cluster-size: expected 1 to 255" },
+	{ OPT_PARTITIONS, RS_OPTS_COUNT, 1, 1000,
+	    "--partitions: expected 1 to 1000" },
+	{ 0, RS_OPTS_COUNT, 0, 0, NULL }
+};
+
+static const struct rs_opts_tool tool = {
+	.prog = prog,
+	.shortopts = RS_OPTS_SHORT "WH:K:",
+	.longopts = longopts,
+	.nums = nums,
+	.usage = usage,
+	.framing = RS_OPTS_WHOLE,
+};
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "null",		no_argument,		NULL, '0' },
-		{ "delimiter",		required_argument,	NULL, 'D' },
-		{ "framing",		required_argument,	NULL, OPT_FRAMING },
-		{ "whole",		no_argument,		NULL, 'W' },
-		{ "skip-empty",		no_argument,		NULL, OPT_SKIP_EMPTY },
-		{ "oversize",		required_argument,	NULL, OPT_OVERSIZE },
-		{ "count",		required_argument,	NULL, 'c' },
-		{ "raw",		no_argument,		NULL, OPT_RAW },
-		{ "header",		required_argument,	NULL, 'H' },
-		{ "content-type",	required_argument,	NULL, OPT_CONTENT_TYPE },
-		{ "content-encoding",	required_argument,	NULL, OPT_CONTENT_ENCODING },
-		{ "message-id",		required_argument,	NULL, OPT_MESSAGE_ID },
-		{ "filter-value",	required_argument,	NULL, OPT_FILTER_VALUE },
-		{ "json",		no_argument,		NULL, 'J' },
-		{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
-		{ "name",		required_argument,	NULL, 'N' },
-		{ "resume",		no_argument,		NULL, OPT_RESUME },
-		{ "max-in-flight",	required_argument,	NULL, OPT_MAX_IN_FLIGHT },
-		{ "sub-entry-size",	required_argument,	NULL, OPT_SUB_ENTRY_SIZE },
-		{ "compression",	required_argument,	NULL, OPT_COMPRESSION },
-		{ "linger",		required_argument,	NULL, OPT_LINGER },
-		{ "confirm-timeout",	required_argument,	NULL, OPT_CONFIRM_TIMEOUT },
-		{ "stats",		no_argument,		NULL, OPT_STATS },
-		{ "progress",		no_argument,		NULL, OPT_PROGRESS },
-		{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
-		{ "create",		no_argument,		NULL, OPT_CREATE },
-		{ "max-length-bytes",	required_argument,	NULL, OPT_MAX_LENGTH_BYTES },
-		{ "max-age",		required_argument,	NULL, OPT_MAX_AGE },
-		{ "max-segment-size",	required_argument,	NULL, OPT_MAX_SEGMENT_SIZE },
-		{ "leader-locator",	required_argument,	NULL, OPT_LEADER_LOCATOR },
-		{ "initial-cluster-size", required_argument,	NULL, OPT_INITIAL_CLUSTER_SIZE },
-		{ "super-stream",	no_argument,		NULL, OPT_SUPER_STREAM },
-		{ "key-delimiter",	required_argument,	NULL, 'K' },
-		{ "key-field",		required_argument,	NULL, OPT_KEY_FIELD },
-		{ "routing",		required_argument,	NULL, OPT_ROUTING },
-		{ "partitions",		required_argument,	NULL, OPT_PARTITIONS },
-		{ "binding-keys",	required_argument,	NULL, OPT_BINDING_KEYS },
-		{ "delete",		no_argument,		NULL, OPT_DELETE },
-		{ "verbose",		no_argument,		NULL, 'v' },
-		{ "help",		no_argument,		NULL, 'h' },
-		{ "version",		no_argument,		NULL, 'V' },
-		RS_CLI_CONN_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	/* Broker argument names, in the order of their options above. */
 	static const char *const create_keys[MAX_CREATE_ARGS] = {
 		"max-length-bytes", "max-age", "stream-max-segment-size-bytes",
 		"queue-leader-locator", "initial-cluster-size"
 	};
+	struct rs_opts		 o;
 	struct rs_publisher_cfg	 cfg;
 	struct rs_super_cfg	 scfg;
 	struct rs_super		 sup;
-	struct outcome		 o;
+	struct outcome		 out;
 	char			**bkeys;
-	int			 super = 0, nbk;
-	struct rs_cli_conn	 cc;
+	int			 nbk;
 	const char		*args[2 * MAX_CREATE_ARGS];
 	char			 vals[MAX_CREATE_ARGS][32];
-	uint64_t		 v;
 	size_t			 i, nargs = 0;
 	struct rs_amqp_kv	*headers;
 	char			 terr[128], *eq;
 	int			 ch, rc, stats = 0, status, dry_run = 0;
-	int			 progress = -1;	/* --progress 1, --no-progress 0 */
 
+	rs_opts_init(&o, &tool);
 	memset(&cfg, 0, sizeof cfg);
 	memset(&scfg, 0, sizeof scfg);
-	if ((bkeys = rs_cli_keep(calloc((size_t)argc + 1, sizeof *bkeys))) ==
-	    NULL)
-		return 1;
-	rs_cli_conn_init(&cc);
 	memset(vals, 0, sizeof vals);
-	if ((headers = rs_cli_keep(calloc((size_t)argc, sizeof *headers))) == NULL)
+	if ((bkeys = rs_cli_keep(calloc((size_t)argc + 1, sizeof *bkeys))) ==
+	    NULL || (headers = rs_cli_keep(calloc((size_t)argc,
+	    sizeof *headers))) == NULL)
 		return 1;
 	cfg.msg.headers = headers;
 	cfg.confirm_timeout = 10.0;
-	while ((ch = getopt_long(argc, argv, "u:0D:Wc:N:H:JK:vhV", longopts,
-	    NULL)) != -1) {
-		if ((rc = rs_cli_conn_opt(&cc, ch, optarg, prog)) != 0) {
-			if (rc != 1)
-				return rc;
-			continue;
-		}
+	while ((ch = rs_opts_next(&o, argc, argv)) != -1) {
 		switch (ch) {
-		case '0':
-			cfg.framing = RS_INPUT_DELIM;
-			cfg.delim = "";
-			cfg.delim_len = 1;
-			break;
-		case 'D':
-			if ((rc = rs_cli_delimiter(prog, optarg, &cfg.delim,
-			    &cfg.delim_len)) != 0)
-				return rc;
-			cfg.framing = RS_INPUT_DELIM;
-			break;
-		case OPT_FRAMING:
-			if (strcmp(optarg, "lines") == 0) {
-				cfg.framing = RS_INPUT_DELIM;
-				cfg.delim = "\n";
-				cfg.delim_len = 1;
-			} else if (strcmp(optarg, "null") == 0) {
-				cfg.framing = RS_INPUT_DELIM;
-				cfg.delim = "";
-				cfg.delim_len = 1;
-			} else if (strcmp(optarg, "be32") == 0)
-				cfg.framing = RS_INPUT_BE32;
-			else if (strcmp(optarg, "whole") == 0)
-				cfg.framing = RS_INPUT_WHOLE;
-			else
-				return rs_cli_usage(prog, "--framing: expected lines, "
-				    "null, be32 or whole", optarg);
-			break;
+		case RS_OPTS_EXIT:
+			return o.status;
 		case 'W':
-			cfg.framing = RS_INPUT_WHOLE;
+			o.framing = RS_OPTS_WHOLE;
 			break;
 		case OPT_SKIP_EMPTY:
 			cfg.skip_empty = 1;
 			break;
 		case OPT_OVERSIZE:
-			if ((rc = rs_cli_choice(prog, "--oversize", optarg, "fail",
+			if ((rc = rs_opts_choice(&o, "--oversize", optarg, "fail",
 			    "skip", &cfg.oversize_skip)) != 0)
 				return rc;
 			break;
-		case 'c':
-			if (rs_spec_count(optarg, &cfg.count) == -1 ||
-			    cfg.count == 0)
-				return rs_cli_usage(prog, "--count: bad number", optarg);
-			break;
-		case OPT_RAW:
+		case RS_OPT_RAW:
 			cfg.msg.raw = 1;
 			break;
 		case 'H':
@@ -484,34 +451,17 @@ main(int argc, char *argv[])
 		case OPT_FILTER_VALUE:
 			cfg.msg.filter_value = optarg;
 			break;
-		case 'J':
-			cfg.msg.json = 1;
-			break;
 		case OPT_DRY_RUN:
 			dry_run = 1;
-			break;
-		case 'N':
-			if (*optarg == '\0' || strlen(optarg) > 256)
-				return rs_cli_usage(prog, "--name: must be 1 to 256 bytes",
-				    optarg);
-			cfg.name = optarg;
 			break;
 		case OPT_RESUME:
 			cfg.resume = 1;
 			break;
 		case OPT_MAX_IN_FLIGHT:
-			if (rs_spec_count(optarg, &v) == -1 || v == 0 ||
-			    v > 40000)
-				return rs_cli_usage(prog, "--max-in-flight: expected 1 to "
-				    "40000", optarg);
-			cfg.max_in_flight = (uint32_t)v;
+			cfg.max_in_flight = (uint32_t)o.num;
 			break;
 		case OPT_SUB_ENTRY_SIZE:
-			if (rs_spec_count(optarg, &v) == -1 || v == 0 ||
-			    v > RS_BATCH_MAX)
-				return rs_cli_usage(prog, "--sub-entry-size: expected 1 "
-				    "to 65535", optarg);
-			cfg.sub_entry = (uint32_t)v;
+			cfg.sub_entry = (uint32_t)o.num;
 			break;
 		case OPT_COMPRESSION:
 			if (rs_codec_parse(optarg, &cfg.codec) == -1)
@@ -523,44 +473,26 @@ main(int argc, char *argv[])
 				    optarg);
 			break;
 		case OPT_LINGER:
-			if (rs_spec_duration_ms(optarg, &v) == -1)
-				return rs_cli_usage(prog, "--linger: bad duration", optarg);
-			cfg.linger = (double)v / 1000.0;
+			cfg.linger = (double)o.num / 1000.0;
 			break;
 		case OPT_CONFIRM_TIMEOUT:
-			if (rs_spec_duration_ms(optarg, &v) == -1 || v == 0)
-				return rs_cli_usage(prog, "--confirm-timeout: bad duration",
-				    optarg);
-			cfg.confirm_timeout = (double)v / 1000.0;
+			cfg.confirm_timeout = (double)o.num / 1000.0;
 			break;
 		case OPT_STATS:
 			stats = 1;
-			break;
-		case OPT_PROGRESS:
-			progress = 1;
-			break;
-		case OPT_NO_PROGRESS:
-			progress = 0;
 			break;
 		case OPT_CREATE:
 			cfg.create = 1;
 			break;
 		case OPT_MAX_LENGTH_BYTES:
-			if (rs_spec_size(optarg, &v) == -1 || v == 0)
-				return rs_cli_usage(prog, "--max-length-bytes: bad size",
-				    optarg);
-			snprintf(vals[0], sizeof vals[0], "%" PRIu64, v);
+		case OPT_MAX_SEGMENT_SIZE:
+		case OPT_INITIAL_CLUSTER_SIZE:
+			i = ch == OPT_MAX_LENGTH_BYTES ? 0 :
+			    ch == OPT_MAX_SEGMENT_SIZE ? 2 : 4;
+			snprintf(vals[i], sizeof vals[i], "%" PRIu64, o.num);
 			break;
 		case OPT_MAX_AGE:
-			if (rs_spec_duration(optarg, &v) == -1 || v == 0)
-				return rs_cli_usage(prog, "--max-age: bad duration", optarg);
-			snprintf(vals[1], sizeof vals[1], "%" PRIu64 "s", v);
-			break;
-		case OPT_MAX_SEGMENT_SIZE:
-			if (rs_spec_size(optarg, &v) == -1 || v == 0)
-				return rs_cli_usage(prog, "--max-segment-size: bad size",
-				    optarg);
-			snprintf(vals[2], sizeof vals[2], "%" PRIu64, v);
+			snprintf(vals[1], sizeof vals[1], "%" PRIu64 "s", o.num);
 			break;
 		case OPT_LEADER_LOCATOR:
 			if (strcmp(optarg, "client-local") != 0 &&
@@ -572,17 +504,8 @@ main(int argc, char *argv[])
 				    "random", optarg);
 			snprintf(vals[3], sizeof vals[3], "%s", optarg);
 			break;
-		case OPT_INITIAL_CLUSTER_SIZE:
-			if (rs_spec_count(optarg, &v) == -1 || v == 0 || v > 255)
-				return rs_cli_usage(prog, "--initial-cluster-size: expected "
-				    "1 to 255", optarg);
-			snprintf(vals[4], sizeof vals[4], "%" PRIu64, v);
-			break;
-		case OPT_SUPER_STREAM:
-			super = 1;
-			break;
 		case 'K':
-			if ((rc = rs_cli_delimiter(prog, optarg, &scfg.key_delim,
+			if ((rc = rs_opts_delimiter(&o, optarg, &scfg.key_delim,
 			    &scfg.key_delim_len)) != 0)
 				return rc;
 			break;
@@ -593,15 +516,12 @@ main(int argc, char *argv[])
 			scfg.key_field = optarg;
 			break;
 		case OPT_ROUTING:
-			if ((rc = rs_cli_choice(prog, "--routing", optarg, "hash",
+			if ((rc = rs_opts_choice(&o, "--routing", optarg, "hash",
 			    "key", &scfg.by_route)) != 0)
 				return rc;
 			break;
 		case OPT_PARTITIONS:
-			if (rs_spec_count(optarg, &v) == -1 || v == 0 || v > 1000)
-				return rs_cli_usage(prog, "--partitions: expected 1 to "
-				    "1000", optarg);
-			scfg.npartitions = (uint32_t)v;
+			scfg.npartitions = (uint32_t)o.num;
 			break;
 		case OPT_BINDING_KEYS:
 			if ((nbk = split_keys(optarg, bkeys, (size_t)argc)) == -1)
@@ -613,26 +533,20 @@ main(int argc, char *argv[])
 		case OPT_DELETE:
 			scfg.delete = 1;
 			break;
-		case 'v':
-			cfg.log = rs_cli_log;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			rs_cli_version(prog);
-			return 0;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-			    prog);
-			return RS_EXIT_USAGE;
 		}
 	}
-	if (optind >= argc)
-		return rs_cli_usage(prog, "missing STREAM", NULL);
+	/* The first operand is STREAM, the others FILEs. */
+	if ((rc = rs_opts_streams(&o, argv + optind, optind < argc)) != 0)
+		return rc;
 	cfg.stream = argv[optind++];
-	if (*cfg.stream == '\0')
-		return rs_cli_usage(prog, "STREAM is empty", NULL);
+	cfg.framing = o.framing == RS_OPTS_BE32 ? RS_INPUT_BE32 :
+	    o.framing == RS_OPTS_WHOLE ? RS_INPUT_WHOLE : RS_INPUT_DELIM;
+	cfg.delim = o.delim;
+	cfg.delim_len = o.delim_len;
+	cfg.msg.json = o.json;
+	cfg.count = o.count;
+	cfg.name = o.name;
+	cfg.log = o.log;
 	if (cfg.resume && cfg.name == NULL)
 		return rs_cli_usage(prog, "--resume needs --name", NULL);
 	if (cfg.codec != RS_CODEC_NONE && cfg.sub_entry < 2)
@@ -643,16 +557,16 @@ main(int argc, char *argv[])
 		return rs_cli_usage(prog, "--raw messages have no properties (-H, "
 		    "--content-type, --content-encoding, --message-id, -J)",
 		    NULL);
-	if (!super && (scfg.key_delim || scfg.key_field || scfg.by_route ||
+	if (!o.super && (scfg.key_delim || scfg.key_field || scfg.by_route ||
 	    scfg.npartitions || scfg.nbinding_keys || scfg.delete))
 		return rs_cli_usage(prog, "-K, --key-field, --routing, "
 		    "--partitions, --binding-keys and --delete are for "
 		    "--super-stream", NULL);
-	if (super && scfg.delete) {
+	if (o.super && scfg.delete) {
 		if (optind < argc || cfg.create)
 			return rs_cli_usage(prog, "--delete takes the super stream "
 			    "only: no FILE, no --create", NULL);
-	} else if (super) {
+	} else if (o.super) {
 		if ((scfg.key_delim != NULL) == (scfg.key_field != NULL))
 			return rs_cli_usage(prog, "--super-stream needs a routing "
 			    "key: -K DELIM, or -J with --key-field PATH (one of "
@@ -663,7 +577,7 @@ main(int argc, char *argv[])
 		if (dry_run)
 			return rs_cli_usage(prog, "--dry-run does not route: not "
 			    "with --super-stream", NULL);
-		if (progress == 1)
+		if (o.progress == 1)
 			return rs_cli_usage(prog, "--progress shows one stream's "
 			    "publisher: not with --super-stream", NULL);
 		if ((scfg.npartitions || scfg.nbinding_keys) && !cfg.create)
@@ -704,20 +618,19 @@ main(int argc, char *argv[])
 	}
 	cfg.warn = rs_cli_log;
 	cfg.log_ud = (void *)prog;
-	if ((rc = rs_cli_connect(&cc, prog)) != 0)
+	if ((rc = rs_opts_connect(&o)) != 0)
 		return rc;
-	cfg.conn = cc.c;
-	signal(SIGPIPE, SIG_IGN);
-	o.stats = stats;
-	o.dry_run = dry_run;
-	o.progress = progress;
-	o.partition = 0;
-	if (!super)
-		return publish(&cfg, &o);
-	o.partition = 1;
+	cfg.conn = o.conn.c;
+	out.stats = stats;
+	out.dry_run = dry_run;
+	out.progress = o.progress;
+	out.partition = 0;
+	if (!o.super)
+		return publish(&cfg, &out);
+	out.partition = 1;
 	scfg.pub = cfg;
 	scfg.publish = publish;
-	scfg.publish_ud = &o;
+	scfg.publish_ud = &out;
 	rc = rs_super_run(&sup, &scfg);
 	if (sup.err.kind != RS_E_OK)
 		rs_cli_error(prog, cfg.stream, sup.err.msg);
@@ -730,9 +643,5 @@ main(int argc, char *argv[])
 	status = sup.err.kind != RS_E_OK ? rs_cli_status(sup.err.kind) :
 	    sup.child_status;
 	rs_super_free(&sup);
-	if (sup.signo != 0) {
-		signal(sup.signo, SIG_DFL);
-		raise(sup.signo);
-	}
-	return rc == 0 ? 0 : status;
+	return rs_cli_exit(rc == 0 ? 0 : status, sup.signo);
 }

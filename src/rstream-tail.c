@@ -9,7 +9,6 @@
 
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +22,10 @@
 #include "loop.h"
 #include "meter.h"
 #include "multi.h"
+#include "opts.h"
 #include "spec.h"
 
-static const char *prog = "rstream-tail";
+static const char prog[] = "rstream-tail";
 
 static void
 usage(FILE *f)
@@ -229,10 +229,56 @@ progress_fill(void *ud, struct rs_progress *p)
 }
 
 enum {
-	OPT_FRAMING = 256, OPT_SINCE, OPT_UNTIL, OPT_RESET, OPT_NO_STORE,
-	OPT_STORE_EVERY, OPT_NO_CRC, OPT_ON_ERROR, OPT_FORMAT, OPT_RAW,
-	OPT_INFO, OPT_MAX_LAG, OPT_MAX_IDLE, OPT_PROGRESS, OPT_NO_PROGRESS,
-	OPT_FILTER, OPT_MATCH_UNFILTERED, OPT_SUPER_STREAM, OPT_SINGLE_ACTIVE
+	OPT_SINCE = 256, OPT_UNTIL, OPT_RESET, OPT_NO_STORE, OPT_STORE_EVERY,
+	OPT_NO_CRC, OPT_ON_ERROR, OPT_FORMAT, OPT_INFO, OPT_MAX_LAG,
+	OPT_MAX_IDLE, OPT_FILTER, OPT_MATCH_UNFILTERED, OPT_SINGLE_ACTIVE
+};
+
+/* rstream-tail's own options, then those both tools take. */
+static const struct option longopts[] = {
+	{ "offset",		required_argument,	NULL, 'o' },
+	{ "lines",		required_argument,	NULL, 'n' },
+	{ "since",		required_argument,	NULL, OPT_SINCE },
+	{ "exit-at-end",	no_argument,		NULL, 'e' },
+	{ "follow",		no_argument,		NULL, 'f' },
+	{ "until",		required_argument,	NULL, OPT_UNTIL },
+	{ "reset",		no_argument,		NULL, OPT_RESET },
+	{ "no-store",		no_argument,		NULL, OPT_NO_STORE },
+	{ "store-every",	required_argument,	NULL, OPT_STORE_EVERY },
+	{ "format",		required_argument,	NULL, OPT_FORMAT },
+	{ "line-buffered",	no_argument,		NULL, 'l' },
+	{ "no-crc",		no_argument,		NULL, OPT_NO_CRC },
+	{ "filter",		required_argument,	NULL, OPT_FILTER },
+	{ "match-unfiltered",	no_argument,		NULL, OPT_MATCH_UNFILTERED },
+	{ "on-error",		required_argument,	NULL, OPT_ON_ERROR },
+	{ "info",		no_argument,		NULL, OPT_INFO },
+	{ "max-lag",		required_argument,	NULL, OPT_MAX_LAG },
+	{ "max-idle",		required_argument,	NULL, OPT_MAX_IDLE },
+	{ "quiet",		no_argument,		NULL, 'q' },
+	{ "single-active",	no_argument,		NULL, OPT_SINGLE_ACTIVE },
+	RS_OPTS_LONG,
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Its options that take a number, checked by rs_opts_next() into o.num. */
+static const struct rs_opts_num nums[] = {
+	{ 'n', RS_OPTS_COUNT, 0, INT64_MAX, "--lines: bad number" },
+	{ OPT_STORE_EVERY, RS_OPTS_COUNT, 1, UINT64_MAX,
+	    "--store-every: bad number" },
+	{ OPT_MAX_LAG, RS_OPTS_COUNT, 0, UINT64_MAX, "--max-lag: bad number" },
+	{ OPT_MAX_IDLE, RS_OPTS_SECONDS, 0, UINT64_MAX / 1000,
+	    "--max-idle: bad duration" },
+	{ 0, RS_OPTS_COUNT, 0, 0, NULL }
+};
+
+static const struct rs_opts_tool tool = {
+	.prog = prog,
+	.shortopts = RS_OPTS_SHORT "o:n:efFlq",
+	.longopts = longopts,
+	.nums = nums,
+	.usage = usage,
+	.framing = RS_OPTS_RAW,
+	.repeat_names = 1	/* --info -N A -N B */
 };
 
 /* With several streams: one that failed, reported at once; the others go on. */
@@ -257,11 +303,7 @@ multi(const struct rs_multi_cfg *mcfg, struct rs_loop *loop)
 	signo = m.signo;
 	rs_multi_free(&m);
 	rs_loop_free(loop);
-	if (signo != 0) {
-		signal(signo, SIG_DFL);
-		raise(signo);
-	}
-	return status;
+	return rs_cli_exit(status, signo);
 }
 
 /* --info: gather, write each stream's figures or failure, apply the checks; the exit status. */
@@ -274,10 +316,8 @@ info(const struct rs_info_cfg *icfg, const struct rs_info_limits *lim, int json)
 	size_t			 i;
 	int			 status = 0, failed = 0;
 
-	if ((loop = rs_loop_new()) == NULL) {
-		rs_cli_error(prog, NULL, "cannot start the event loop");
+	if ((loop = rs_cli_loop(prog)) == NULL)
 		return 1;
-	}
 	if (rs_info_run(&run, icfg, loop) == -1) {
 		rs_cli_error(prog, NULL, run.err.msg);
 		rs_info_free(&run);
@@ -319,76 +359,32 @@ info(const struct rs_info_cfg *icfg, const struct rs_info_limits *lim, int json)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "offset",		required_argument,	NULL, 'o' },
-		{ "lines",		required_argument,	NULL, 'n' },
-		{ "since",		required_argument,	NULL, OPT_SINCE },
-		{ "exit-at-end",	no_argument,		NULL, 'e' },
-		{ "follow",		no_argument,		NULL, 'f' },
-		{ "count",		required_argument,	NULL, 'c' },
-		{ "until",		required_argument,	NULL, OPT_UNTIL },
-		{ "name",		required_argument,	NULL, 'N' },
-		{ "reset",		no_argument,		NULL, OPT_RESET },
-		{ "no-store",		no_argument,		NULL, OPT_NO_STORE },
-		{ "store-every",	required_argument,	NULL, OPT_STORE_EVERY },
-		{ "null",		no_argument,		NULL, '0' },
-		{ "delimiter",		required_argument,	NULL, 'D' },
-		{ "framing",		required_argument,	NULL, OPT_FRAMING },
-		{ "raw",		no_argument,		NULL, OPT_RAW },
-		{ "json",		no_argument,		NULL, 'J' },
-		{ "format",		required_argument,	NULL, OPT_FORMAT },
-		{ "line-buffered",	no_argument,		NULL, 'l' },
-		{ "no-crc",		no_argument,		NULL, OPT_NO_CRC },
-		{ "filter",		required_argument,	NULL, OPT_FILTER },
-		{ "match-unfiltered",	no_argument,		NULL, OPT_MATCH_UNFILTERED },
-		{ "on-error",		required_argument,	NULL, OPT_ON_ERROR },
-		{ "progress",		no_argument,		NULL, OPT_PROGRESS },
-		{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
-		{ "info",		no_argument,		NULL, OPT_INFO },
-		{ "max-lag",		required_argument,	NULL, OPT_MAX_LAG },
-		{ "max-idle",		required_argument,	NULL, OPT_MAX_IDLE },
-		{ "quiet",		no_argument,		NULL, 'q' },
-		{ "super-stream",	no_argument,		NULL, OPT_SUPER_STREAM },
-		{ "single-active",	no_argument,		NULL, OPT_SINGLE_ACTIVE },
-		{ "verbose",		no_argument,		NULL, 'v' },
-		{ "help",		no_argument,		NULL, 'h' },
-		{ "version",		no_argument,		NULL, 'V' },
-		RS_CLI_CONN_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
+	struct rs_opts		 o;
 	struct rs_consumer_cfg	 cfg;
 	struct rs_consumer	 con;
 	struct rs_format	 fmt;
 	static struct rs_filter	 filter;	/* --filter, --match-unfiltered */
 	char			 ferr[128];
 	struct rs_loop		*loop;
-	struct rs_cli_conn	 cc;
 	struct rs_meter		 meter;
 	struct progress		 pr;
 	struct rs_info_cfg	 icfg;
 	struct rs_info_limits	 lim;
 	struct rs_multi_cfg	 mcfg;
-	const char		*names[RS_INFO_NAMES_MAX];
-	size_t			 nnames = 0;
 	int			 info_mode = 0;
-	const char		*delim;
-	size_t			 dl;
-	uint64_t		 v;
 	int64_t			 now = now_ms();
 	int			 ch, rc, status, starts = 0, exit_at_end = 0;
-	int			 i, nopts = argc;
-	int			 progress = -1;	/* --progress 1, --no-progress 0 */
+	int			 i, nopts = argc, progress;
 
+	rs_opts_init(&o, &tool);
 	memset(&cfg, 0, sizeof cfg);
 	memset(&icfg, 0, sizeof icfg);
 	memset(&lim, 0, sizeof lim);
 	memset(&mcfg, 0, sizeof mcfg);
-	rs_cli_conn_init(&cc);
 	cfg.lines = -1;
 	cfg.out_fd = STDOUT_FILENO;
 	cfg.store_every = 10000;
 	cfg.store_interval = 5.0;
-	rs_output_init(&cfg.output, "\n", 1);
 	/* Everything after "--" is the command; options end there. */
 	for (i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
@@ -397,14 +393,10 @@ main(int argc, char *argv[])
 				cfg.argv = argv + i + 1;
 			break;
 		}
-	while ((ch = getopt_long(nopts, argv, "u:o:n:efFc:N:0D:JlqvhV", longopts,
-	    NULL)) != -1) {
-		if ((rc = rs_cli_conn_opt(&cc, ch, optarg, prog)) != 0) {
-			if (rc != 1)
-				return rc;
-			continue;
-		}
+	while ((ch = rs_opts_next(&o, nopts, argv)) != -1) {
 		switch (ch) {
+		case RS_OPTS_EXIT:
+			return o.status;
 		case 'o':
 			if (rs_spec_offset(optarg, now, &cfg.start) == -1)
 				return rs_cli_usage(prog, "--offset: expected first, last, "
@@ -413,9 +405,7 @@ main(int argc, char *argv[])
 			starts++;
 			break;
 		case 'n':
-			if (rs_spec_count(optarg, &v) == -1 || v > INT64_MAX)
-				return rs_cli_usage(prog, "--lines: bad number", optarg);
-			cfg.lines = (int64_t)v;
+			cfg.lines = (int64_t)o.num;
 			starts++;
 			break;
 		case OPT_SINCE:
@@ -434,40 +424,21 @@ main(int argc, char *argv[])
 		case 'F':
 			cfg.follow = cfg.retry = 1;
 			break;
-		case 'c':
-			if (rs_spec_count(optarg, &cfg.count) == -1 ||
-			    cfg.count == 0)
-				return rs_cli_usage(prog, "--count: bad number", optarg);
-			break;
 		case OPT_UNTIL:
 			if (rs_spec_time(optarg, now, &cfg.until) == -1)
 				return rs_cli_usage(prog, "--until: bad time", optarg);
 			cfg.have_until = 1;
 			break;
-		case 'N':
-			if (*optarg == '\0' || strlen(optarg) > 256)
-				return rs_cli_usage(prog, "--name: must be 1 to 256 bytes",
-				    optarg);
-			if (nnames == RS_INFO_NAMES_MAX)
-				return rs_cli_usage(prog, "--name: too many", optarg);
-			cfg.name = optarg;
-			names[nnames++] = optarg;
-			break;
 		case OPT_INFO:
 			info_mode = 1;
 			break;
 		case OPT_MAX_LAG:
-			if (rs_spec_count(optarg, &lim.max_lag) == -1)
-				return rs_cli_usage(prog, "--max-lag: bad number", optarg);
+			lim.max_lag = o.num;
 			lim.have_max_lag = 1;
 			lim.max_lag_arg = optarg;
 			break;
 		case OPT_MAX_IDLE:
-			if (rs_spec_duration(optarg, &v) == -1 ||
-			    v > UINT64_MAX / 1000)
-				return rs_cli_usage(prog, "--max-idle: bad duration",
-				    optarg);
-			lim.max_idle_ms = v * 1000;
+			lim.max_idle_ms = o.num * 1000;
 			lim.have_max_idle = 1;
 			lim.max_idle_arg = optarg;
 			break;
@@ -478,37 +449,10 @@ main(int argc, char *argv[])
 			cfg.no_store = 1;
 			break;
 		case OPT_STORE_EVERY:
-			if (rs_spec_count(optarg, &cfg.store_every) == -1 ||
-			    cfg.store_every == 0)
-				return rs_cli_usage(prog, "--store-every: bad number",
-				    optarg);
+			cfg.store_every = o.num;
 			break;
-		case '0':
-			rs_output_init(&cfg.output, "", 1);
-			break;
-		case 'D':
-			if ((rc = rs_cli_delimiter(prog, optarg, &delim, &dl)) != 0)
-				return rc;
-			rs_output_init(&cfg.output, delim, dl);
-			break;
-		case OPT_FRAMING:
-			if (strcmp(optarg, "lines") == 0)
-				rs_output_init(&cfg.output, "\n", 1);
-			else if (strcmp(optarg, "null") == 0)
-				rs_output_init(&cfg.output, "", 1);
-			else if (strcmp(optarg, "be32") == 0)
-				cfg.output.framing = RS_OUTPUT_BE32;
-			else if (strcmp(optarg, "raw") == 0)
-				cfg.output.framing = RS_OUTPUT_RAW;
-			else
-				return rs_cli_usage(prog, "--framing: expected lines, "
-				    "null, be32 or raw", optarg);
-			break;
-		case OPT_RAW:
-			cfg.output.framing = RS_OUTPUT_RAW;
-			break;
-		case 'J':
-			cfg.json = 1;
+		case RS_OPT_RAW:
+			o.framing = RS_OPTS_RAW;
 			break;
 		case OPT_FORMAT:
 			if (rs_format_compile(&fmt, optarg, ferr, sizeof ferr) == -1)
@@ -520,9 +464,6 @@ main(int argc, char *argv[])
 			break;
 		case 'q':
 			mcfg.quiet = 1;
-			break;
-		case OPT_SUPER_STREAM:
-			mcfg.super = 1;
 			break;
 		case OPT_SINGLE_ACTIVE:
 			cfg.single_active = 1;
@@ -538,60 +479,46 @@ main(int argc, char *argv[])
 		case OPT_MATCH_UNFILTERED:
 			filter.match_unfiltered = 1;
 			break;
-		case OPT_PROGRESS:
-			progress = 1;
-			break;
-		case OPT_NO_PROGRESS:
-			progress = 0;
-			break;
 		case OPT_ON_ERROR:
-			if ((rc = rs_cli_choice(prog, "--on-error", optarg, "stop",
+			if ((rc = rs_opts_choice(&o, "--on-error", optarg, "stop",
 			    "skip", &cfg.on_error_skip)) != 0)
 				return rc;
 			break;
-		case 'v':
-			cfg.log = rs_cli_log;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			rs_cli_version(prog);
-			return 0;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-			    prog);
-			return RS_EXIT_USAGE;
 		}
 	}
+	rs_output_init(&cfg.output, o.delim, o.delim_len);
+	if (o.framing == RS_OPTS_BE32)
+		cfg.output.framing = RS_OUTPUT_BE32;
+	else if (o.framing == RS_OPTS_RAW)
+		cfg.output.framing = RS_OUTPUT_RAW;
+	cfg.json = o.json;
+	cfg.count = o.count;
+	cfg.name = o.name;
+	cfg.log = o.log;
+	mcfg.super = o.super;
 	if ((lim.have_max_lag || lim.have_max_idle) && !info_mode)
 		return rs_cli_usage(prog, "--max-lag and --max-idle need --info", NULL);
 	if (info_mode) {
 		if (starts > 0 || exit_at_end || cfg.follow || cfg.count > 0 ||
 		    cfg.have_until || cfg.reset || cfg.no_store ||
-		    cfg.format != NULL || nopts < argc || progress != -1 ||
+		    cfg.format != NULL || nopts < argc || o.progress != -1 ||
 		    filter.nvalues > 0 || filter.match_unfiltered ||
 		    mcfg.quiet || mcfg.super || cfg.single_active)
 			return rs_cli_usage(prog, "--info takes only -N, -J, --max-lag, "
 			    "--max-idle and the connection options", NULL);
-		if (optind >= nopts)
-			return rs_cli_usage(prog, "missing STREAM", NULL);
-		for (i = optind; i < nopts; i++)
-			if (*argv[i] == '\0')
-				return rs_cli_usage(prog, "STREAM is empty", NULL);
-		if ((rc = rs_cli_connect(&cc, prog)) != 0)
+		if ((rc = rs_opts_streams(&o, argv + optind, nopts - optind)) != 0 ||
+		    (rc = rs_opts_connect(&o)) != 0)
 			return rc;
-		icfg.conn = cc.c;
+		icfg.conn = o.conn.c;
 		icfg.streams = argv + optind;
 		icfg.nstreams = (size_t)(nopts - optind);
-		icfg.names = names;
-		icfg.nnames = nnames;
+		icfg.names = o.names;
+		icfg.nnames = o.nnames;
 		icfg.log = cfg.log;
 		icfg.log_ud = (void *)prog;
-		signal(SIGPIPE, SIG_IGN);
 		return info(&icfg, &lim, cfg.json);
 	}
-	if (nnames > 1)
+	if (o.nnames > 1)
 		return rs_cli_usage(prog, "--name can be given once (but repeated "
 		    "with --info)", NULL);
 	if (starts > 1)
@@ -617,11 +544,8 @@ main(int argc, char *argv[])
 		cfg.filter = &filter;
 	if (starts == 0 && cfg.name == NULL)
 		cfg.lines = 10;
-	if (optind >= nopts)
-		return rs_cli_usage(prog, "missing STREAM", NULL);
-	for (i = optind; i < nopts; i++)
-		if (*argv[i] == '\0')
-			return rs_cli_usage(prog, "STREAM is empty", NULL);
+	if ((rc = rs_opts_streams(&o, argv + optind, nopts - optind)) != 0)
+		return rc;
 	cfg.stream = argv[optind];
 	if (nopts < argc && cfg.argv == NULL)
 		return rs_cli_usage(prog, "missing COMMAND after --", NULL);
@@ -629,17 +553,14 @@ main(int argc, char *argv[])
 	cfg.log_ud = (void *)prog;
 	if (isatty(STDOUT_FILENO))
 		cfg.line_buffered = 1;
-	if ((rc = rs_cli_connect(&cc, prog)) != 0)
+	if ((rc = rs_opts_connect(&o)) != 0)
 		return rc;
-	cfg.conn = cc.c;
-	signal(SIGPIPE, SIG_IGN);
-	if (progress == 1 && (nopts - optind > 1 || mcfg.super))
+	cfg.conn = o.conn.c;
+	if (o.progress == 1 && (nopts - optind > 1 || mcfg.super))
 		return rs_cli_usage(prog, "--progress shows one stream's reading: "
 		    "not with several streams or --super-stream", NULL);
-	if ((loop = rs_loop_new()) == NULL) {
-		rs_cli_error(prog, NULL, "cannot start the event loop");
+	if ((loop = rs_cli_loop(prog)) == NULL)
 		return 1;
-	}
 	if (nopts - optind > 1 || mcfg.super) {
 		mcfg.base = cfg;
 		mcfg.streams = (const char *const *)argv + optind;
@@ -654,36 +575,28 @@ main(int argc, char *argv[])
 	 * terminal), nor with a COMMAND; then there is just the final line.
 	 */
 	memset(&pr, 0, sizeof pr);
-	pr.forced = progress == 1;
+	pr.forced = o.progress == 1;
 	pr.follow = cfg.follow;
 	pr.count = cfg.count;
+	progress = o.progress;
 	if (progress == -1)
 		progress = isatty(STDERR_FILENO) && !cfg.follow &&
 		    cfg.argv == NULL && !rs_cli_same_file(STDOUT_FILENO,
 		    STDERR_FILENO);
 	if (progress) {
 		cfg.tally = &pr.t;
-		if (rs_meter_start(&meter, loop, STDERR_FILENO, cfg.argv == NULL &&
+		if (rs_cli_meter_start(&meter, loop, cfg.argv == NULL &&
 		    !rs_cli_same_file(STDOUT_FILENO, STDERR_FILENO),
-		    progress_fill, &pr) == -1) {
-			rs_cli_error(prog, NULL, "out of memory");
+		    progress_fill, &pr, prog) == -1)
 			return 1;
-		}
-		rs_cli_set_meter(&meter);
 	}
 	rc = rs_consumer_run(&con, &cfg, loop);
-	if (progress) {
-		rs_meter_end(&meter);
-		rs_cli_set_meter(NULL);
-	}
+	if (progress)
+		rs_cli_meter_end(&meter);
 	if (rc == -1 && con.err.kind != RS_E_OK)
 		rs_cli_error(prog, cfg.stream, con.err.msg);
 	status = rs_cli_status(con.err.kind);
 	rs_consumer_free(&con);
 	rs_loop_free(loop);
-	if (con.signo != 0) {
-		signal(con.signo, SIG_DFL);
-		raise(con.signo);
-	}
-	return status;
+	return rs_cli_exit(status, con.signo);
 }

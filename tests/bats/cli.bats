@@ -105,3 +105,47 @@ load helper
 	run -2 --separate-stderr rstream-tail --on-error retry s -- true
 	assert_equal "${stderr_lines[0]}" "rstream-tail: --on-error: expected stop or skip: retry"
 }
+
+# shellcheck disable=SC2154 # run --separate-stderr sets stderr_lines
+@test "each number option refuses the value past its bound, naming the option, the range and the value (exit 2)" {
+	# tool, option, value: the message (opts.c checks them from tables).
+	while IFS='|' read -r tool opt value msg; do
+		run -2 --separate-stderr "rstream-$tool" "$opt" "$value" s
+		assert_equal "${stderr_lines[0]}" "rstream-$tool: $opt: $msg: $value"
+		assert_equal "${stderr_lines[1]}" "Try 'rstream-$tool --help' for more information."
+	done <<-'CASES'
+	cat|--count|0|bad number
+	cat|--max-in-flight|40001|expected 1 to 40000
+	cat|--sub-entry-size|65536|expected 1 to 65535
+	cat|--sub-entry-size|0|expected 1 to 65535
+	cat|--initial-cluster-size|256|expected 1 to 255
+	cat|--partitions|1001|expected 1 to 1000
+	cat|--linger|5y|bad duration
+	cat|--confirm-timeout|0|bad duration
+	cat|--max-length-bytes|0|bad size
+	cat|--max-age|0|bad duration
+	cat|--max-segment-size|0|bad size
+	cat|--heartbeat|3601|expected 1s to 1h
+	cat|--timeout|0|bad duration
+	tail|--count|0|bad number
+	tail|--lines|9223372036854775808|bad number
+	tail|--store-every|0|bad number
+	tail|--max-lag|x|bad number
+	tail|--max-idle|x|bad duration
+	tail|--heartbeat|0|expected 1s to 1h
+	tail|--retry-for|x|bad duration
+	CASES
+	# The bounds themselves are taken: --dry-run does not connect, and
+	# port 1 refuses, so a value taken ends in 69, not in a usage error.
+	run -0 rstream-cat --dry-run --max-in-flight 40000 --sub-entry-size 65535 \
+	    --linger 0 --heartbeat 1h s </dev/null
+	run -69 rstream-tail -u rabbitmq-stream://localhost:1/ --retry-for 0 \
+	    --lines 9223372036854775807 --store-every 1 --heartbeat 1 s
+}
+
+@test "--framing names each tool's own fourth kind" {
+	run -2 rstream-tail --framing=whole s
+	assert_output --partial 'rstream-tail: --framing: expected lines, null, be32 or raw: whole'
+	run -2 rstream-cat --framing=raw s
+	assert_output --partial 'rstream-cat: --framing: expected lines, null, be32 or whole: raw'
+}
