@@ -33,14 +33,13 @@
 
 #include "err.h"
 #include "frame.h"
+#include "handshake.h"
 #include "loop.h"
 #include "proto.h"
 #include "uri.h"
 
 struct rs_conn;
 struct rs_tls;
-
-enum rs_sasl { RS_SASL_PLAIN, RS_SASL_EXTERNAL };
 
 /*
  * A reply callback for rs_conn_corr(). NULL: a reply nobody reads (an
