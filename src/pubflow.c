@@ -95,7 +95,6 @@ ack(struct rs_publisher *p, uint64_t r)
 }
 
 /* Must reading wait: too much unconfirmed, unsent or printed, or no connection? */
-
 static int
 bounded(const struct rs_publisher *p)
 {
@@ -108,7 +107,6 @@ bounded(const struct rs_publisher *p)
 }
 
 /* Stop reading until rs_pubflow_resume(). */
-
 static void
 pause_input(struct rs_publisher *p)
 {
@@ -400,7 +398,6 @@ input_step(void *ud)
 }
 
 /* The --linger timer: frame what came meanwhile and send it. */
-
 void
 rs_pubflow_linger_done(void *ud)
 {
@@ -455,7 +452,6 @@ setup_input(struct rs_publisher *p, uint32_t frame_max)
 }
 
 /* The publisher is declared: set up the input and open the first file. */
-
 void
 rs_pubflow_start(struct rs_publisher *p, struct rs_conn *c)
 {

@@ -71,7 +71,6 @@ rs_publisher_unconfirmed(const struct rs_publisher *p)
 
 
 /* The confirm timer: records are still unconfirmed after --confirm-timeout; stop. */
-
 static void
 confirm_timeout(void *ud)
 {
@@ -83,7 +82,6 @@ confirm_timeout(void *ud)
 	rs_pubflow_stop(p);
 }
 /* The connection closed as asked: the run is over. */
-
 static void
 pub_closed(struct rs_conn *c, void *ud)
 {
@@ -129,7 +127,6 @@ recover(struct rs_publisher *p, const struct rs_err *err)
 	return 1;
 }
 /* The connection failed: recover on another, or stop the run with its error. */
-
 static void
 pub_error(struct rs_conn *c, void *ud)
 {
@@ -148,7 +145,6 @@ pub_error(struct rs_conn *c, void *ud)
 
 
 /* PublishConfirm or PublishError: count the records each id acknowledges, then read on or finish. */
-
 static void
 on_ids(struct rs_publisher *p, struct rs_conn *c, const struct rs_frame *f)
 {
@@ -196,7 +192,6 @@ on_ids(struct rs_publisher *p, struct rs_conn *c, const struct rs_frame *f)
 	rs_pubflow_finish(p);
 }
 /* A frame nobody asked for: confirms and errors, or the stream going away. */
-
 static void
 pub_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {
@@ -221,7 +216,6 @@ pub_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	}
 }
 /* Everything queued was written: read on if the bounds allow. */
-
 static void
 pub_drained(struct rs_conn *c, void *ud)
 {
@@ -309,7 +303,6 @@ static void	sig_term(void *ud) { on_signal(ud, SIGTERM); }
 static void	sig_hup(void *ud) { on_signal(ud, SIGHUP); }
 
 /* DeclarePublisher answered: start reading, or after a reconnection resend and go on. */
-
 static void
 on_declare(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {
@@ -354,7 +347,6 @@ reconnect(void *ud)
 	rs_cluster_open(&p->cluster);
 }
 /* Declare the publisher on the stream. */
-
 static void
 declare(struct rs_publisher *p, struct rs_conn *c)
 {
@@ -363,7 +355,6 @@ declare(struct rs_publisher *p, struct rs_conn *c)
 	rs_conn_flush(c);
 }
 /* QueryPublisherSequence answered: where a named publisher stands, then declare. */
-
 static void
 on_sequence(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {
@@ -392,7 +383,6 @@ on_sequence(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	declare(p, c);
 }
 /* The connection is ready: nothing to do, cluster.c reports it through located(). */
-
 static void
 pub_ready(struct rs_conn *c, void *ud)
 {
@@ -400,7 +390,6 @@ pub_ready(struct rs_conn *c, void *ud)
 	(void)ud;
 }
 /* The stream's leader is connected (or could not be): take the connection and declare. */
-
 static void
 located(struct rs_conn *c, const struct rs_err *err, void *ud)
 {
@@ -431,7 +420,6 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 	rs_conn_flush(c);
 }
 /* A -v line from cluster.c. */
-
 static void
 cluster_log(const char *msg, void *ud)
 {
@@ -523,7 +511,6 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	return p->err.kind == RS_E_OK && p->signo == 0 ? 0 : -1;
 }
 /* Free what a run (or a dry run) left. */
-
 void
 rs_publisher_free(struct rs_publisher *p)
 {
