@@ -24,6 +24,10 @@
  * (we take Deliver 1..2), so Deliver frames may be v2 there. Before sending
  * anything newer than 3.10.8 (frame.h marks them), check rs_conn_has();
  * rs_conn_require() gives the error to fail with when the broker lacks it.
+ *
+ * Made of conn.c (the I/O, replies, timers, Close), connattr.c (the
+ * setters and accessors), handshake.c (the opening conversation) and
+ * pending.c (the requests awaiting replies); connpriv.h is their struct.
  */
 #ifndef RS_CONN_H
 #define RS_CONN_H
