@@ -24,6 +24,10 @@
  * (we take Deliver 1..2), so Deliver frames may be v2 there. Before sending
  * anything newer than 3.10.8 (frame.h marks them), check rs_conn_has();
  * rs_conn_require() gives the error to fail with when the broker lacks it.
+ *
+ * Made of conn.c (the I/O, replies, timers, Close), connattr.c (the
+ * setters and accessors), handshake.c (the opening conversation) and
+ * pending.c (the requests awaiting replies); connpriv.h is their struct.
  */
 #ifndef RS_CONN_H
 #define RS_CONN_H
@@ -33,14 +37,13 @@
 
 #include "err.h"
 #include "frame.h"
+#include "handshake.h"
 #include "loop.h"
 #include "proto.h"
 #include "uri.h"
 
 struct rs_conn;
 struct rs_tls;
-
-enum rs_sasl { RS_SASL_PLAIN, RS_SASL_EXTERNAL };
 
 /*
  * A reply callback for rs_conn_corr(). NULL: a reply nobody reads (an

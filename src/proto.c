@@ -17,6 +17,19 @@
 
 #include "proto.h"
 
+/* Copy a string the broker sent, with '?' for control and non-ASCII bytes. */
+void
+rs_proto_printable(char *dst, size_t dlen, const char *src, size_t n)
+{
+	size_t	 i;
+
+	if (dlen == 0)
+		return;
+	for (i = 0; i < n && i < dlen - 1; i++)
+		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
+	dst[i] = '\0';
+}
+
 /* The name the spec gives a response code, as a sentence fragment. */
 const char *
 rs_proto_code_str(uint16_t code)

@@ -16,6 +16,7 @@
 #ifndef RS_PROTO_H
 #define RS_PROTO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Command keys (section "Commands"). */
@@ -145,6 +146,9 @@ const char *rs_proto_code_str(uint16_t code);
 
 /* The spec's name of a command key (response flag ignored). */
 const char *rs_proto_key_str(uint16_t key);
+
+/* A string the broker sent, copied with '?' for control and non-ASCII bytes. */
+void	rs_proto_printable(char *, size_t, const char *, size_t);
 
 uint32_t	 rs_proto_version_parse(const char *, size_t);
 const char	*rs_proto_feature_name(enum rs_feature);

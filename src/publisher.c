@@ -1,11 +1,13 @@
 /*
  * publisher.c: the publishing side of rstream-cat (PROTOCOL.adoc
  * "DeclarePublisher", "QueryPublisherSequence", "Publish", "PublishConfirm",
- * "PublishError").
+ * "PublishError"): the run, its connection and what comes back on it. The
+ * flow of records from the input into Publish frames, and --dry-run's
+ * printing of them, is pubflow.c's, which this file drives.
  *
  * Flow: locate the stream's leader (cluster.c); for a named publisher ask
  * the last publishing id the stream stored for it; DeclarePublisher; then
- * read input (source.c), frame records (input.c) and publish them.
+ * read input, frame records and publish them (pubflow.c).
  *
  * Records are numbered from 1 across the inputs. A message's publishing
  * id is the number of its last record plus a fixed offset: 0 normally and
@@ -24,41 +26,27 @@
  *
  * Messages are encoded once, into the outbox, which the connection writes
  * from and which keeps them until acknowledged for a new connection to send
- * again. Frames are filled up to the negotiated frame max; what is framed
- * is sent as soon as the input has nothing more to give at once (or after
- * --linger), so slow sources are not delayed. Reading pauses while
- * max_in_flight records are unacknowledged or the socket is backed up, so
- * memory stays bounded whatever the input. The run ends when every record
- * taken is acknowledged, or when the confirm timeout runs out.
+ * again (recover, resend). The run ends when every record taken is
+ * acknowledged, or when the confirm timeout runs out.
  */
 #include "config.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <unistd.h>
-
-#include "amqp.h"
-#include "filter.h"
 #include "frame.h"
 #include "proto.h"
 #include "publisher.h"
+#include "pubflow.h"
 
-#define PUBLISHER_ID	0
-#define OUT_HIGH	(8u << 20)	/* pause input above this much unsent output */
-#define KEPT_HIGH	(8u << 20)	/* pause input above this much unconfirmed data */
 #define RETRY_MAX	5.0		/* longest wait between two connections */
-#define READS_PER_WAKE	64
 
 static void	pub_ready(struct rs_conn *, void *);
 static void	pub_frame(struct rs_conn *, const struct rs_frame *, void *);
 static void	pub_error(struct rs_conn *, void *);
 static void	pub_closed(struct rs_conn *, void *);
 static void	pub_drained(struct rs_conn *, void *);
-static void	input_step(void *);
 
 static const struct rs_conn_handler pub_handler = {
 	pub_ready, pub_frame, pub_error, pub_closed, pub_drained, NULL
@@ -71,59 +59,34 @@ static const struct rs_conn_handler pub_handler = {
 uint64_t
 rs_publisher_read(const struct rs_publisher *p)
 {
-	return p->in_ready ? p->in.recno : 0;
+	return rs_pubflow_read(p);
 }
 
 /* Records taken but neither acknowledged nor skipped. */
 uint64_t
 rs_publisher_unconfirmed(const struct rs_publisher *p)
 {
-	return rs_publisher_read(p) + 1 - p->acks.base;
+	return rs_pubflow_unconfirmed(p);
 }
 
-/* Stop everything: the run is over (err says whether it failed). */
-static void
-stop(struct rs_publisher *p)
-{
-	rs_source_close(&p->src);
-	rs_timer_stop(p->linger_timer);
-	rs_timer_stop(p->confirm_timer);
-	rs_timer_stop(p->retry_timer);
-	rs_loop_break(p->loop);
-}
 
-/* Close politely once nothing is in flight and no more input will come. */
-static void
-maybe_finish(struct rs_publisher *p)
-{
-	if (!p->input_done || p->closing || p->conn == NULL)
-		return;
-	if (rs_publisher_unconfirmed(p) > 0) {
-		if (p->cfg.confirm_timeout > 0)
-			rs_timer_set(p->confirm_timer, p->cfg.confirm_timeout, 0.);
-		return;
-	}
-	p->closing = 1;
-	rs_timer_stop(p->confirm_timer);
-	rs_conn_close(p->conn);
-}
-
+/* The confirm timer: records are still unconfirmed after --confirm-timeout; stop. */
 static void
 confirm_timeout(void *ud)
 {
 	struct rs_publisher	*p = ud;
 
 	rs_err_set(&p->err, RS_E_TEMPFAIL, "%llu records still unconfirmed after %g s",
-	    (unsigned long long)rs_publisher_unconfirmed(p),
+	    (unsigned long long)rs_pubflow_unconfirmed(p),
 	    p->cfg.confirm_timeout);
-	stop(p);
+	rs_pubflow_stop(p);
 }
-
+/* The connection closed as asked: the run is over. */
 static void
 pub_closed(struct rs_conn *c, void *ud)
 {
 	(void)c;
-	stop(ud);
+	rs_pubflow_stop(ud);
 }
 
 static void	reconnect(void *);
@@ -163,69 +126,25 @@ recover(struct rs_publisher *p, const struct rs_err *err)
 	rs_timer_set(p->retry_timer, wait, 0.);
 	return 1;
 }
-
+/* The connection failed: recover on another, or stop the run with its error. */
 static void
 pub_error(struct rs_conn *c, void *ud)
 {
 	struct rs_publisher	*p = ud;
 
 	if (p->closing) {
-		stop(p);	/* everything was confirmed; the close was untidy */
+		rs_pubflow_stop(p);	/* everything was confirmed; the close was untidy */
 		return;
 	}
 	if (recover(p, rs_conn_err(c)))
 		return;
 	rs_err_set(&p->err, rs_conn_err(c)->kind, "%s", rs_conn_err(c)->msg);
-	stop(p);
+	rs_pubflow_stop(p);
 }
 
-/* Forget the messages of records below base (all acknowledged). */
-static void
-drop_resent(struct rs_publisher *p)
-{
-	if (p->ob_ready)
-		rs_outbox_drop(&p->ob, p->acks.base + p->id_offset);
-}
 
-/* Mark record r acknowledged (skipped, or printed by --dry-run); callers drop_resent() after. */
-static void
-ack(struct rs_publisher *p, uint64_t r)
-{
-	rs_acks_one(&p->acks, r, rs_publisher_read(p));
-}
 
-static int
-bounded(const struct rs_publisher *p)
-{
-	if (p->dry_run)
-		return p->dry_out.len >= OUT_HIGH;
-	return p->recovering || p->conn == NULL ||
-	    rs_publisher_unconfirmed(p) >= p->cfg.max_in_flight ||
-	    rs_outbox_kept(&p->ob) >= KEPT_HIGH ||
-	    rs_conn_unsent(p->conn) >= OUT_HIGH;
-}
-
-static void
-pause_input(struct rs_publisher *p)
-{
-	p->paused = 1;
-	rs_source_watch(&p->src, 0);
-}
-
-/* Below the bounds again: read on, or (past the end of a file) frame what is left. */
-static void
-resume_input(struct rs_publisher *p)
-{
-	if (!p->paused || p->input_done || bounded(p))
-		return;
-	p->paused = 0;
-	/* Input there already: read it now, not after a pass of the loop. */
-	if (p->src.eof || rs_source_more_now(&p->src))
-		input_step(p);
-	else
-		rs_source_watch(&p->src, 1);
-}
-
+/* PublishConfirm or PublishError: count the records each id acknowledges, then read on or finish. */
 static void
 on_ids(struct rs_publisher *p, struct rs_conn *c, const struct rs_frame *f)
 {
@@ -241,7 +160,7 @@ on_ids(struct rs_publisher *p, struct rs_conn *c, const struct rs_frame *f)
 		    rs_proto_key_str(f->key));
 		return;
 	}
-	if (pubid != PUBLISHER_ID) {
+	if (pubid != RS_PUBFLOW_ID) {
 		rs_conn_fail(c, RS_E_RUNTIME, "%s for publisher %u, which was "
 		    "never declared", rs_proto_key_str(f->key), pubid);
 		return;
@@ -253,7 +172,7 @@ on_ids(struct rs_publisher *p, struct rs_conn *c, const struct rs_frame *f)
 		else
 			rs_frame_error_next(&cur, &id, &code);
 		if (id < p->id_offset || (k = rs_acks_message(&p->acks,
-		    id - p->id_offset, rs_publisher_read(p), &first)) == 0)
+		    id - p->id_offset, rs_pubflow_read(p), &first)) == 0)
 			continue;	/* a duplicate or stray id */
 		progress = 1;
 		if (code == RS_OK) {
@@ -266,13 +185,13 @@ on_ids(struct rs_publisher *p, struct rs_conn *c, const struct rs_frame *f)
 		}
 		p->failed += k;
 	}
-	drop_resent(p);
+	rs_pubflow_drop(p);
 	if (progress && p->input_done && p->cfg.confirm_timeout > 0)
 		rs_timer_set(p->confirm_timer, p->cfg.confirm_timeout, 0.);
-	resume_input(p);
-	maybe_finish(p);
+	rs_pubflow_resume(p);
+	rs_pubflow_finish(p);
 }
-
+/* A frame nobody asked for: confirms and errors, or the stream going away. */
 static void
 pub_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {
@@ -296,101 +215,18 @@ pub_frame(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		break;
 	}
 }
-
+/* Everything queued was written: read on if the bounds allow. */
 static void
 pub_drained(struct rs_conn *c, void *ud)
 {
 	(void)c;
-	resume_input(ud);
+	rs_pubflow_resume(ud);
 }
 
-/* No more input: everything is read, -c was reached, a signal came or reading failed. */
-static void
-input_over(struct rs_publisher *p)
-{
-	rs_source_close(&p->src);
-	rs_timer_stop(p->linger_timer);
-	p->input_done = 1;
-	maybe_finish(p);
-}
 
-/* An oversize record: skip it with a warning, or stop the run (-1). */
-static int
-oversize(struct rs_publisher *p)
-{
-	char	 where[320];
 
-	snprintf(where, sizeof where, "%s: line %llu", p->src.name,
-	    (unsigned long long)(p->in.recno - p->src.base + 1));
-	if (!p->cfg.oversize_skip) {
-		rs_err_set(&p->err, RS_E_INPUT, "%s: %s", where, p->in.errstr);
-		return -1;
-	}
-	say(p, p->cfg.warn, "%s: skipped: %s", where, p->in.errstr);
-	rs_input_skip(&p->in);
-	p->skipped++;
-	ack(p, p->in.recno);
-	return 0;
-}
 
-/* A record whose message does not fit a frame: skip it with a warning, or stop the run (-1). */
-static int
-too_big(struct rs_publisher *p, uint64_t r, size_t size)
-{
-	char	 what[400];
 
-	snprintf(what, sizeof what, "%s: line %llu: record %llu is %zu bytes "
-	    "as a message, more than the %u a frame can hold", p->src.name,
-	    (unsigned long long)(r - p->src.base), (unsigned long long)r, size,
-	    (unsigned)rs_outbox_alone_max(&p->ob));
-	if (!p->cfg.oversize_skip) {
-		rs_err_set(&p->err, RS_E_INPUT, "%s", what);
-		p->in.recno--;	/* so the summary names it first unconfirmed */
-		return -1;
-	}
-	say(p, p->cfg.warn, "skipped: %s", what);
-	p->skipped++;
-	ack(p, r);
-	return 0;
-}
-
-/*
- * Publish: frame record r's message into the outbox, alone or in the batch
- * open (whose id becomes r's). 0, or -1 with err set if a batch could not
- * be made (out of memory): the run stops, as its records are lost.
- */
-static int
-to_frame(struct rs_publisher *p, uint64_t r, const uint8_t *head, size_t h,
-    const uint8_t *body, size_t n)
-{
-	int	 rc;
-
-	if ((rc = rs_outbox_add_filtered(&p->ob, r + p->id_offset,
-	    p->msg.filter, p->msg.filter_len, head, h, body, n)) == -1) {
-		rs_err_set(&p->err, RS_E_RUNTIME, "%s", p->ob.errstr);
-		stop(p);
-		return -1;
-	}
-	if (p->cfg.sub_entry > 1)	/* else every message is one record */
-		rs_acks_framed(&p->acks, r, rc == 1);
-	return 0;
-}
-
-/*
- * Close the batch and frame being filled (they stay open while input keeps
- * coming at once) and write what is ready. 0, or -1 if the connection
- * failed, or a batch could not be made (err set; the run stops).
- */
-static int
-send_now(struct rs_publisher *p)
-{
-	if (rs_outbox_close(&p->ob) == -1) {
-		rs_err_set(&p->err, RS_E_RUNTIME, "%s", p->ob.errstr);
-		stop(p);
-		return -1;
-	}
-	return rs_conn_flush(p->conn);
-}
 
 /*
  * Should the message with publishing id id be sent again? Not if it is
@@ -403,12 +239,12 @@ unacknowledged(void *ud, uint64_t id)
 	struct rs_publisher	*p = ud;
 	uint64_t		 first;
 
-	if (!rs_acks_pending(&p->acks, id - p->id_offset, rs_publisher_read(p)))
+	if (!rs_acks_pending(&p->acks, id - p->id_offset, rs_pubflow_read(p)))
 		return 0;
 	if (p->cfg.name == NULL || id > p->stored)
 		return 1;
 	p->confirmed += rs_acks_message(&p->acks, id - p->id_offset,
-	    rs_publisher_read(p), &first);
+	    rs_pubflow_read(p), &first);
 	return 0;
 }
 
@@ -422,7 +258,7 @@ resend(struct rs_publisher *p)
 	size_t	 n;
 
 	n = rs_outbox_resend(&p->ob, rs_conn_buf(p->conn), unacknowledged, p);
-	drop_resent(p);		/* not inside the walk: it may move the store */
+	rs_pubflow_drop(p);		/* not inside the walk: it may move the store */
 	if (n > 0 && p->cfg.name == NULL && !p->warned_dup) {
 		p->warned_dup = 1;
 		say(p, p->cfg.warn, "sent %zu unconfirmed records again on a new "
@@ -432,202 +268,11 @@ resend(struct rs_publisher *p)
 		say(p, p->cfg.log, "sent %zu unconfirmed records again", n);
 }
 
-/* --dry-run: print the message as rstream-tail -J would, with its record number. */
-static void
-to_stdout(struct rs_publisher *p, uint64_t r, const uint8_t *head, size_t h,
-    const uint8_t *body, size_t n)
-{
-	struct rs_record_meta	 meta = { p->cfg.stream, r, 0, 1 };
 
-	p->dry.len = 0;
-	rs_buf_put(&p->dry, head, h);
-	rs_buf_put(&p->dry, body, n);
-	rs_jsonout_record(&p->dry_out, &meta, p->dry.data ? p->dry.data :
-	    (const uint8_t *)"", p->dry.len);
-	ack(p, r);
-}
 
-/*
- * Turn every whole record in the input buffer into a message: appended to
- * Publish frames in the connection's output, or printed (--dry-run). 0, or
- * -1 when the run must stop (err set).
- */
-static int
-frame_records(struct rs_publisher *p)
-{
-	const uint8_t	*rec, *head, *body;
-	size_t		 n, h, b;
-	uint64_t	 r;
-	int		 rc;
 
-	while (!bounded(p)) {
-		if (p->cfg.count > 0 && p->published == p->cfg.count) {
-			p->input_done = 1;
-			break;
-		}
-		if ((rc = rs_input_next(&p->in, &rec, &n)) == 0)
-			break;
-		if (rc == -1) {
-			if (p->in.oversize && oversize(p) == 0)
-				continue;
-			if (!p->in.oversize)
-				rs_err_set(&p->err, RS_E_INPUT, "%s: %s", p->src.name,
-				    p->in.errstr);
-			break;
-		}
-		r = p->in.recno;
-		if (p->cfg.resume && r <= p->stored) {
-			p->present++;
-			ack(p, r);
-			continue;
-		}
-		if (p->cfg.skip_empty && n == 0) {
-			p->skipped++;
-			ack(p, r);
-			continue;
-		}
-		if (rs_message_encode(&p->msg, r, p->src.name, rec, n, &head, &h,
-		    &body, &b) == -1) {
-			rs_err_set(&p->err, RS_E_INPUT, "%s: line %llu: record %llu: %s",
-			    p->src.name, (unsigned long long)(r - p->src.base),
-			    (unsigned long long)r, p->msg.errstr);
-			p->in.recno--;	/* not taken: it is the first unconfirmed */
-			break;
-		}
-		if (h + b + p->msg.filter_len > rs_outbox_alone_max(&p->ob)) {
-			if (too_big(p, r, h + b + p->msg.filter_len) == -1)
-				break;
-			continue;
-		}
-		if (p->dry_run)
-			to_stdout(p, r, head, h, body, b);
-		else if (to_frame(p, r, head, h, body, b) == -1)
-			break;
-		p->published++;
-	}
-	return p->err.kind == RS_E_OK ? 0 : -1;
-}
 
-/* Should framing wait (--linger) for more input to fill the frame? */
-static int
-linger(struct rs_publisher *p)
-{
-	if (p->cfg.linger <= 0 || p->src.eof)
-		return 0;
-	if (p->in.len - p->in.pos >= rs_conn_frame_max(p->conn) / 2)
-		return 0;
-	if (!p->lingering) {
-		p->lingering = 1;
-		rs_timer_set(p->linger_timer, p->cfg.linger, 0.);
-	}
-	return 1;
-}
 
-/* The input ended: check what --resume can see, then go on with the next file. */
-static void
-next_file(struct rs_publisher *p)
-{
-	int	 r;
-
-	if ((r = rs_source_open_next(&p->src)) == 1)
-		return;
-	if (r == -1)
-		rs_err_set(&p->err, p->src.err.kind, "%s", p->src.err.msg);
-	else if (p->cfg.resume && p->in.recno < p->stored)
-		rs_err_set(&p->err, RS_E_INPUT, "the input has %llu records, but "
-		    "publisher \"%s\" already stored record %llu: was it "
-		    "truncated or rotated? A new file needs a new --name",
-		    (unsigned long long)p->in.recno, p->cfg.name,
-		    (unsigned long long)p->stored);
-	input_over(p);
-}
-
-/*
- * A backlog (left when reading paused) is framed before reading more, which
- * would only grow what the input buffer moves. 1 if framing made progress
- * (frame on), 0 if there is no backlog or its record is incomplete (read
- * on), -1 to stop (an error, or the input is done).
- */
-static int
-frame_backlog(struct rs_publisher *p)
-{
-	size_t		 before = p->in.pos;
-	uint64_t	 recno = p->in.recno;
-
-	if (p->in.len - p->in.pos < RS_INPUT_READ)
-		return 0;
-	if (frame_records(p) == -1 || p->input_done)
-		return -1;
-	return p->in.pos != before || p->in.recno != recno;
-}
-
-/*
- * Read what the input has now, frame it, send it. At the end of a file
- * whose records are all framed, go on with the next file.
- */
-static void
-input_step(void *ud)
-{
-	struct rs_publisher	*p = ud;
-	ssize_t			 n = -2;
-	int			 rounds, b;
-
-	if (p->input_done || p->conn == NULL)
-		return;
-	for (rounds = 0; rounds < READS_PER_WAKE; rounds++) {
-		if (bounded(p)) {
-			pause_input(p);
-			break;
-		}
-		if ((b = frame_backlog(p)) == -1)
-			break;
-		if (b == 1)
-			continue;
-		if ((n = rs_source_read(&p->src)) == -1) {
-			rs_err_set(&p->err, p->src.err.kind, "%s", p->src.err.msg);
-			break;
-		}
-		if (n != -2 && linger(p))
-			return;
-		if (frame_records(p) == -1 || n <= 0 || p->input_done ||
-		    !rs_source_more_now(&p->src))
-			break;
-	}
-	if (!p->paused)
-		rs_source_watch(&p->src, 1);	/* to be called when there is more */
-	p->lingering = 0;
-	rs_timer_stop(p->linger_timer);
-	if (p->err.kind != RS_E_OK || p->input_done) {
-		if (send_now(p) == 0)
-			input_over(p);
-		return;
-	}
-	if (p->src.eof) {
-		if (p->in.pos == p->in.len && !p->in.discarding)
-			next_file(p);
-		else if (!p->paused)
-			pause_input(p);	/* the rest waits for confirms */
-	}
-	if (send_now(p) == -1)
-		return;
-	maybe_finish(p);
-}
-
-static void
-linger_done(void *ud)
-{
-	struct rs_publisher	*p = ud;
-
-	p->lingering = 0;
-	if (p->conn == NULL)
-		return;	/* between connections: framing waits */
-	if (frame_records(p) == -1 || p->input_done) {
-		if (send_now(p) == 0)
-			input_over(p);
-		return;
-	}
-	send_now(p);
-}
 
 /* SIGINT, SIGTERM, SIGHUP: stop reading, wait for confirms; a second one ends the run at once. */
 static void
@@ -640,70 +285,24 @@ on_signal(struct rs_publisher *p, int signo)
 	}
 	p->signo = signo;
 	say(p, p->cfg.log, "signal %d: waiting for %llu confirms", signo,
-	    (unsigned long long)rs_publisher_unconfirmed(p));
+	    (unsigned long long)rs_pubflow_unconfirmed(p));
 	if (p->conn == NULL) {
-		stop(p);
+		rs_pubflow_stop(p);
 		return;
 	}
 	if (p->closing)
 		return;
-	if (p->in_ready && send_now(p) == 0)
-		input_over(p);
+	if (p->in_ready && rs_pubflow_send(p) == 0)
+		rs_pubflow_end(p);
 	else if (!p->in_ready)
-		stop(p);
+		rs_pubflow_stop(p);
 }
 
 static void	sig_int(void *ud) { on_signal(ud, SIGINT); }
 static void	sig_term(void *ud) { on_signal(ud, SIGTERM); }
 static void	sig_hup(void *ud) { on_signal(ud, SIGHUP); }
 
-/* Set up input framing for messages in frames of frame_max bytes. 0, or -1 (err set). */
-static int
-setup_input(struct rs_publisher *p, uint32_t frame_max)
-{
-	uint32_t	 overhead;
-
-	if (rs_outbox_init(&p->ob, frame_max, PUBLISHER_ID, p->cfg.codec,
-	    p->cfg.sub_entry, p->cfg.msg.filter_value != NULL) == -1) {
-		rs_err_set(&p->err, RS_E_RUNTIME, "%s", p->ob.errstr);
-		return -1;
-	}
-	p->ob_ready = 1;
-
-	overhead = RS_PUBLISH_HEADER + (p->ob.v2 ? RS_PUBLISH_V2_PER_MSG +
-	    RS_FILTER_VALUE_MAX : RS_PUBLISH_PER_MSG);
-	if (p->cfg.msg.json)	/* base64 bodies: lines may be longer than messages */
-		p->max_record = 2 * frame_max;
-	else if (rs_message_head_max(&p->msg) + overhead < frame_max)
-		p->max_record = frame_max - overhead -
-		    (uint32_t)rs_message_head_max(&p->msg);
-	else {
-		rs_err_set(&p->err, RS_E_INPUT, "the message properties do not fit a "
-		    "%u-byte frame", frame_max);
-		return -1;
-	}
-	if (rs_input_init(&p->in, p->cfg.delim, p->cfg.delim_len,
-	    p->max_record) == -1) {
-		rs_err_set(&p->err, RS_E_RUNTIME, "out of memory");
-		return -1;
-	}
-	rs_input_set_framing(&p->in, p->cfg.framing);
-	p->in_ready = 1;
-	rs_source_init(&p->src, p->loop, p->cfg.files, p->cfg.nfiles, &p->in,
-	    input_step, p);
-	return 0;
-}
-
-static void
-start_input(struct rs_publisher *p, struct rs_conn *c)
-{
-	if (setup_input(p, rs_conn_frame_max(c)) == -1) {
-		rs_conn_close(c);
-		return;
-	}
-	next_file(p);
-}
-
+/* DeclarePublisher answered: start reading, or after a reconnection resend and go on. */
 static void
 on_declare(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {
@@ -717,7 +316,7 @@ on_declare(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		return;
 	}
 	if (p->signo != 0) {
-		input_over(p);
+		rs_pubflow_end(p);
 		return;
 	}
 	if (p->in_ready) {
@@ -726,17 +325,17 @@ on_declare(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		say(p, p->cfg.log, "connected again after %.1f s",
 		    rs_loop_now(p->loop) - p->down_since);
 		resend(p);
-		if (send_now(p) == -1)
+		if (rs_pubflow_send(p) == -1)
 			return;
 		if (p->input_done)
-			maybe_finish(p);
+			rs_pubflow_finish(p);
 		else {
 			p->paused = 1;
-			resume_input(p);
+			rs_pubflow_resume(p);
 		}
 		return;
 	}
-	start_input(p, c);
+	rs_pubflow_start(p, c);
 }
 
 /* The retry timer: locate the stream's leader again. */
@@ -747,15 +346,15 @@ reconnect(void *ud)
 
 	rs_cluster_open(&p->cluster);
 }
-
+/* Declare the publisher on the stream. */
 static void
 declare(struct rs_publisher *p, struct rs_conn *c)
 {
 	rs_frame_declare_publisher(rs_conn_buf(c), rs_conn_corr(c, on_declare, p),
-	    PUBLISHER_ID, p->cfg.name ? p->cfg.name : "", p->cfg.stream);
+	    RS_PUBFLOW_ID, p->cfg.name ? p->cfg.name : "", p->cfg.stream);
 	rs_conn_flush(c);
 }
-
+/* QueryPublisherSequence answered: where a named publisher stands, then declare. */
 static void
 on_sequence(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {
@@ -783,14 +382,14 @@ on_sequence(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		    p->cfg.name, (unsigned long long)p->stored);
 	declare(p, c);
 }
-
+/* The connection is ready: nothing to do, cluster.c reports it through located(). */
 static void
 pub_ready(struct rs_conn *c, void *ud)
 {
 	(void)c;
 	(void)ud;
 }
-
+/* The stream's leader is connected (or could not be): take the connection and declare. */
 static void
 located(struct rs_conn *c, const struct rs_err *err, void *ud)
 {
@@ -800,7 +399,7 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 		if (p->recovering && recover(p, err))
 			return;
 		rs_err_set(&p->err, err->kind, "%s", err->msg);
-		stop(p);
+		rs_pubflow_stop(p);
 		return;
 	}
 	p->conn = c;
@@ -809,7 +408,7 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 	/* --filter-value: Publish v2, RabbitMQ 3.13+ (exit 69 before anything is sent). */
 	if (p->cfg.msg.filter_value != NULL &&
 	    rs_conn_require(c, RS_FEATURE_FILTERING, &p->err) == -1) {
-		stop(p);
+		rs_pubflow_stop(p);
 		return;
 	}
 	if (p->cfg.name == NULL) {
@@ -820,7 +419,7 @@ located(struct rs_conn *c, const struct rs_err *err, void *ud)
 	    rs_conn_corr(c, on_sequence, p), p->cfg.name, p->cfg.stream);
 	rs_conn_flush(c);
 }
-
+/* A -v line from cluster.c. */
 static void
 cluster_log(const char *msg, void *ud)
 {
@@ -857,28 +456,7 @@ prepare(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 	return 0;
 }
 
-/* Write the JSON lines printed so far; -1 if stdout is gone or failing. */
-static int
-dry_flush(struct rs_publisher *p, int fd)
-{
-	size_t	 off = 0;
-	ssize_t	 n;
 
-	while (off < p->dry_out.len) {
-		if ((n = write(fd, p->dry_out.data + off,
-		    p->dry_out.len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EPIPE)
-				rs_err_set(&p->err, RS_E_RUNTIME, "write error: %s",
-				    strerror(errno));
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	p->dry_out.len = 0;
-	return 0;
-}
 
 /*
  * --dry-run: frame the inputs and print each message as a JSON line on fd,
@@ -889,42 +467,9 @@ int
 rs_publisher_dry_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
     struct rs_loop *loop, int fd)
 {
-	ssize_t	 n;
-	int	 r, b;
-
 	if (prepare(p, cfg, loop) == -1)
 		return -1;
-	p->dry_run = 1;
-	if (setup_input(p, RS_FRAME_MAX_DEFAULT) == -1)
-		return -1;
-	if ((r = rs_source_open_next(&p->src)) != 1)
-		goto done;
-	for (;;) {
-		if ((b = frame_backlog(p)) == -1)
-			break;
-		if (b == 1) {
-			if (dry_flush(p, fd) == -1)
-				break;
-			continue;
-		}
-		if ((n = rs_source_read(&p->src)) == -1) {
-			rs_err_set(&p->err, p->src.err.kind, "%s", p->src.err.msg);
-			break;
-		}
-		if (frame_records(p) == -1 || dry_flush(p, fd) == -1 ||
-		    p->input_done)
-			break;
-		if (p->src.eof && p->in.pos == p->in.len && !p->in.discarding &&
-		    (r = rs_source_open_next(&p->src)) != 1)
-			goto done;
-	}
-	r = 0;
-done:
-	if (r == -1)
-		rs_err_set(&p->err, p->src.err.kind, "%s", p->src.err.msg);
-	dry_flush(p, fd);
-	rs_source_close(&p->src);
-	return p->err.kind == RS_E_OK ? 0 : -1;
+	return rs_pubflow_dry_run(p, fd);
 }
 
 /* Publish everything the inputs hold; 0 when every record was acknowledged as asked, -1 otherwise. */
@@ -934,7 +479,7 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 {
 	if (prepare(p, cfg, loop) == -1)
 		return -1;
-	if ((p->linger_timer = rs_timer_new(loop, linger_done, p)) == NULL ||
+	if ((p->linger_timer = rs_timer_new(loop, rs_pubflow_linger_done, p)) == NULL ||
 	    (p->retry_timer = rs_timer_new(loop, reconnect, p)) == NULL ||
 	    (p->confirm_timer = rs_timer_new(loop, confirm_timeout, p)) == NULL) {
 		rs_err_set(&p->err, RS_E_RUNTIME, "out of memory");
@@ -965,7 +510,7 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 		    rs_proto_code_str(p->first_failed_code));
 	return p->err.kind == RS_E_OK && p->signo == 0 ? 0 : -1;
 }
-
+/* Free what a run (or a dry run) left. */
 void
 rs_publisher_free(struct rs_publisher *p)
 {
