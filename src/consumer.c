@@ -33,7 +33,6 @@
 #include "config.h"
 
 #include <poll.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -215,23 +214,17 @@ out_event(void *ud, int events)
 	}
 }
 
-/* SIGINT, SIGTERM, SIGHUP: store the offset and end; a second one ends the run at once. */
+/* SIGINT, SIGTERM, SIGHUP: store the offset and end (a second one ends the run at once: loop.c). */
 static void
-on_signal(struct rs_consumer *k, int signo)
+on_signal(void *ud, int signo)
 {
-	if (k->signo != 0) {
-		signal(signo, SIG_DFL);
-		raise(signo);
-		return;
-	}
+	struct rs_consumer	*k = ud;
+
 	k->signo = signo;
 	rs_timer_stop(k->retry_timer);
 	rs_stop_finish(k);
 }
 
-static void	sig_int(void *ud) { on_signal(ud, SIGINT); }
-static void	sig_term(void *ud) { on_signal(ud, SIGTERM); }
-static void	sig_hup(void *ud) { on_signal(ud, SIGHUP); }
 
 /* -v: cluster.c's lines, through cfg.log. */
 static void
@@ -294,9 +287,7 @@ rs_consumer_start(struct rs_consumer *k, const struct rs_consumer_cfg *cfg,
 		return -1;
 	}
 	if (cfg->group == NULL) {
-		k->sigs[0] = rs_sig_new(loop, SIGINT, sig_int, k);
-		k->sigs[1] = rs_sig_new(loop, SIGTERM, sig_term, k);
-		k->sigs[2] = rs_sig_new(loop, SIGHUP, sig_hup, k);
+		k->stop_sigs = rs_sig_stop_new(loop, on_signal, k);
 		if (fstat(cfg->out_fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
 		    (k->out_watch = rs_io_new(loop, cfg->out_fd, out_event,
 		    k)) != NULL)
@@ -350,15 +341,12 @@ rs_consumer_conn_lost(struct rs_consumer *k, struct rs_conn *c, int closed)
 void
 rs_consumer_free(struct rs_consumer *k)
 {
-	size_t	 i;
-
 	rs_io_free(k->out_watch);
 	rs_stop_release(k);
 	rs_cluster_free(&k->cluster);
 	rs_timer_free(k->store_timer);
 	rs_timer_free(k->retry_timer);
-	for (i = 0; i < 3; i++)
-		rs_sig_free(k->sigs[i]);
+	rs_sig_stop_free(k->stop_sigs);
 	rs_buf_free(&k->out);
 	rs_command_free(k);
 	rs_chunk_scratch_free(&k->scratch);

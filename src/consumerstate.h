@@ -127,7 +127,7 @@ struct rs_consumer {
 	struct rs_io		*out_watch;
 	struct rs_timer		*store_timer;
 	struct rs_timer		*retry_timer;
-	struct rs_sig		*sigs[3];
+	struct rs_sig_stop	*stop_sigs;	/* standalone only */
 	struct rs_buf		 out;
 	struct rs_chunk_scratch	 scratch;	/* compressed batches, one at a time */
 

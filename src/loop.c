@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdlib.h>
 
 #include <ev.h>
@@ -247,6 +248,70 @@ rs_sig_free(struct rs_sig *s)
 	ev_ref(s->loop->ev);
 	ev_signal_stop(s->loop->ev, &s->w);
 	free(s);
+}
+
+#define STOP_SIGNALS	3
+
+struct rs_sig_stop {
+	struct rs_sig	*sig[STOP_SIGNALS];
+	struct stop_one {
+		struct rs_sig_stop	*stop;
+		int			 signo;
+	}		 one[STOP_SIGNALS];
+	rs_sig_stop_cb	*cb;
+	void		*data;
+	int		 fired;
+};
+
+/* One of the stop signals: the first calls back, a second ends the process. */
+static void
+stop_fire(void *data)
+{
+	struct stop_one		*o = data;
+	struct rs_sig_stop	*st = o->stop;
+
+	if (st->fired) {
+		signal(o->signo, SIG_DFL);
+		raise(o->signo);
+		return;
+	}
+	st->fired = 1;
+	st->cb(st->data, o->signo);
+}
+
+struct rs_sig_stop *
+rs_sig_stop_new(struct rs_loop *l, rs_sig_stop_cb *cb, void *data)
+{
+	static const int	 signos[STOP_SIGNALS] = { SIGINT, SIGTERM, SIGHUP };
+	struct rs_sig_stop	*st;
+	size_t			 i;
+
+	if ((st = calloc(1, sizeof *st)) == NULL)
+		return NULL;
+	st->cb = cb;
+	st->data = data;
+	for (i = 0; i < STOP_SIGNALS; i++) {
+		st->one[i].stop = st;
+		st->one[i].signo = signos[i];
+		if ((st->sig[i] = rs_sig_new(l, signos[i], stop_fire,
+		    &st->one[i])) == NULL) {
+			rs_sig_stop_free(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+void
+rs_sig_stop_free(struct rs_sig_stop *st)
+{
+	size_t	 i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STOP_SIGNALS; i++)
+		rs_sig_free(st->sig[i]);
+	free(st);
 }
 
 static void

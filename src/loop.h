@@ -41,6 +41,17 @@ void		 rs_timer_free(struct rs_timer *);
 struct rs_sig	*rs_sig_new(struct rs_loop *, int, rs_cb *, void *);
 void		 rs_sig_free(struct rs_sig *);
 
+/*
+ * SIGINT, SIGTERM and SIGHUP, the signals that ask a run to end: the first
+ * calls back with its number, for the run to end cleanly (confirms waited
+ * for, offsets stored); a second, of any of the three, ends the process by
+ * that signal at once.
+ */
+struct rs_sig_stop;
+typedef void rs_sig_stop_cb(void *, int);
+struct rs_sig_stop *rs_sig_stop_new(struct rs_loop *, rs_sig_stop_cb *, void *);
+void		 rs_sig_stop_free(struct rs_sig_stop *);
+
 struct rs_child	*rs_child_new(struct rs_loop *, int, rs_child_cb *, void *);
 void		 rs_child_free(struct rs_child *);
 

@@ -30,7 +30,6 @@
 #include "config.h"
 
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,22 +93,16 @@ stopped(struct rs_consumer *k, void *ud)
 		kick_soon(m);
 }
 
-/* SIGINT, SIGTERM, SIGHUP: every reader stores its offset and ends; a second one ends at once. */
+/* SIGINT, SIGTERM, SIGHUP: every reader stores its offset and ends (a second one ends at once: loop.c). */
 static void
-on_signal(struct rs_multi *m, int signo)
+on_signal(void *ud, int signo)
 {
-	if (m->signo != 0) {
-		signal(signo, SIG_DFL);
-		raise(signo);
-		return;
-	}
+	struct rs_multi	*m = ud;
+
 	m->signo = signo;
 	stop_all(m);
 }
 
-static void	sig_int(void *ud) { on_signal(ud, SIGINT); }
-static void	sig_term(void *ud) { on_signal(ud, SIGTERM); }
-static void	sig_hup(void *ud) { on_signal(ud, SIGHUP); }
 
 /* stdout (a pipe) reported an error while idle: its reader is gone. */
 static void
@@ -468,9 +461,7 @@ rs_multi_run(struct rs_multi *m, const struct rs_multi_cfg *cfg,
 			rs_say(cfg->base.log, cfg->base.log_ud, "partition %s",
 			    m->parts[i]);
 	}
-	m->sigs[0] = rs_sig_new(loop, SIGINT, sig_int, m);
-	m->sigs[1] = rs_sig_new(loop, SIGTERM, sig_term, m);
-	m->sigs[2] = rs_sig_new(loop, SIGHUP, sig_hup, m);
+	m->stop_sigs = rs_sig_stop_new(loop, on_signal, m);
 	if (fstat(cfg->base.out_fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
 	    (m->out_watch = rs_io_new(loop, cfg->base.out_fd, out_event,
 	    m)) != NULL)
@@ -500,8 +491,7 @@ rs_multi_free(struct rs_multi *m)
 		free(m->parts[i]);
 	free(m->parts);
 	free(m->part_super);
-	for (i = 0; i < 3; i++)
-		rs_sig_free(m->sigs[i]);
+	rs_sig_stop_free(m->stop_sigs);
 	rs_io_free(m->out_watch);
 	rs_conn_free(m->conn);
 	rs_multipool_free(&m->pool);

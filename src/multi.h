@@ -51,7 +51,7 @@ struct rs_multi {
 	struct rs_cluster	 seed;
 	struct rs_conn		*conn;
 	struct rs_multipool	 pool;		/* the consumers, their connections */
-	struct rs_sig		*sigs[3];
+	struct rs_sig_stop	*stop_sigs;
 	struct rs_io		*out_watch;
 	int			 signo;
 	int			 stopping;	/* every consumer was told to end */

@@ -98,7 +98,7 @@ struct rs_publisher {
 
 	struct rs_timer		*linger_timer;
 	struct rs_timer		*confirm_timer;
-	struct rs_sig		*sigs[3];
+	struct rs_sig_stop	*stop_sigs;
 	int			 signo;		/* the signal that stopped the run */
 	struct rs_err		 err;		/* why the run stopped early */
 };

@@ -31,7 +31,6 @@
  */
 #include "config.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -274,15 +273,12 @@ resend(struct rs_publisher *p)
 
 
 
-/* SIGINT, SIGTERM, SIGHUP: stop reading, wait for confirms; a second one ends the run at once. */
+/* SIGINT, SIGTERM, SIGHUP: stop reading, wait for confirms (a second one ends the run at once: loop.c). */
 static void
-on_signal(struct rs_publisher *p, int signo)
+on_signal(void *ud, int signo)
 {
-	if (p->signo != 0) {
-		signal(signo, SIG_DFL);
-		raise(signo);
-		return;
-	}
+	struct rs_publisher	*p = ud;
+
 	p->signo = signo;
 	say(p, p->cfg.log, "signal %d: waiting for %llu confirms", signo,
 	    (unsigned long long)rs_pubflow_unconfirmed(p));
@@ -298,9 +294,6 @@ on_signal(struct rs_publisher *p, int signo)
 		rs_pubflow_stop(p);
 }
 
-static void	sig_int(void *ud) { on_signal(ud, SIGINT); }
-static void	sig_term(void *ud) { on_signal(ud, SIGTERM); }
-static void	sig_hup(void *ud) { on_signal(ud, SIGHUP); }
 
 /* DeclarePublisher answered: start reading, or after a reconnection resend and go on. */
 static void
@@ -485,9 +478,7 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 		rs_err_set(&p->err, RS_E_RUNTIME, "out of memory");
 		return -1;
 	}
-	p->sigs[0] = rs_sig_new(loop, SIGINT, sig_int, p);
-	p->sigs[1] = rs_sig_new(loop, SIGTERM, sig_term, p);
-	p->sigs[2] = rs_sig_new(loop, SIGHUP, sig_hup, p);
+	p->stop_sigs = rs_sig_stop_new(loop, on_signal, p);
 	p->cluster.loop = loop;
 	p->cluster.conn = cfg->conn;
 	p->cluster.name = "rstream-cat";
@@ -514,15 +505,12 @@ rs_publisher_run(struct rs_publisher *p, const struct rs_publisher_cfg *cfg,
 void
 rs_publisher_free(struct rs_publisher *p)
 {
-	size_t	 i;
-
 	rs_source_close(&p->src);
 	rs_conn_free(p->conn);
 	rs_cluster_free(&p->cluster);
 	if (p->in_ready)
 		rs_input_free(&p->in);
-	for (i = 0; i < 3; i++)
-		rs_sig_free(p->sigs[i]);
+	rs_sig_stop_free(p->stop_sigs);
 	rs_timer_free(p->linger_timer);
 	rs_timer_free(p->retry_timer);
 	if (p->ob_ready)
