@@ -476,8 +476,10 @@ conn_tick(void *data)
 	switch (c->state) {
 	case READY:
 		if (c->hs.heartbeat > 0 && silent > 2.0 * c->hs.heartbeat) {
+			/* The limit, not the silence: that depends on the tick. */
 			rs_conn_fail(c, RS_E_TEMPFAIL, "%s:%u: no heartbeat from "
-			    "the broker for %.0f s", c->host, c->port, silent);
+			    "the broker for %g s", c->host, c->port,
+			    2.0 * c->hs.heartbeat);
 			break;
 		}
 		if (!c->wrote) {
