@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <libdeflate.h>
@@ -394,16 +396,22 @@ rs_opts_streams(const struct rs_opts *o, char *const *streams, int n)
 
 /*
  * The options all taken: the connection's into o->conn.c (rs_cli_connect),
- * and SIGPIPE ignored, so that a closed socket or stdout is an error to
- * handle rather than a death. 0, or the exit status after a message.
+ * SIGPIPE ignored, so that a closed socket or stdout is an error to handle
+ * rather than a death, and random() seeded per process, so that readers
+ * started together pick different replicas and load-balancer retries
+ * (cluster.c) are not in step. 0, or the exit status after a message.
  */
 int
 rs_opts_connect(struct rs_opts *o)
 {
-	int	 rc;
+	struct timespec	 ts;
+	int		 rc;
 
 	if ((rc = rs_cli_connect(&o->conn, o->tool->prog)) != 0)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	srandom((unsigned)getpid() ^ (unsigned)ts.tv_nsec ^
+	    (unsigned)ts.tv_sec);
 	return 0;
 }
