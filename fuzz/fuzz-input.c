@@ -5,9 +5,11 @@
  * framing (bits 2-3: delimited, be32, whole, delimited), whether oversize
  * records are skipped with rs_input_skip() (bit 4), max_record (bits 5-6:
  * 64, 3, 0, 17) and whether the input is cut into files (bit 7: files of
- * 2 * step + 1 bytes); the second byte the feed size (step, 1-256). The
- * delimiter follows, then the input, fed in pieces with an end of file at
- * the end of each file.
+ * 2 * step + 1 bytes); the second byte the feed size (step, 1-256), which
+ * is also the read size rs_input_init_read() is given (a buffer of a few
+ * hundred bytes, which the framer compacts often). The delimiter follows,
+ * then the input, fed in pieces with an end of file at the end of each
+ * file.
  *
  * Records must never exceed max_record, must lie inside the buffer (they
  * are copied out, for ASan), and must account for every byte of a file
@@ -158,7 +160,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fsize = (data[0] & 0x80) ? 2 * step + 1 : SIZE_MAX;
 	if (size < 2 + dl)
 		return 0;
-	if (rs_input_init(&r.in, data + 2, dl, r.max) == -1)
+	/* Reads of at most step bytes: a buffer of a few hundred, not 512 KiB. */
+	if (rs_input_init_read(&r.in, data + 2, dl, r.max, step) == -1)
 		return 0;
 	rs_input_set_framing(&r.in, r.framing);
 	data += 2 + dl;

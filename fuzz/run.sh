@@ -8,7 +8,7 @@
 #   input subentry route (default: all, one after the other).
 # Knobs: RUNS (default 10000000), MAX_TIME (seconds per target, default
 #   1800: a cap, the run stops at whichever comes first), WORK (default
-#   mktemp -d), NICE (default 10).
+#   mktemp -d), NICE (default 19: idle CPU only on a shared machine).
 # Per target: a copy of fuzz/corpus/NAME is fuzzed (one process, nice'd;
 # crashes go to WORK/NAME-crash-*), libFuzzer's final line and stats are
 # printed, then the corpus is minimised with -merge=1 into a fresh directory
@@ -24,7 +24,7 @@ shift
 TOP=$(cd -- "$(dirname -- "$0")/.." && pwd)
 RUNS=${RUNS:-10000000}
 MAX_TIME=${MAX_TIME:-1800}
-NICE=${NICE:-10}
+NICE=${NICE:-19}
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/rstream-fuzz.XXXXXX")}
 [ $# -gt 0 ] || set -- reader frame chunk amqp spec input subentry route
 

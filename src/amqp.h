@@ -149,6 +149,8 @@ int	 rs_amqp_is_str(const struct rs_amqp_value *, const char *);
  * holds bytes that are not UTF-8.
  */
 int	 rs_amqp_text(struct rs_buf *, const struct rs_amqp_value *, size_t);
+int	 rs_amqp_text_steps(struct rs_buf *, const struct rs_amqp_value *,
+	    size_t, size_t *);
 int	 rs_amqp_text_fixed(char *, size_t, const struct rs_amqp_value *,
 	    size_t *);
 

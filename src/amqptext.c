@@ -6,9 +6,13 @@
  * caller's struct rs_buf (rs_amqp_text) or a char array (rs_amqp_text_fixed),
  * never more than the budget, and the walk over a compound stops as soon as
  * the budget is spent. That bound matters: an array of 2^32-1 nulls takes
- * ten bytes on the wire (AMQP 1.0 part 1 section 1.6.24). Floats print as
- * the shortest decimal that reads back to the same bits; strings inside
- * compounds are quoted as in RFC 8259 (JSON) section 7.
+ * ten bytes on the wire (AMQP 1.0 part 1 section 1.6.24). The elements of
+ * such an array (a constructor of width 0: null, true, uint0, list0...)
+ * are all the same, so the text of the first is repeated, a block of
+ * copies at a time, not decoded and printed again per element: a hostile
+ * record costs a copy of the budget, not a printf per element. Floats
+ * print as the shortest decimal that reads back to the same bits; strings
+ * inside compounds are quoted as in RFC 8259 (JSON) section 7.
  *
  * rs_amqp_body_next() lives here too: a body that is a scalar amqp-value is
  * given as its text. This file uses amqp.c (the decoder and its iterator);
@@ -32,7 +36,10 @@ struct sink {
 	size_t		 len;		/* bytes in fixed */
 	size_t		 left;		/* room before the cut */
 	int		 cut;
+	size_t		 steps;		/* elements decoded, blocks repeated */
 };
+
+#define REPEAT_BLOCK	4096	/* bytes of repeated elements per write */
 
 /* Write n bytes, or what room is left. */
 static void
@@ -51,6 +58,46 @@ put(struct sink *s, const void *p, size_t n)
 		s->len += n;
 	}
 	s->left -= n;
+}
+
+/* The bytes written so far (where the next put goes). */
+static size_t
+sink_len(const struct sink *s)
+{
+	return s->b != NULL ? s->b->len : s->len;
+}
+
+/*
+ * After the first element of an array whose elements take no bytes (its
+ * text from mark on): write "," and that text for the n others, as the walk
+ * would, stopping at the cut. -1 if the text is too long to repeat in
+ * blocks: the caller walks on.
+ */
+static int
+repeat(struct sink *s, size_t mark, uint32_t n)
+{
+	char	 block[REPEAT_BLOCK];
+	size_t	 unit, k, i;
+	uint32_t m;
+
+	if (s->b != NULL && s->b->oom)
+		return -1;
+	unit = 1 + sink_len(s) - mark;
+	if (unit > sizeof block / 2)
+		return -1;
+	k = sizeof block / unit;
+	for (i = 0; i < k; i++) {
+		block[i * unit] = ',';
+		memcpy(block + i * unit + 1, (s->b != NULL ? (char *)s->b->data :
+		    s->fixed) + mark, unit - 1);
+	}
+	while (n > 0 && !s->cut) {
+		m = n < k ? n : (uint32_t)k;
+		put(s, block, m * unit);
+		n -= m;
+		s->steps++;
+	}
+	return 0;
 }
 
 /* Write a C string. */
@@ -206,6 +253,7 @@ text(struct sink *s, const struct rs_amqp_value *v, int depth, int top)
 	struct rs_amqp_iter	 it;
 	struct rs_amqp_value	 e, d, in;
 	char			 buf[64];
+	size_t			 mark;
 	uint32_t		 i;
 	int			 q, r;
 
@@ -231,13 +279,19 @@ text(struct sink *s, const struct rs_amqp_value *v, int depth, int top)
 		rs_amqp_iter_init(&it, v);
 		for (i = 0; !s->cut && (r = rs_amqp_iter_next(&it, &e)) != 0;
 		    i++) {
+			s->steps++;
 			if (r == -1)
 				return -1;
 			if (i > 0)
 				put(s, v->type == RS_AMQP_T_MAP && i % 2 ?
 				    ":" : ",", 1);
+			mark = sink_len(s);
 			if (text(s, &e, depth + 1, 0) == -1)
 				return -1;
+			/* No bytes per element: the others are the same. */
+			if (i == 0 && v->type == RS_AMQP_T_ARRAY && v->n == 0 &&
+			    !s->cut && repeat(s, mark, it.count) == 0)
+				break;
 		}
 		put(s, v->type == RS_AMQP_T_MAP ? "}" : "]", 1);
 		return 0;
@@ -270,14 +324,28 @@ text(struct sink *s, const struct rs_amqp_value *v, int depth, int top)
 int
 rs_amqp_text(struct rs_buf *out, const struct rs_amqp_value *v, size_t max)
 {
+	return rs_amqp_text_steps(out, v, max, NULL);
+}
+
+/*
+ * rs_amqp_text(), and *steps (if not NULL) the work it took: elements
+ * decoded plus blocks of repeated elements written (the unit tests bound
+ * it for hostile arrays).
+ */
+int
+rs_amqp_text_steps(struct rs_buf *out, const struct rs_amqp_value *v,
+    size_t max, size_t *steps)
+{
 	struct sink	 s;
+	int		 r;
 
 	memset(&s, 0, sizeof s);
 	s.b = out;
 	s.left = max;
-	if (text(&s, v, 0, 1) == -1)
-		return -1;
-	return s.cut;
+	r = text(&s, v, 0, 1);
+	if (steps != NULL)
+		*steps = s.steps;
+	return r == -1 ? -1 : s.cut;
 }
 
 /*

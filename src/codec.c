@@ -371,9 +371,10 @@ unsnappy(const uint8_t *src, size_t clen, uint8_t *dst, size_t dlen,
 #endif
 
 #ifdef HAVE_LZ4
+/* The lz4 frames of clen bytes into dst, exactly dlen bytes: 0, or -1. */
 static int
-unlz4(struct rs_codec_ctx *x, const uint8_t *src, size_t clen, uint8_t *dst,
-    size_t dlen, char *err, size_t errlen)
+lz4_frames(struct rs_codec_ctx *x, const uint8_t *src, size_t clen,
+    uint8_t *dst, size_t dlen, char *err, size_t errlen)
 {
 	size_t	 pos = 0, out = 0, in_n, out_n, r = 0;
 	int	 frames = 0, fresh = 1;
@@ -411,6 +412,26 @@ unlz4(struct rs_codec_ctx *x, const uint8_t *src, size_t clen, uint8_t *dst,
 	if (out != dlen)
 		return fewer(err, errlen, "lz4", out, dlen);
 	return 0;
+}
+
+/*
+ * lz4_frames(), with a new decompression context after a refused body:
+ * liblz4 1.9.4's LZ4F_resetDecompressionContext() leaves state from a
+ * refused frame header (ERROR_maxBlockSize_invalid) that fails the next,
+ * good body (ERROR_frameSize_wrong): one hostile batch would have refused
+ * every lz4 batch after it on the connection (fuzz-subentry found it).
+ */
+static int
+unlz4(struct rs_codec_ctx *x, const uint8_t *src, size_t clen, uint8_t *dst,
+    size_t dlen, char *err, size_t errlen)
+{
+	if (lz4_frames(x, src, clen, dst, dlen, err, errlen) == 0)
+		return 0;
+	if (x->lz4d != NULL) {
+		LZ4F_freeDecompressionContext(x->lz4d);
+		x->lz4d = NULL;
+	}
+	return -1;
 }
 #endif
 

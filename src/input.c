@@ -21,12 +21,26 @@ int
 rs_input_init(struct rs_input *in, const void *delim, size_t len,
     size_t max_record)
 {
+	return rs_input_init_read(in, delim, len, max_record, RS_INPUT_READ);
+}
+
+/*
+ * rs_input_init() for a caller that reads at most read bytes at a time
+ * (at least 1): the buffer holds two reads, not two RS_INPUT_READs. The
+ * fuzz target feeds a few bytes at a time, and so needs no 512 KiB buffer
+ * per input, and moves the unframed bytes far more often.
+ */
+int
+rs_input_init_read(struct rs_input *in, const void *delim, size_t len,
+    size_t max_record, size_t read)
+{
 	memset(in, 0, sizeof *in);
 	in->framing = RS_INPUT_DELIM;
 	in->delim = delim;
 	in->delim_len = len;
 	in->max_record = max_record;
-	in->cap = max_record + (len > 4 ? len : 4) + 2 * RS_INPUT_READ;
+	in->read = read > 0 ? read : 1;
+	in->cap = max_record + (len > 4 ? len : 4) + 2 * in->read;
 	if ((in->buf = malloc(in->cap)) == NULL)
 		return -1;
 	return 0;
@@ -49,14 +63,15 @@ rs_input_free(struct rs_input *in)
  * Where to read the next bytes: *p and *avail. Unframed bytes move to the
  * front only when everything is framed (nothing to move) or the room left
  * is below a read: moving them before every read costs more than the
- * reading. Callers read at most RS_INPUT_READ at a time, and only while
- * less than that is waiting to be framed, so what moves stays small.
+ * reading. Callers read at most in->read (RS_INPUT_READ unless given) at a
+ * time, and only while less than that is waiting to be framed, so what
+ * moves stays small.
  */
 int
 rs_input_space(struct rs_input *in, uint8_t **p, size_t *avail)
 {
 	if (in->pos > 0 && (in->pos == in->len ||
-	    in->cap - in->len < RS_INPUT_READ)) {
+	    in->cap - in->len < in->read)) {
 		memmove(in->buf, in->buf + in->pos, in->len - in->pos);
 		in->len -= in->pos;
 		in->scan -= in->pos;

@@ -38,6 +38,7 @@ struct rs_input {
 	size_t			 len;		/* end of valid bytes */
 	size_t			 scan;		/* delimiter search resumes here */
 	size_t			 max_record;
+	size_t			 read;		/* the most a caller reads at once */
 	enum rs_input_framing	 framing;
 	const uint8_t		*delim;
 	size_t			 delim_len;
@@ -51,6 +52,8 @@ struct rs_input {
 };
 
 int	rs_input_init(struct rs_input *, const void *, size_t, size_t);
+int	rs_input_init_read(struct rs_input *, const void *, size_t, size_t,
+	    size_t);
 void	rs_input_set_framing(struct rs_input *, enum rs_input_framing);
 void	rs_input_free(struct rs_input *);
 int	rs_input_space(struct rs_input *, uint8_t **, size_t *);

@@ -36,7 +36,9 @@
 /*
  * A bound on one record's JSON: an array of elements that take no bytes
  * may claim 2^32-1 of them in ten bytes. Past it, compounds are closed
- * early (the line stays valid JSON) and "truncated":true is added.
+ * early (the line stays valid JSON) and "truncated":true is added. Such an
+ * array's elements are all the same: the JSON of the first is copied for
+ * the others (repeat()), not decoded and printed per element.
  */
 #define JSON_MAX	(4u << 20)
 
@@ -138,12 +140,48 @@ key(struct rs_buf *b, const struct rs_amqp_value *k)
 	bytes(b, (const uint8_t *)t, n);
 }
 
+/*
+ * After the first element of an array whose elements take no bytes (its
+ * JSON from mark on): write "," and that JSON for the n others, as the walk
+ * would (one more while the line is within its limit), in blocks of copies.
+ * -1 if the JSON is too long to repeat so: the caller walks on.
+ */
+static int
+repeat(struct out *o, size_t mark, uint32_t n)
+{
+	struct rs_buf	*b = o->b;
+	char		 block[4096];
+	size_t		 unit, k, i, fit, m;
+
+	unit = 1 + b->len - mark;
+	if (b->oom || unit > sizeof block / 2)
+		return -1;
+	k = sizeof block / unit;
+	for (i = 0; i < k; i++) {
+		block[i * unit] = ',';
+		memcpy(block + i * unit + 1, b->data + mark, unit - 1);
+	}
+	/* The walk adds an element while the line is within its limit. */
+	fit = b->len > o->limit ? 0 : (o->limit - b->len) / unit + 1;
+	if (fit < n)
+		o->truncated = 1;
+	else
+		fit = n;
+	while (fit > 0) {
+		m = fit < k ? fit : k;
+		rs_buf_put(b, block, m * unit);
+		fit -= m;
+	}
+	return 0;
+}
+
 static void
 compound(struct out *o, const struct rs_amqp_value *v, int depth)
 {
 	struct rs_buf		*b = o->b;
 	struct rs_amqp_iter	 it;
 	struct rs_amqp_value	 k, e;
+	size_t			 mark;
 	int			 first = 1, map = v->type == RS_AMQP_T_MAP;
 
 	rs_buf_u8(b, map ? '{' : '[');
@@ -155,11 +193,17 @@ compound(struct out *o, const struct rs_amqp_value *v, int depth)
 		}
 		if (!first)
 			rs_buf_u8(b, ',');
-		first = 0;
 		if (!map) {
+			mark = b->len;
 			value(o, &k, depth + 1);
+			/* No bytes per element: the others are the same. */
+			if (first && v->type == RS_AMQP_T_ARRAY && v->n == 0 &&
+			    repeat(o, mark, it.count) == 0)
+				break;
+			first = 0;
 			continue;
 		}
+		first = 0;
 		key(b, &k);
 		rs_buf_u8(b, ':');
 		if (rs_amqp_iter_next(&it, &e) == 1)

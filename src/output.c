@@ -20,7 +20,9 @@ rs_output_init(struct rs_output *o, const char *delim, size_t len)
 /*
  * Append the body of a record: an AMQP message's data sections back to
  * back, the text form of its amqp-value or amqp-sequence (amqp.h), or, for
- * a record that is not an AMQP message, the record itself.
+ * a record that is not an AMQP message, the record itself. The text of an
+ * amqp-sequence body is bounded as a whole, not per section: a section of
+ * a dozen bytes can hold an array of 2^32-1 nulls, and a record holds many.
  */
 void
 rs_output_body(struct rs_buf *out, const uint8_t *rec, size_t len)
@@ -28,7 +30,7 @@ rs_output_body(struct rs_buf *out, const uint8_t *rec, size_t len)
 	struct rs_amqp_msg	 m;
 	struct rs_amqp_value	 v;
 	const uint8_t		*p;
-	size_t			 n, pos = 0;
+	size_t			 n, pos = 0, start = out->len;
 	int			 code, first = 1;
 
 	if (rs_amqp_lone_data(rec, len, &p, &n)) {
@@ -47,10 +49,12 @@ rs_output_body(struct rs_buf *out, const uint8_t *rec, size_t len)
 		while (rs_amqp_section_next(&m, &pos, &code, &v) == 1) {
 			if (code != RS_AMQP_SEQUENCE)
 				continue;
+			if (out->len - start >= TEXT_MAX)
+				break;
 			if (!first)
 				rs_buf_u8(out, ',');
 			first = 0;
-			rs_amqp_text(out, &v, TEXT_MAX);
+			rs_amqp_text(out, &v, TEXT_MAX - (out->len - start));
 		}
 		break;
 	default:

@@ -1451,6 +1451,75 @@ test_text(void)
 	is_mem(b.data, b.len, want_, sizeof want_, "%s", #call);	\
 } while (0)
 
+/*
+ * A hostile array: 2^24 elements that take no bytes (array32 of ulong0, 10
+ * bytes). Its text is the first element's repeated, in blocks: the work
+ * (elements decoded plus blocks written, rs_amqp_text_steps) is bounded by
+ * the text written, not by the count. Walked one element at a time it
+ * would take 2^24 steps; the text is the same either way, checked byte by
+ * byte, whole and cut, and for described elements.
+ */
+static void
+test_text_repeat(void)
+{
+	static const uint8_t	 zeros[] = {
+		0xf0, 0, 0, 0, 5, 0x01, 0x00, 0x00, 0x00, 0x44,
+	};
+	static const uint8_t	 three[] = {	/* described "x", uint0 */
+		0xe0, 6, 3, 0x00, 0xa3, 0x01, 'x', 0x43,
+	};
+	static const uint8_t	 pair[] = {	/* an array of 2 list0 */
+		0xe0, 2, 2, 0x45,
+	};
+	const size_t		 n = (size_t)1 << 24;
+	struct rs_amqp_value	 v;
+	struct rs_buf		 b;
+	size_t			 steps, i, bad;
+	int			 rc;
+
+	if (!is_int(dec(zeros, sizeof zeros, &v), 0,
+	    "an array32 of 2^24 ulong0 decodes (10 bytes)")) {
+		return;
+	}
+	rs_buf_init(&b);
+	rc = rs_amqp_text_steps(&b, &v, 1 << 16, &steps);
+	ok(rc == 1 && b.len == 1 << 16, "cut at 64 KiB (%zu bytes), says so",
+	    b.len);
+	for (i = 1, bad = 0; i < b.len; i++)
+		bad += b.data[i] != (i % 2 ? '0' : ',');
+	ok(b.data[0] == '[' && bad == 0, "[0,0,0,... to the cut");
+	ok(steps <= 64, "in %zu steps (the walk: 32768)", steps);
+
+	b.len = 0;
+	rc = rs_amqp_text_steps(&b, &v, SIZE_MAX, &steps);
+	ok(rc == 0 && b.len == 2 * n + 1, "whole: %zu bytes (2^25 + 1)",
+	    b.len);
+	for (i = 1, bad = 0; i + 1 < b.len; i++)
+		bad += b.data[i] != (i % 2 ? '0' : ',');
+	ok(b.len > 2 && b.data[0] == '[' && b.data[b.len - 1] == ']' &&
+	    bad == 0, "[0,0,...,0] with 2^24 zeros");
+	ok(steps <= 2 * n / 4000 + 8, "in %zu steps, not 2^24", steps);
+	rs_buf_free(&b);
+
+	dec(three, sizeof three, &v);
+	is_str(text_of(&v, 1000, NULL), "[{\"descriptor\":\"x\",\"value\":0},"
+	    "{\"descriptor\":\"x\",\"value\":0},"
+	    "{\"descriptor\":\"x\",\"value\":0}]",
+	    "three described elements that take no bytes");
+	is_str(text_of(&v, 40, NULL), "[{\"descriptor\":\"x\",\"value\":0},"
+	    "{\"descript", "cut inside the second");
+	dec(pair, sizeof pair, &v);
+	is_str(text_of(&v, 100, NULL), "[[],[]]", "two list0");
+	{
+		char	 small[6];
+
+		dec(zeros, sizeof zeros, &v);
+		ok(rs_amqp_text_fixed(small, sizeof small, &v, &i) == 1 &&
+		    i == 5 && strcmp(small, "[0,0,") == 0,
+		    "into a char array: cut to fit");
+	}
+}
+
 static void
 test_encode(void)
 {
@@ -2060,6 +2129,7 @@ main(void)
 	test_sections();
 	test_section_forms();
 	test_text();
+	test_text_repeat();
 	test_encode();
 	test_encode_widths();
 	test_encode_errors();

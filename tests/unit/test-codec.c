@@ -689,6 +689,13 @@ test_lz4(void)
 	unpack(RS_CODEC_LZ4, z, zlen / 2, 1000, NULL);
 	is_int(unpack(RS_CODEC_LZ4, z, zlen, 1000, p), 0,
 	    "lz4: the context is clean after a truncated body");
+	/* fuzz-subentry's: a frame header liblz4 refuses, then a good body. */
+	is_int(unpack(RS_CODEC_LZ4, (const uint8_t *)"\x04\x22\x4d\x18\x59\x60"
+	    "\x40\x82\x0b\x00\x00\x00\x1e\x01\x04\x00\x01\x00\xff\xff"
+	    "\x62\x40\x00\x05\xf5\xf5\x00\x00\x00", 29, 0, NULL), -1,
+	    "lz4: a hostile frame header is refused");
+	is_int(unpack(RS_CODEC_LZ4, z, zlen, 1000, p), 0,
+	    "lz4: and the context is clean after it");
 	free(z);
 	(void)a;
 }

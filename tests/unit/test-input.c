@@ -19,6 +19,9 @@
  * Record numbers count on across rs_input_next_file(), and a record never
  * spans two files.
  *
+ * rs_input_init_read() with a read of 3 bytes: a buffer that small still
+ * frames every record (its bytes moved to the front as it fills).
+ *
  * Every input is also fed byte by byte, split at every point and at every
  * pair of points: the records, the errors and the record count must be the
  * same each time. Expected records are written "len:bytes," and a skipped
@@ -579,6 +582,45 @@ test_big(void)
 	free(s);
 }
 
+/*
+ * rs_input_init_read(): a caller that reads 3 bytes at a time gets a
+ * buffer of max_record + 4 + 2 reads, and the framer moves the unframed
+ * bytes to its front as it fills: 40 records of 1 to 8 bytes (max 8) come
+ * out whole, one of 9 still fails, and skipped, framing goes on.
+ */
+static void
+test_small_read(void)
+{
+	struct spec	 sp = { "\n", 1, 8, RS_INPUT_DELIM, 1, NULL, 0, NULL, 0 };
+	struct rs_input	 in;
+	struct out	 o;
+	char		 s[512], want[1024];
+	size_t		 n = 0, w = 0, i, k;
+
+	for (i = 0; i < 40; i++) {
+		k = i % 8 + 1;
+		memset(s + n, 'a' + (int)(i % 26), k);
+		s[n + k] = '\n';
+		n += k + 1;
+		w += (size_t)snprintf(want + w, sizeof want - w, "%zu:%.*s,", k,
+		    (int)k, s + n - k - 1);
+	}
+	memcpy(s + n, "123456789\nz\n", 12);
+	n += 12;
+	snprintf(want + w, sizeof want - w, "!record 41 is longer than the 8 "
+	    "bytes a message can hold,1:z,");
+	memset(&o, 0, sizeof o);
+	if (rs_input_init_read(&in, "\n", 1, 8, 3) == -1)
+		abort();
+	is_uint(in.cap, 8 + 4 + 2 * 3, "a buffer of 8 + 4 + 2 * 3 bytes");
+	feed_chunked(&sp, &in, s, n, 3, &o);
+	rs_input_end(&in);
+	drain(&sp, &in, &o);
+	if (!is_str(o.recs, want, "42 records through it, 3 bytes at a time"))
+		diag("errstr %s", o.errstr);
+	rs_input_free(&in);
+}
+
 int
 main(void)
 {
@@ -591,5 +633,6 @@ main(void)
 	test_whole();
 	test_files();
 	test_big();
+	test_small_read();
 	return done_testing();
 }

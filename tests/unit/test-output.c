@@ -8,7 +8,10 @@
  * that is not AMQP 1.0 as it is, a message's data sections back to back
  * (whatever other sections there are), an amqp-value's string, symbol or
  * binary as its bytes and anything else as its text form, an
- * amqp-sequence's lists in text form joined by commas.
+ * amqp-sequence's lists in text form joined by commas; the text of a body
+ * is bounded as a whole (20 sections of 2^32-1 nulls in 13 bytes each give
+ * 1 MiB, not 20). Arrays of elements that take no bytes (whose text is the
+ * first element's, repeated) are checked plain and in JSON.
  *
  * Each body kind is also checked as rstream-tail -J writes it: an
  * amqp-value and amqp-sequence as JSON values with their format named,
@@ -319,6 +322,52 @@ test_values(void)
 	rs_amqp_array_end(&R, m);
 	BOTH("[1,300]", "\"body\":[1,300],\"format\":\"amqp-value\"",
 	    "an array of uint");
+
+	/*
+	 * Arrays of elements that take no bytes: the first element's text
+	 * is repeated for the others (amqptext.c, jsonout.c).
+	 */
+	value();
+	rs_buf_put(&R, "\xe0\x02\x03\x44", 4);	/* 3 ulong0 */
+	BOTH("[0,0,0]", "\"body\":[0,0,0],\"format\":\"amqp-value\"",
+	    "an array of three ulong0");
+	value();
+	rs_buf_put(&R, "\xe0\x06\x02\x00\xa3\x01x\x40", 8);
+	BOTH("[{\"descriptor\":\"x\",\"value\":null},"
+	    "{\"descriptor\":\"x\",\"value\":null}]",
+	    "\"body\":[{\"descriptor\":\"x\",\"value\":null},"
+	    "{\"descriptor\":\"x\",\"value\":null}],"
+	    "\"format\":\"amqp-value\"",
+	    "an array of two described nulls");
+	value();
+	rs_buf_put(&R, "\xe0\x02\x01\x45", 4);	/* 1 list0 */
+	BOTH("[[]]", "\"body\":[[]],\"format\":\"amqp-value\"",
+	    "an array of one list0");
+
+	/*
+	 * 20 amqp-sequence sections, each a list of an array of 2^32-1 nulls
+	 * in 13 bytes: the text of the body is bounded as a whole (1 MiB), not per
+	 * section (20 MiB).
+	 */
+	{
+		struct rs_buf	 out;
+		int		 i;
+
+		R.len = 0;
+		for (i = 0; i < 20; i++) {
+			rs_amqp_put_section(&R, RS_AMQP_SEQUENCE);
+			/* a list8 of one array32 of 2^32-1 nulls */
+			rs_buf_put(&R, "\xc0\x0b\x01\xf0\x00\x00\x00\x05\xff"
+			    "\xff\xff\xff\x40", 13);
+		}
+		rs_buf_init(&out);
+		rs_output_body(&out, R.data, R.len);
+		ok(!out.oom && out.len == 1u << 20 &&
+		    memcmp(out.data, "[[null,null,", 12) == 0,
+		    "20 sequences of 2^32-1 nulls: %zu bytes of text (1 MiB)",
+		    out.len);
+		rs_buf_free(&out);
+	}
 
 	/* amqp-sequence sections, after a properties section. */
 	R.len = 0;
