@@ -146,6 +146,18 @@ for i in range(2000): sys.stdout.write(("%05d" % i) * 1000 + "\n")' >"$T/in"
 	run -0 check "$S" "$T/in" --codec snappy --max-batch 10
 }
 
+@test "batches keep 10,000 records in flight by default (2000 without batches): batches of 4000 fill" {
+	seq 1 20000 >"$T/in"
+	run -0 rstream-cat --create --sub-entry-size 4000 "$S" "$T/in"
+	run -0 check "$S" "$T/in" --codec none --max-batch 4000
+	assert_output --partial "largest batch 4000"
+	# With the single-record default as the bound, no batch passes it.
+	s="$S-2000"
+	run -0 rstream-cat --create --max-in-flight 2000 --sub-entry-size 4000 "$s" "$T/in"
+	run -0 check "$s" "$T/in" --codec none --max-batch 2000
+	drop_stream "$s"
+}
+
 @test "an idle pipe does not hold back a line in a batch; --linger fills batches" {
 	rstream-cat --create "$S" </dev/null
 	{ echo first; sleep 4; echo second; } |
