@@ -154,6 +154,14 @@ int	 rs_amqp_text_steps(struct rs_buf *, const struct rs_amqp_value *,
 int	 rs_amqp_text_fixed(char *, size_t, const struct rs_amqp_value *,
 	    size_t *);
 
+/*
+ * The elements of an array of a zero-width constructor are all alike: the
+ * text of the first (its text and JSON walkers) is repeated from a block
+ * of RS_AMQP_REPEAT_BLOCK bytes, filled by rs_amqp_repeat_block().
+ */
+#define RS_AMQP_REPEAT_BLOCK	4096
+size_t	 rs_amqp_repeat_block(char *, size_t, const void *, size_t);
+
 /* Fields of the header section, in list order. */
 enum rs_amqp_header_field {
 	RS_AMQP_H_DURABLE,

@@ -39,8 +39,6 @@ struct sink {
 	size_t		 steps;		/* elements decoded, blocks repeated */
 };
 
-#define REPEAT_BLOCK	4096	/* bytes of repeated elements per write */
-
 /* Write n bytes, or what room is left. */
 static void
 put(struct sink *s, const void *p, size_t n)
@@ -76,21 +74,16 @@ sink_len(const struct sink *s)
 static int
 repeat(struct sink *s, size_t mark, uint32_t n)
 {
-	char	 block[REPEAT_BLOCK];
-	size_t	 unit, k, i;
+	char	 block[RS_AMQP_REPEAT_BLOCK];
+	size_t	 unit, k;
 	uint32_t m;
 
 	if (s->b != NULL && s->b->oom)
 		return -1;
 	unit = 1 + sink_len(s) - mark;
-	if (unit > sizeof block / 2)
+	if ((k = rs_amqp_repeat_block(block, sizeof block, (s->b != NULL ?
+	    (char *)s->b->data : s->fixed) + mark, unit - 1)) == 0)
 		return -1;
-	k = sizeof block / unit;
-	for (i = 0; i < k; i++) {
-		block[i * unit] = ',';
-		memcpy(block + i * unit + 1, (s->b != NULL ? (char *)s->b->data :
-		    s->fixed) + mark, unit - 1);
-	}
 	while (n > 0 && !s->cut) {
 		m = n < k ? n : (uint32_t)k;
 		put(s, block, m * unit);
@@ -98,6 +91,25 @@ repeat(struct sink *s, size_t mark, uint32_t n)
 		s->steps++;
 	}
 	return 0;
+}
+
+/*
+ * Fill block (cap bytes) with copies of "," and the len bytes of text, as
+ * many as fit: how many, or 0 if fewer than two fit (walk on instead).
+ */
+size_t
+rs_amqp_repeat_block(char *block, size_t cap, const void *text, size_t len)
+{
+	size_t	 unit = 1 + len, k, i;
+
+	if (unit > cap / 2)
+		return 0;
+	k = cap / unit;
+	for (i = 0; i < k; i++) {
+		block[i * unit] = ',';
+		memcpy(block + i * unit + 1, text, len);
+	}
+	return k;
 }
 
 /* Write a C string. */

@@ -150,17 +150,12 @@ static int
 repeat(struct out *o, size_t mark, uint32_t n)
 {
 	struct rs_buf	*b = o->b;
-	char		 block[4096];
-	size_t		 unit, k, i, fit, m;
+	char		 block[RS_AMQP_REPEAT_BLOCK];
+	size_t		 unit = 1 + b->len - mark, k, fit, m;
 
-	unit = 1 + b->len - mark;
-	if (b->oom || unit > sizeof block / 2)
+	if (b->oom || (k = rs_amqp_repeat_block(block, sizeof block,
+	    b->data + mark, unit - 1)) == 0)
 		return -1;
-	k = sizeof block / unit;
-	for (i = 0; i < k; i++) {
-		block[i * unit] = ',';
-		memcpy(block + i * unit + 1, b->data + mark, unit - 1);
-	}
 	/* The walk adds an element while the line is within its limit. */
 	fit = b->len > o->limit ? 0 : (o->limit - b->len) / unit + 1;
 	if (fit < n)
