@@ -40,6 +40,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "proto.h"
 #include "tcp.h"
 #include "tls.h"
 
@@ -79,11 +80,9 @@ ssl_reason(const char *fallback)
 static void
 append_printable(char *dst, size_t n, const char *s, size_t len)
 {
-	size_t	 i, at = strlen(dst);
+	size_t	 at = strlen(dst);
 
-	for (i = 0; i < len && at + 1 < n; i++)
-		dst[at++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	dst[at] = '\0';
+	rs_proto_printable(dst + at, n - at, s, len);
 }
 
 /* The names a certificate is for: its DNS and IP subjectAltNames, else its CN. */
