@@ -27,7 +27,7 @@
  * consumer's --retry-for locates again.
  *
  * With via set, Metadata is asked over that connection (someone else's, a
- * node's shared one in multi.c) instead of a seed's: no connection is made
+ * node's shared one in multipool.c) instead of a seed's: no connection is made
  * when via's node is the one wanted, and via itself is handed back.
  */
 #include "config.h"
@@ -36,12 +36,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cluster.h"
 #include "loop.h"
 #include "proto.h"
 
 static int	next_seed(struct rs_cluster *);
+static int	connect_target(struct rs_cluster *);
+static void	fall_back(struct rs_cluster *);
+static double	lb_delay(int);
+static void	lb_retry(struct rs_cluster *, double);
 static void	seed_ready(struct rs_conn *, void *);
 static void	target_ready(struct rs_conn *, void *);
 static void	any_error(struct rs_conn *, void *);
@@ -93,8 +99,7 @@ any_log(struct rs_conn *c, const char *msg, void *ud)
 	struct rs_cluster	*cl = ud;
 
 	(void)c;
-	if (cl->log != NULL)
-		cl->log(msg, cl->ud);
+	rs_say(cl->log, cl->ud, "%s", msg);
 }
 
 static void
@@ -102,28 +107,39 @@ any_error(struct rs_conn *c, void *ud)
 {
 	struct rs_cluster	*cl = ud;
 
-	if (c == cl->seed && !cl->finished && cl->next_seed < cl->conn.nuris &&
+	if (c == cl->seed && !cl->finished && cl->tries == 0 &&
+	    cl->next_seed < cl->conn.nuris &&
 	    rs_conn_err(c)->kind == RS_E_UNAVAILABLE) {
 		/* This seed did not answer: the next one may. */
-		if (cl->log != NULL)
-			cl->log(rs_conn_err(c)->msg, cl->ud);
+		rs_say(cl->log, cl->ud, "%s", rs_conn_err(c)->msg);
 		cl->seed = NULL;
 		rs_conn_free(c);
 		if (next_seed(cl) == -1 && !cl->finished)
 			finish(cl, NULL);
 		return;
 	}
-	if (c == cl->target && cl->seed != NULL && !cl->finished &&
+	if (c == cl->target && !cl->finished &&
 	    rs_conn_err(c)->kind != RS_E_TLS) {
 		/*
-		 * The advertised leader is unreachable from here: use the
-		 * seed. Not when its certificate failed: that is no outage.
+		 * The node is unreachable from here: through a load balancer
+		 * the next connection may land on another, else use the seed
+		 * (every node forwards). Not when its certificate failed:
+		 * that is no outage.
 		 */
-		if (cl->log != NULL)
-			cl->log(rs_conn_err(c)->msg, cl->ud);
 		cl->target = NULL;
+		if (cl->conn.load_balancer && cl->tries < RS_CLUSTER_LB_TRIES) {
+			double	 d = lb_delay(cl->tries);
+
+			rs_say(cl->log, cl->ud, "%s; again in %.2f s (try %d "
+			    "of %d)", rs_conn_err(c)->msg, d, cl->tries + 1,
+			    RS_CLUSTER_LB_TRIES);
+			rs_conn_free(c);
+			lb_retry(cl, d);
+			return;
+		}
+		rs_say(cl->log, cl->ud, "%s", rs_conn_err(c)->msg);
 		rs_conn_free(c);
-		finish(cl, cl->seed);
+		fall_back(cl);
 		return;
 	}
 	if (!cl->finished) {
@@ -144,43 +160,99 @@ any_closed(struct rs_conn *c, void *ud)
 	rs_conn_free(c);
 }
 
-static int	connect_target(struct rs_cluster *);
+/*
+ * A number in [0, 1): from a generator of our own (not random()'s, which
+ * is the program's), seeded once per process, so that readers started
+ * together pick different replicas and the publishers super.c forks do
+ * not retry a load balancer in step.
+ */
+static double
+unit_random(void)
+{
+	static pid_t		 pid;
+	static unsigned short	 x[3];
+	struct timespec		 ts = { 0, 0 };
+
+	if (pid != getpid()) {
+		pid = getpid();
+		clock_gettime(CLOCK_REALTIME, &ts);
+		x[0] = (unsigned short)pid;
+		x[1] = (unsigned short)ts.tv_nsec;
+		x[2] = (unsigned short)((unsigned long)ts.tv_nsec >> 16 ^
+		    (unsigned long)ts.tv_sec);
+	}
+	return erand48(x);
+}
+
+/* Set n to host:port; -1 if the name does not fit (or holds a NUL). */
+static int
+node_set(struct rs_cluster_node *n, const struct rs_str *host, uint32_t port)
+{
+	if (host->len >= sizeof n->host || memchr(host->p, '\0', host->len))
+		return -1;
+	memcpy(n->host, host->p, host->len);
+	n->host[host->len] = '\0';
+	n->port = port;
+	return 0;
+}
+
+/* Is n the node c reached, by what that node advertises? */
+static int
+node_is(const struct rs_cluster_node *n, struct rs_conn *c)
+{
+	return n->port == rs_conn_advertised_port(c) &&
+	    strcmp(n->host, rs_conn_advertised_host(c)) == 0;
+}
+
+/* Add n to the nodes that will do, once. */
+static void
+want_add(struct rs_cluster *cl, const struct rs_cluster_node *n)
+{
+	size_t	 i;
+
+	for (i = 0; i < cl->nwant; i++)
+		if (cl->want[i].port == n->port &&
+		    strcmp(cl->want[i].host, n->host) == 0)
+			return;
+	if (cl->nwant < sizeof cl->want / sizeof cl->want[0])
+		cl->want[cl->nwant++] = *n;
+}
 
 /* Is the node c reached one of those wanted? (Yes if it advertises nothing.) */
 static int
 wanted(const struct rs_cluster *cl, struct rs_conn *c)
 {
-	char	 id[300];
+	size_t	 i;
 
 	if (rs_conn_advertised_host(c)[0] == '\0')
 		return 1;
-	snprintf(id, sizeof id, "\n%s:%u\n", rs_conn_advertised_host(c),
-	    rs_conn_advertised_port(c));
-	if (strstr(cl->want_list, id) != NULL)
-		return 1;
-	/* Through a load balancer a reader takes the leader too, in the end. */
-	return cl->conn.load_balancer && !cl->want_leader &&
-	    cl->tries > RS_CLUSTER_LB_MODE_TRIES / 2 &&
-	    strcmp(id, cl->leader_id) == 0;
+	for (i = 0; i < cl->nwant; i++)
+		if (node_is(&cl->want[i], c))
+			return 1;
+	return 0;
 }
 
 /* The nodes wanted, as text for -v: "host:port" or "host:port, host:port". */
 static void
 wanted_text(const struct rs_cluster *cl, char *buf, size_t n)
 {
-	const char	*p = cl->want_list + 1, *e;
-	size_t		 len = 0;
+	size_t	 i, len = 0;
 
 	buf[0] = '\0';
-	if (cl->want_list[0] == '\0')
-		return;
-	while ((e = strchr(p, '\n')) != NULL && len + 3 < n) {
-		len += (size_t)snprintf(buf + len, n - len, "%s%.*s",
-		    len > 0 ? ", " : "", (int)(e - p), p);
-		if (len >= n)
-			break;
-		p = e + 1;
-	}
+	for (i = 0; i < cl->nwant && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s:%u",
+		    i > 0 ? ", " : "", cl->want[i].host, cl->want[i].port);
+}
+
+/* What the nodes wanted are, for -v. */
+static const char *
+wanted_what(const struct rs_cluster *cl)
+{
+	if (cl->want_leader || (cl->nwant == 1 &&
+	    cl->want[0].port == cl->leader.port &&
+	    strcmp(cl->want[0].host, cl->leader.host) == 0))
+		return "the leader";	/* also for reading: no replica */
+	return "a replica";
 }
 
 /* Give up on a better node: hand back the seed (or via's connection). */
@@ -189,7 +261,7 @@ fall_back(struct rs_cluster *cl)
 {
 	struct rs_conn	*c = cl->seed != NULL ? cl->seed : cl->via;
 
-	if (c == NULL && cl->err.kind == RS_E_OK)
+	if (c == NULL)
 		rs_err_set(&cl->err, RS_E_TEMPFAIL, "lost the connection "
 		    "while looking for the stream's node");
 	finish(cl, c);
@@ -215,7 +287,19 @@ lb_delay(int tries)
 		d *= 2;
 	if (d > RS_CLUSTER_LB_DELAY_MAX)
 		d = RS_CLUSTER_LB_DELAY_MAX;
-	return d * (0.5 + (double)random() / ((double)RAND_MAX + 1.0));
+	return d * (0.5 + unit_random());
+}
+
+/* Through a load balancer: dial it again after d seconds. */
+static void
+lb_retry(struct rs_cluster *cl, double d)
+{
+	if (cl->lb_timer == NULL &&
+	    (cl->lb_timer = rs_timer_new(cl->loop, lb_again, cl)) == NULL) {
+		fall_back(cl);
+		return;
+	}
+	rs_timer_set(cl->lb_timer, d, 0);
 }
 
 /*
@@ -226,72 +310,54 @@ static void
 target_ready(struct rs_conn *c, void *ud)
 {
 	struct rs_cluster	*cl = ud;
-	const char		*what = cl->want_leader ? "the leader" :
-	    "a replica";
-	char			 msg[900], want[600], id[300];
-	int			 max = cl->conn.load_balancer ?
-	    RS_CLUSTER_LB_MODE_TRIES : RS_CLUSTER_LB_TRIES;
-	double			 d = 0;
+	const char		*ahost = rs_conn_advertised_host(c);
+	unsigned		 aport = rs_conn_advertised_port(c);
+	char			 want[600];
+	int			 lb = cl->conn.load_balancer;
+	int			 max = lb ? RS_CLUSTER_LB_TRIES : RS_CLUSTER_TRIES;
+	double			 d;
 
-	if (strcmp(cl->want_list, cl->leader_id) == 0)
-		what = "the leader";	/* also for reading: no replica */
+	/* Through a load balancer a reader takes the leader too, in the end. */
+	if (lb && cl->tries > RS_CLUSTER_LB_TRIES / 2)
+		want_add(cl, &cl->leader);
 	if (wanted(cl, c)) {
-		if (cl->conn.load_balancer && cl->log != NULL) {
-			snprintf(id, sizeof id, "\n%s:%u\n",
-			    rs_conn_advertised_host(c),
-			    rs_conn_advertised_port(c));
-			snprintf(msg, sizeof msg, "through %s:%u: on %s:%u, %s, "
-			    "at try %d", rs_conn_host(c), rs_conn_port(c),
-			    rs_conn_advertised_host(c), rs_conn_advertised_port(c),
-			    strcmp(id, cl->leader_id) == 0 ? "the leader" :
+		if (lb)
+			rs_say(cl->log, cl->ud, "through %s:%u: on %s:%u, %s, "
+			    "at try %d", rs_conn_host(c), rs_conn_port(c), ahost,
+			    aport, node_is(&cl->leader, c) ? "the leader" :
 			    "a replica", cl->tries);
-			cl->log(msg, cl->ud);
-		}
 		finish(cl, c);
 		return;
 	}
 	wanted_text(cl, want, sizeof want);
 	if (cl->tries >= max) {
-		snprintf(msg, sizeof msg, "reached %s:%u instead of %s (%s); "
-		    "%d tries: staying there%s", rs_conn_advertised_host(c),
-		    rs_conn_advertised_port(c), want, what, cl->tries,
-		    cl->want_leader ? ", it forwards to the leader" :
+		rs_say(cl->log, cl->ud, "reached %s:%u instead of %s (%s); "
+		    "%d tries: staying there%s", ahost, aport, want,
+		    wanted_what(cl), cl->tries, cl->want_leader ?
+		    ", it forwards to the leader" :
 		    ", reading needs a node with a member of the stream");
-		if (cl->log != NULL)
-			cl->log(msg, cl->ud);
 		finish(cl, c);
 		return;
 	}
-	if (!cl->conn.load_balancer)
-		snprintf(msg, sizeof msg, "reached %s:%u instead of %s",
-		    rs_conn_advertised_host(c), rs_conn_advertised_port(c),
-		    want);
-	else {
-		d = lb_delay(cl->tries);
-		snprintf(msg, sizeof msg, "reached %s:%u instead of %s (%s) "
-		    "through %s:%u; again in %.2f s (try %d of %d)",
-		    rs_conn_advertised_host(c), rs_conn_advertised_port(c),
-		    want, what, rs_conn_host(c), rs_conn_port(c), d,
-		    cl->tries + 1, max);
-	}
-	if (cl->log != NULL)
-		cl->log(msg, cl->ud);
 	cl->target = NULL;
-	rs_conn_close(c);	/* any_closed frees it */
-	if (!cl->conn.load_balancer) {
+	if (!lb) {
+		rs_say(cl->log, cl->ud, "reached %s:%u instead of %s", ahost,
+		    aport, want);
+		rs_conn_close(c);	/* any_closed frees it */
 		if (connect_target(cl) == -1)
 			fall_back(cl);
 		return;
 	}
-	if (cl->lb_timer == NULL &&
-	    (cl->lb_timer = rs_timer_new(cl->loop, lb_again, cl)) == NULL) {
-		fall_back(cl);
-		return;
-	}
-	rs_timer_set(cl->lb_timer, d, 0);
+	d = lb_delay(cl->tries);
+	rs_say(cl->log, cl->ud, "reached %s:%u instead of %s (%s) through "
+	    "%s:%u; again in %.2f s (try %d of %d)", ahost, aport, want,
+	    wanted_what(cl), rs_conn_host(c), rs_conn_port(c), d,
+	    cl->tries + 1, max);
+	rs_conn_close(c);	/* any_closed frees it */
+	lb_retry(cl, d);
 }
 
-/* Connect to want_host:want_port (or the load balancer); -1 if that fails at once. */
+/* Connect to the node to dial (or the load balancer); -1 if that fails at once. */
 static int
 connect_target(struct rs_cluster *cl)
 {
@@ -302,7 +368,7 @@ connect_target(struct rs_cluster *cl)
 	cl->tries++;
 	/* Through a load balancer: its address (the seed's), every time. */
 	cl->target = rs_conn_new(cl->loop, u, cl->conn.load_balancer ? NULL :
-	    cl->want_host, cl->want_port, &target_handler, cl);
+	    cl->dial.host, cl->dial.port, &target_handler, cl);
 	if (cl->target == NULL)
 		return -1;
 	rs_conn_set_timeout(cl->target, cl->conn.timeout);
@@ -312,82 +378,45 @@ connect_target(struct rs_cluster *cl)
 	rs_conn_set_sasl(cl->target, cl->conn.sasl);
 	if (rs_conn_start(cl->target) == 0)
 		return 0;
-	if (cl->log != NULL)
-		cl->log(rs_conn_err(cl->target)->msg, cl->ud);
+	rs_say(cl->log, cl->ud, "%s", rs_conn_err(cl->target)->msg);
 	rs_conn_free(cl->target);
 	cl->target = NULL;
 	return -1;
 }
 
-static int
-same_node(const struct rs_str *host, uint32_t port, struct rs_conn *c)
-{
-	return port == rs_conn_advertised_port(c) &&
-	    host->len == strlen(rs_conn_advertised_host(c)) &&
-	    memcmp(host->p, rs_conn_advertised_host(c), host->len) == 0;
-}
-
-/* Add host:port to list (size n) as "\nhost:port\n"; -1 if it does not fit. */
-static int
-add_node(char *list, size_t n, const struct rs_str *host, uint32_t port)
-{
-	size_t	 was = strlen(list), len = was > 0 ? was - 1 : 0;
-	int	 r;
-
-	/* The list's last newline starts this entry. */
-	if (memchr(host->p, '\n', host->len) != NULL)
-		return -1;
-	r = snprintf(list + len, n - len, "\n%.*s:%u\n", (int)host->len,
-	    (const char *)host->p, (unsigned)port);
-	if (r < 0 || (size_t)r >= n - len) {
-		if (was > 0)
-			list[len] = '\n';
-		list[was] = '\0';
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Choose the node: the leader for publishing; for reading, the seed if it
  * holds a replica, else a replica picked at random, else the leader. 0 if
- * the seed is the one (or no_locate), 1 with want_host/port set, and in
- * want_list every node that would do as well (each replica, for reading).
+ * the seed is the one (or no_locate), 1 with dial set, and in want every
+ * node that would do as well (each replica, for reading).
  */
 static int
 pick(struct rs_cluster *cl, struct rs_conn *c, const struct rs_stream_meta *m)
 {
-	const struct rs_str	*host = &m->leader_host;
-	uint32_t		 port = m->leader_port, i;
+	struct rs_cluster_node	 n;
+	uint32_t		 i;
 
-	if (cl->conn.no_locate)
-		return 0;
-	cl->want_list[0] = cl->leader_id[0] = '\0';
-	if (add_node(cl->leader_id, sizeof cl->leader_id, &m->leader_host,
-	    m->leader_port) == -1)
+	cl->nwant = 0;
+	if (cl->conn.no_locate ||
+	    node_set(&cl->leader, &m->leader_host, m->leader_port) == -1)
 		return 0;
 	if (cl->want_leader) {
-		if (same_node(&m->leader_host, m->leader_port, c))
+		if (node_is(&cl->leader, c))
 			return 0;
 	} else if (m->nresolved > 0) {
-		for (i = 0; i < m->nresolved; i++)
-			if (same_node(&m->replica[i].host, m->replica[i].port, c))
+		for (i = 0; i < m->nresolved; i++) {
+			if (node_set(&n, &m->replica[i].host,
+			    m->replica[i].port) == -1)
+				continue;	/* a name we could not dial */
+			if (node_is(&n, c))
 				return 0;
-		for (i = 0; i < m->nresolved; i++)
-			add_node(cl->want_list, sizeof cl->want_list,
-			    &m->replica[i].host, m->replica[i].port);
-		i = (uint32_t)random() % m->nresolved;
-		host = &m->replica[i].host;
-		port = m->replica[i].port;
+			want_add(cl, &n);
+		}
 	} else if (m->self_is_member)
 		return 0;
-	if (host->len >= sizeof cl->want_host)
-		return 0;
-	if (cl->want_list[0] == '\0')
-		strcpy(cl->want_list, cl->leader_id);
-	memcpy(cl->want_host, host->p, host->len);
-	cl->want_host[host->len] = '\0';
-	cl->want_port = port;
+	if (cl->nwant == 0)
+		want_add(cl, &cl->leader);
+	cl->dial = cl->want[(size_t)(unit_random() * (double)cl->nwant)];
 	return 1;
 }
 
@@ -423,16 +452,19 @@ on_metadata(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		finish(cl, c);
 		return;
 	}
-	if (cl->log != NULL) {
-		char	 msg[320];
+	if (cl->conn.load_balancer) {
+		char	 want[600];
 
-		snprintf(msg, sizeof msg, "the stream's %s is on %s:%u",
+		wanted_text(cl, want, sizeof want);
+		rs_say(cl->log, cl->ud, "the stream's %s on %s",
+		    strcmp(wanted_what(cl), "the leader") == 0 ? "leader is" :
+		    cl->nwant > 1 ? "replicas are" : "replica is", want);
+	} else
+		rs_say(cl->log, cl->ud, "the stream's %s is on %s:%u",
 		    cl->want_leader || m.nresolved == 0 ? "leader" : "replica",
-		    cl->want_host, cl->want_port);
-		cl->log(msg, cl->ud);
-	}
+		    cl->dial.host, cl->dial.port);
 	if (connect_target(cl) == -1)
-		finish(cl, c);
+		fall_back(cl);
 }
 
 static void
@@ -504,8 +536,8 @@ next_seed(struct rs_cluster *cl)
 		if (rs_conn_start(cl->seed) == 0)
 			return 0;
 		cl->err = *rs_conn_err(cl->seed);
-		if (cl->log != NULL && cl->next_seed < cl->conn.nuris)
-			cl->log(cl->err.msg, cl->ud);
+		if (cl->next_seed < cl->conn.nuris)
+			rs_say(cl->log, cl->ud, "%s", cl->err.msg);
 		rs_conn_free(cl->seed);
 		cl->seed = NULL;
 	}
@@ -519,6 +551,8 @@ rs_cluster_open(struct rs_cluster *cl)
 	cl->finished = 0;
 	cl->next_seed = 0;
 	cl->tries = 0;
+	cl->missing = 0;
+	memset(&cl->err, 0, sizeof cl->err);
 	if (cl->via != NULL) {
 		metadata(cl, cl->via);	/* ask over a connection we do not own */
 		return;

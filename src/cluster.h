@@ -31,10 +31,16 @@ struct rs_connect {
 	enum rs_sasl		 sasl;		/* PLAIN or EXTERNAL */
 };
 
-#define RS_CLUSTER_LB_TRIES	5	/* connections until the advertised node is the one asked for */
-#define RS_CLUSTER_LB_MODE_TRIES 20	/* the same through a load balancer (rstream's max_retries) */
+#define RS_CLUSTER_TRIES	5	/* connections until the advertised node is the one asked for */
+#define RS_CLUSTER_LB_TRIES	20	/* the same through a load balancer (rstream's max_retries) */
 #define RS_CLUSTER_LB_DELAY	0.1	/* s before the second such try; doubles, jittered */
 #define RS_CLUSTER_LB_DELAY_MAX	1.0	/* s, the longest wait between two */
+
+/* A node by the name and port it advertises. */
+struct rs_cluster_node {
+	char			 host[256];
+	unsigned		 port;
+};
 
 struct rs_cluster {
 	struct rs_loop		*loop;
@@ -53,10 +59,10 @@ struct rs_cluster {
 	size_t			 next_seed;
 	struct rs_conn		*seed;
 	struct rs_conn		*target;
-	char			 want_host[256];
-	unsigned		 want_port;
-	char			 want_list[1024];	/* "\nhost:port\n..." any will do */
-	char			 leader_id[300];	/* "\nhost:port\n" */
+	struct rs_cluster_node	 dial;		/* the node to connect to */
+	struct rs_cluster_node	 leader;
+	struct rs_cluster_node	 want[RS_META_REPLICAS + 1];	/* any will do */
+	size_t			 nwant;
 	struct rs_timer		*lb_timer;	/* the wait before the next try */
 	int			 tries;
 	struct rs_err		 err;

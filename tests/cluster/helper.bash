@@ -46,6 +46,13 @@ set_advertised_host() {
 	ctl "$1" eval "application:set_env(rabbitmq_stream, advertised_host, <<\"$2\">>)." >/dev/null
 }
 
+# set_advertised_tls_host I HOST: what node I's Open says to a TLS
+# connection (3.10.8's Metadata names advertised_host there too, its Open
+# advertised_tls_host: set both, as a deployment would).
+set_advertised_tls_host() {
+	ctl "$1" eval "application:set_env(rabbitmq_stream, advertised_tls_host, <<\"$2\">>)." >/dev/null
+}
+
 # node_up I: node I's beam.smp is alive (per cluster.env).
 node_up() {
 	local pid

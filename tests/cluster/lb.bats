@@ -78,13 +78,6 @@ busiest() {
 	proxy_field "max(d['connections'][${2:-1} - 1:], key=lambda c: c['$1'])['backend']"
 }
 
-# set_advertised_tls_host I HOST: what node I's Open says to a TLS
-# connection (3.10.8's Metadata names advertised_host there too, its Open
-# advertised_tls_host: set both, as a deployment would).
-set_advertised_tls_host() {
-	ctl "$1" eval "application:set_env(rabbitmq_stream, advertised_tls_host, <<\"$2\">>)." >/dev/null
-}
-
 # advertise_nowhere: every node advertises 127.0.0.2 (its own ports still),
 # to plain and TLS connections.
 advertise_nowhere() {
@@ -138,6 +131,29 @@ through_proxy() {
 	# Every connection the proxy saw was one the tools made: 6, all
 	# counted above, none refused by a node.
 	assert_equal "$(proxy_field 'd["failed"]')" 0
+}
+
+@test "--load-balancer: a node down behind the proxy is a miss like another node, not the end of the search" {
+	create_stream "$S" 3 1
+	# Backend 2 is a port where nothing listens: the proxy takes the
+	# connection, fails to reach the node and closes it.
+	dead=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	start_proxy lb "$(nv STREAM_PORT 1)" "$dead" "$(nv STREAM_PORT 3)"
+	advertise_nowhere
+	p3=$(nv STREAM_PORT 3)
+	seq 1 1000 | timeout "$TOOL_TIMEOUT" rstream-cat -v --load-balancer -u "$LB_URI" "$S" 2>"$T/cat.err" ||
+		{ cat "$T/cat.err" >&2; false; }
+	sed 's/^/# /' "$T/cat.err" >&3
+	run -0 grep -c "; again in .* (try 2 of 20)\$" "$T/cat.err"
+	assert_output 1
+	run -0 grep -c "through localhost:$PROXY_PORT: on 127\.0\.0\.2:$p3, the leader, at try 2\$" "$T/cat.err"
+	assert_output 1
+	proxy_quiet
+	assert_equal "$(proxy_field 'd["failed"]')" 1
+	assert_equal "$(proxy_counts)" "1 0 1"
+	assert_equal "$(busiest up)" 3
+	tail_all "rabbitmq-stream://guest@localhost:$p3/%2f" "$S" "$T/out"
+	check_seq "published through the proxy" "$T/out" 1000
 }
 
 @test "without --load-balancer, the same: rstream-cat publishes through whichever node the proxy gave (not the leader), rstream-tail cannot read" {
