@@ -1,6 +1,6 @@
 /*
  * cli.c: what the two mains share around a run, once opts.c has parsed
- * the command line. Only the mains (and these helpers) print.
+ * the command line. Only the mains, opts.c and these helpers print.
  *
  * The connection options end in rs_cli_connect(): the seed URIs, the
  * password by precedence (--password-file, a password in -u,
@@ -95,8 +95,8 @@ free_conn(void)
  * $RSTREAM_URI (the same), else the default. An array the caller frees, or
  * -1 after a message.
  */
-int
-rs_cli_uris(struct rs_uri **out, size_t *n, char *const *opts, size_t nopts,
+static int
+seed_uris(struct rs_uri **out, size_t *n, char *const *opts, size_t nopts,
     const char *prog)
 {
 	const char	*env = getenv("RSTREAM_URI"), *from = "--uri";
@@ -448,7 +448,7 @@ rs_cli_connect(struct rs_cli_conn *cc, const char *prog)
 	size_t		 i;
 	int		 rc, given, shown = 0;
 
-	if (rs_cli_uris(&uris, &cc->c.nuris, cc->uris, cc->nuris, prog) == -1)
+	if (seed_uris(&uris, &cc->c.nuris, cc->uris, cc->nuris, prog) == -1)
 		return RS_EXIT_USAGE;
 	cc->c.uris = uris;
 	for (i = 0; i < cc->nuris; i++)

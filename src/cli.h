@@ -33,8 +33,6 @@ struct rs_cli_conn {
 int	 rs_cli_connect(struct rs_cli_conn *, const char *);
 int	 rs_cli_usage(const char *, const char *, const char *);
 void	*rs_cli_keep(void *);
-int	 rs_cli_uris(struct rs_uri **, size_t *, char *const *, size_t,
-	    const char *);
 int	 rs_cli_status(enum rs_err_kind);
 int	 rs_cli_exit(int, int);
 void	 rs_cli_error(const char *, const char *, const char *);

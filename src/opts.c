@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <libdeflate.h>
@@ -253,7 +251,7 @@ shared(struct rs_opts *o, int ch, char *arg)
 		o->delim_len = 1;
 		return 1;
 	case 'D':
-		if ((rc = rs_opts_delimiter(o, arg, &o->delim,
+		if ((rc = rs_opts_delimiter(o, "--delimiter", arg, &o->delim,
 		    &o->delim_len)) != 0) {
 			o->status = rc;
 			return -1;
@@ -337,22 +335,25 @@ rs_opts_next(struct rs_opts *o, int argc, char *const *argv)
 
 /*
  * -D STRING (and rstream-cat's -K): the delimiter with its escapes undone,
- * kept until exit, in *delim and *len. 0, or the usage error's exit status.
+ * kept until exit, in *delim and *len; opt names the option in a usage
+ * error. 0, or the usage error's exit status.
  */
 int
-rs_opts_delimiter(const struct rs_opts *o, const char *arg, const char **delim,
-    size_t *len)
+rs_opts_delimiter(const struct rs_opts *o, const char *opt, const char *arg,
+    const char **delim, size_t *len)
 {
 	const char	*prog = o->tool->prog;
+	char		 msg[64];
 	char		*d;
 
 	if ((d = rs_cli_keep(malloc(strlen(arg) + 1))) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return 1;
 	}
-	if (rs_spec_unescape(arg, d, len) == -1)
-		return rs_cli_usage(prog, "--delimiter: empty, or a bad escape",
-		    arg);
+	if (rs_spec_unescape(arg, d, len) == -1) {
+		snprintf(msg, sizeof msg, "%s: empty, or a bad escape", opt);
+		return rs_cli_usage(prog, msg, arg);
+	}
 	*delim = d;
 	return 0;
 }
@@ -396,22 +397,20 @@ rs_opts_streams(const struct rs_opts *o, char *const *streams, int n)
 
 /*
  * The options all taken: the connection's into o->conn.c (rs_cli_connect),
- * SIGPIPE ignored, so that a closed socket or stdout is an error to handle
- * rather than a death, and random() seeded per process, so that readers
- * started together pick different replicas and load-balancer retries
- * (cluster.c) are not in step. 0, or the exit status after a message.
+ * and SIGPIPE ignored, so that a closed socket or stdout is an error to
+ * handle rather than a death. 0, or the exit status after a message.
  */
 int
 rs_opts_connect(struct rs_opts *o)
 {
-	struct timespec	 ts;
-	int		 rc;
+	int	 rc;
 
+	/* --no-locate keeps to the seed: no node is looked for through it. */
+	if (o->conn.c.no_locate && o->conn.c.load_balancer)
+		return rs_cli_usage(o->tool->prog, "--load-balancer and "
+		    "--no-locate: choose one", NULL);
 	if ((rc = rs_cli_connect(&o->conn, o->tool->prog)) != 0)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	srandom((unsigned)getpid() ^ (unsigned)ts.tv_nsec ^
-	    (unsigned)ts.tv_sec);
 	return 0;
 }

@@ -132,8 +132,8 @@ struct rs_opts {
 
 void	rs_opts_init(struct rs_opts *, const struct rs_opts_tool *);
 int	rs_opts_next(struct rs_opts *, int, char *const *);
-int	rs_opts_delimiter(const struct rs_opts *, const char *, const char **,
-	    size_t *);
+int	rs_opts_delimiter(const struct rs_opts *, const char *, const char *,
+	    const char **, size_t *);
 int	rs_opts_choice(const struct rs_opts *, const char *, const char *,
 	    const char *, const char *, int *);
 int	rs_opts_streams(const struct rs_opts *, char *const *, int);

@@ -505,8 +505,8 @@ main(int argc, char *argv[])
 			snprintf(vals[3], sizeof vals[3], "%s", optarg);
 			break;
 		case 'K':
-			if ((rc = rs_opts_delimiter(&o, optarg, &scfg.key_delim,
-			    &scfg.key_delim_len)) != 0)
+			if ((rc = rs_opts_delimiter(&o, "--key-delimiter", optarg,
+			    &scfg.key_delim, &scfg.key_delim_len)) != 0)
 				return rc;
 			break;
 		case OPT_KEY_FIELD:

@@ -553,12 +553,12 @@ main(int argc, char *argv[])
 	cfg.log_ud = (void *)prog;
 	if (isatty(STDOUT_FILENO))
 		cfg.line_buffered = 1;
-	if ((rc = rs_opts_connect(&o)) != 0)
-		return rc;
-	cfg.conn = o.conn.c;
 	if (o.progress == 1 && (nopts - optind > 1 || mcfg.super))
 		return rs_cli_usage(prog, "--progress shows one stream's reading: "
 		    "not with several streams or --super-stream", NULL);
+	if ((rc = rs_opts_connect(&o)) != 0)
+		return rc;
+	cfg.conn = o.conn.c;
 	if ((loop = rs_cli_loop(prog)) == NULL)
 		return 1;
 	if (nopts - optind > 1 || mcfg.super) {

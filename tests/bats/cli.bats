@@ -110,16 +110,19 @@ load helper
 @test "each number option refuses the value past its bound, naming the option, the range and the value (exit 2)" {
 	# tool, option, value: the message (opts.c checks them from tables).
 	while IFS='|' read -r tool opt value msg; do
-		run -2 --separate-stderr "rstream-$tool" "$opt" "$value" s
+		run -2 --separate-stderr "rstream-$tool" "$opt" "$value" s </dev/null
 		assert_equal "${stderr_lines[0]}" "rstream-$tool: $opt: $msg: $value"
 		assert_equal "${stderr_lines[1]}" "Try 'rstream-$tool --help' for more information."
 	done <<-'CASES'
 	cat|--count|0|bad number
 	cat|--max-in-flight|40001|expected 1 to 40000
+	cat|--max-in-flight|0|expected 1 to 40000
 	cat|--sub-entry-size|65536|expected 1 to 65535
 	cat|--sub-entry-size|0|expected 1 to 65535
 	cat|--initial-cluster-size|256|expected 1 to 255
+	cat|--initial-cluster-size|0|expected 1 to 255
 	cat|--partitions|1001|expected 1 to 1000
+	cat|--partitions|0|expected 1 to 1000
 	cat|--linger|5y|bad duration
 	cat|--confirm-timeout|0|bad duration
 	cat|--max-length-bytes|0|bad size
@@ -132,6 +135,7 @@ load helper
 	tail|--store-every|0|bad number
 	tail|--max-lag|x|bad number
 	tail|--max-idle|x|bad duration
+	tail|--max-idle|18446744073709552|bad duration
 	tail|--heartbeat|0|expected 1s to 1h
 	tail|--retry-for|x|bad duration
 	CASES
@@ -148,4 +152,46 @@ load helper
 	assert_output --partial 'rstream-tail: --framing: expected lines, null, be32 or raw: whole'
 	run -2 rstream-cat --framing=raw s
 	assert_output --partial 'rstream-cat: --framing: expected lines, null, be32 or whole: raw'
+}
+
+# shellcheck disable=SC2154 # run --separate-stderr sets stderr_lines
+@test "the options both tools share refuse bad values the same way, naming the option (exit 2)" {
+	long=$(printf 'n%.0s' $(seq 257))
+	for tool in rstream-cat rstream-tail; do
+		run -2 --separate-stderr "$tool" -N '' s </dev/null
+		assert_equal "${stderr_lines[0]}" "$tool: --name: must be 1 to 256 bytes: "
+		run -2 --separate-stderr "$tool" -N "$long" s </dev/null
+		assert_equal "${stderr_lines[0]}" "$tool: --name: must be 1 to 256 bytes: $long"
+		run -2 --separate-stderr "$tool" --tls-server-name '' s </dev/null
+		assert_equal "${stderr_lines[0]}" "$tool: --tls-server-name: empty"
+		run -2 --separate-stderr "$tool" -D '\q' s </dev/null
+		assert_equal "${stderr_lines[0]}" "$tool: --delimiter: empty, or a bad escape: \q"
+		run -2 --separate-stderr "$tool" '' </dev/null
+		assert_equal "${stderr_lines[0]}" "$tool: STREAM is empty"
+		run -2 --separate-stderr "$tool" --load-balancer --no-locate s </dev/null
+		assert_equal "${stderr_lines[0]}" "$tool: --load-balancer and --no-locate: choose one"
+		uris=()
+		for i in $(seq 65); do
+			uris+=(-u "rabbitmq-stream://h$i")
+		done
+		run -2 --separate-stderr "$tool" "${uris[@]}" s </dev/null
+		assert_equal "${stderr_lines[0]}" "$tool: --uri: too many: rabbitmq-stream://h65"
+	done
+	run -2 --separate-stderr rstream-cat --super-stream -K '\q' s </dev/null
+	assert_equal "${stderr_lines[0]}" "rstream-cat: --key-delimiter: empty, or a bad escape: \q"
+	# --info takes -N again and again, up to its bound; the other runs once.
+	names=()
+	for i in $(seq 257); do
+		names+=(-N "n$i")
+	done
+	run -2 --separate-stderr rstream-tail --info "${names[@]}" s
+	assert_equal "${stderr_lines[0]}" "rstream-tail: --name: too many: n257"
+	run -2 --separate-stderr rstream-tail -N a -N b s
+	assert_equal "${stderr_lines[0]}" "rstream-tail: --name can be given once (but repeated with --info)"
+}
+
+@test "--load-balancer is taken by both tools (its cluster test: tests/cluster/lb.bats)" {
+	# Port 1 refuses: a taken option ends in 69, not in a usage error.
+	run -69 rstream-tail --load-balancer -u rabbitmq-stream://localhost:1/ --retry-for 0 s
+	run -69 rstream-cat --load-balancer -u rabbitmq-stream://localhost:1/ --retry-for 0 s </dev/null
 }
