@@ -685,8 +685,9 @@ filter_works() {
 @test "over TLS: filtering: Subscribe properties, the check on each record, Publish v2" { over_tls filter_works; }
 
 # Super streams, single active consumer, Deliver v2 (the server plays
-# 3.13.0). Partitions (malformed, empty, 2^31-1 names in a few bytes) for
-# both tools, Route (malformed, no stream, 2^31-1 streams) for rstream-cat
+# 3.13.0). Partitions (malformed, empty, 2^31-1 names in a few bytes, a
+# name with a NUL) for both tools, Route (malformed, no stream, 2^31-1
+# streams, a name with a NUL) for rstream-cat
 # --routing key, ConsumerUpdate (malformed, for an unknown subscription)
 # for rstream-tail --single-active, a Deliver v2 cut inside its committed
 # chunk id: each a clean failure with the documented status (1: a
@@ -700,7 +701,7 @@ super_frames() {
 	for tool in rstream-tail rstream-cat; do
 		args=--super-stream
 		[ "$tool" = rstream-tail ] || args="--super-stream -K :"
-		for scen in partitions_malformed partitions_huge; do
+		for scen in partitions_malformed partitions_huge partitions_nul; do
 			TOOL_ARGS=$args against "$tool" "$scen"
 			clean_failure "$tool" "malformed Partitions response"
 			assert_equal "$status" 1
@@ -709,7 +710,7 @@ super_frames() {
 		clean_failure "$tool" "super stream has no partitions"
 		assert_equal "$status" 69
 	done
-	for scen in route_malformed route_huge route_no_stream; do
+	for scen in route_malformed route_huge route_nul route_no_stream; do
 		INPUT=$'k1:a\nk2:b' TOOL_ARGS="--super-stream --routing key -K :" \
 		    against rstream-cat "$scen"
 		if [ "$scen" = route_no_stream ]; then

@@ -165,9 +165,11 @@ SCENARIOS = {
     "partitions_malformed": "Partitions response: a partition name runs past the frame",
     "partitions_empty": "Partitions response: no partitions",
     "partitions_huge": "Partitions response: 2^31-1 partitions in a few bytes",
+    "partitions_nul": "Partitions response: a partition name with a NUL byte",
     "route_malformed": "Route response: a stream name runs past the frame",
     "route_no_stream": "Route response: no stream",
     "route_huge": "Route response: 2^31-1 streams in a few bytes",
+    "route_nul": "Route response: a stream name with a NUL byte",
     # Single active consumer (3.13.0): rstream-tail -N g --single-active.
     "cu": "ConsumerUpdate active (its answer logged), chunk r0 r1 r2, then "
           "ConsumerUpdate inactive (whether a StoreOffset came before the "
@@ -831,6 +833,8 @@ def serve_super(c, scen):
                 body = u32(0)
             elif scen == "partitions_huge":
                 body = u32(0x7FFFFFFF) + string("s-0")
+            elif scen == "partitions_nul":
+                body = u32(1) + u16(5) + b"s-0\0x"
             c.send(response(PARTITIONS, corr, OK, body))
             if scen.startswith("partitions_"):
                 c.hold()
@@ -843,6 +847,8 @@ def serve_super(c, scen):
                 body = u32(0)
             elif scen == "route_huge":
                 body = u32(0x7FFFFFFF) + string("s-0")
+            elif scen == "route_nul":
+                body = u32(1) + u16(5) + b"s-0\0x"
             c.send(response(ROUTE, corr, OK, body))
             if scen.startswith("route_"):
                 c.hold()
