@@ -55,10 +55,10 @@ static void	any_closed(struct rs_conn *, void *);
 static void	any_log(struct rs_conn *, const char *, void *);
 
 static const struct rs_conn_handler seed_handler = {
-	seed_ready, rs_conn_ignore_frame, any_error, any_closed, NULL, any_log
+	seed_ready, NULL, any_error, any_closed, NULL, any_log
 };
 static const struct rs_conn_handler target_handler = {
-	target_ready, rs_conn_ignore_frame, any_error, any_closed, NULL, any_log
+	target_ready, NULL, any_error, any_closed, NULL, any_log
 };
 
 /* Hand c (or, NULL, the error) to the caller, once; close the seed unless it is c. */

@@ -1,7 +1,7 @@
 /*
  * conn.c: one stream-protocol connection (PROTOCOL.adoc "Heartbeat",
- * "Close"): its I/O, requests matched to replies, timers, and the accessors
- * its users read. The opening conversation (PeerProperties, SASL, Tune,
+ * "Close"): its I/O, requests matched to replies (pending.c), timers
+ * (what its users set and read is connattr.c's). The opening conversation (PeerProperties, SASL, Tune,
  * Open, ExchangeCommandVersions) is handshake.c's, which this file drives:
  * it starts it, hands it its replies and the server's Tune, and lends it a
  * correlation id, a flush, a failure and ready through struct
@@ -84,8 +84,7 @@ rs_conn_new(struct rs_loop *loop, const struct rs_uri *uri, const char *host,
 	rs_reader_init(&c->rd, RS_FRAME_CAP, RS_DELIVER_CAP);
 	rs_buf_init(&c->out);
 	c->timeout = DEFAULT_TIMEOUT;
-	rs_handshake_init(&c->hs, &hs_ops, c, uri, c->host, c->port, &c->out,
-	    &c->rd);
+	rs_handshake_init(&c->hs, &hs_ops, c, uri, &c->out, &c->rd);
 	if ((c->timer = rs_timer_new(loop, conn_tick, c)) == NULL ||
 	    (c->reply_timer = rs_timer_new(loop, reply_tick, c)) == NULL ||
 	    (c->again = rs_timer_new(loop, read_again, c)) == NULL) {
@@ -186,26 +185,10 @@ rs_conn_corr(struct rs_conn *c, rs_reply_fn *fn, void *priv)
 	return corr;
 }
 
-/* A frame or reply handler with nothing to do. */
-void
-rs_conn_ignore_frame(struct rs_conn *c, const struct rs_frame *f, void *priv)
-{
-	(void)c;
-	(void)f;
-	(void)priv;
-}
-
-/* A ready or closed handler with nothing to do. */
-void
-rs_conn_ignore(struct rs_conn *c, void *priv)
-{
-	(void)c;
-	(void)priv;
-}
-
 /*
  * The replies still awaited for priv are dropped when they come: for an
- * owner that leaves a connection others go on using (multi.c).
+ * owner that leaves a connection others go on using (a consumer of
+ * multipool.c's shared connections, cluster.c asking over one).
  */
 void
 rs_conn_forget(struct rs_conn *c, void *priv)
@@ -337,7 +320,8 @@ become_ready(void *ud)
 	    rs_features_has(&c->hs.feat, RS_FEATURE_DELIVER_V2) ?
 	    ", Deliver v2" : "", c->t.info[0] ? ", " : "", c->t.info,
 	    c->hs.frame_max, c->hs.heartbeat);
-	c->h->ready(c, c->ud);
+	if (c->h->ready != NULL)
+		c->h->ready(c, c->ud);
 }
 
 /* A reply to the handshake's request: the handshake's next step. */
@@ -362,18 +346,22 @@ hs_flush(void *ud)
 	rs_conn_flush(ud);
 }
 
-/* The handshake failed: so does the connection. */
+/* The handshake failed: so does the connection, named as in its other messages. */
 static void
 hs_fail(void *ud, enum rs_err_kind kind, const char *msg)
 {
-	rs_conn_fail(ud, kind, "%s", msg);
+	struct rs_conn	*c = ud;
+
+	rs_conn_fail(c, kind, "%s:%u: %s", c->host, c->port, msg);
 }
 
-/* A -v line from the handshake. */
+/* A -v line from the handshake, named the same way. */
 static void
 hs_log(void *ud, const char *msg)
 {
-	logf_(ud, "%s", msg);
+	struct rs_conn	*c = ud;
+
+	logf_(c, "%s:%u: %s", c->host, c->port, msg);
 }
 
 static const struct rs_handshake_ops hs_ops = {
@@ -576,7 +564,8 @@ dispatch(struct rs_conn *c, const struct rs_frame *f)
 	case RS_METADATA_UPDATE:
 	case RS_CONSUMER_UPDATE:
 	case RS_CREDIT | RS_RESPONSE:
-		if (c->state == READY || c->state == CLOSING)
+		if ((c->state == READY || c->state == CLOSING) &&
+		    c->h->frame != NULL)
 			c->h->frame(c, f, c->ud);
 		break;
 	default:

@@ -39,20 +39,16 @@
 #include "frame.h"
 #include "handshake.h"
 #include "loop.h"
+#include "pending.h"
 #include "proto.h"
 #include "uri.h"
 
 struct rs_conn;
 struct rs_tls;
 
-/*
- * A reply callback for rs_conn_corr(). NULL: a reply nobody reads (an
- * Unsubscribe's), still awaited under the reply timeout, then dropped.
- */
-typedef void rs_reply_fn(struct rs_conn *, const struct rs_frame *, void *);
-
+/* What a connection's user is told; ready, frame, drained and log may be NULL. */
 struct rs_conn_handler {
-	void	(*ready)(struct rs_conn *, void *);
+	void	(*ready)(struct rs_conn *, void *);	/* handshake done */
 	void	(*frame)(struct rs_conn *, const struct rs_frame *, void *);
 	void	(*error)(struct rs_conn *, void *);
 	void	(*closed)(struct rs_conn *, void *);
@@ -66,9 +62,6 @@ void		 rs_conn_free(struct rs_conn *);
 int		 rs_conn_start(struct rs_conn *);
 uint32_t	 rs_conn_corr(struct rs_conn *, rs_reply_fn *, void *);
 void		 rs_conn_forget(struct rs_conn *, void *);
-void		 rs_conn_ignore_frame(struct rs_conn *, const struct rs_frame *,
-		    void *);
-void		 rs_conn_ignore(struct rs_conn *, void *);
 struct rs_buf	*rs_conn_buf(struct rs_conn *);
 int		 rs_conn_flush(struct rs_conn *);
 size_t		 rs_conn_unsent(const struct rs_conn *);

@@ -45,13 +45,12 @@
 #include "stop.h"
 #include "subscribe.h"
 
-static void	con_ready(struct rs_conn *, void *);
 static void	con_frame(struct rs_conn *, const struct rs_frame *, void *);
 static void	con_error(struct rs_conn *, void *);
 static void	con_closed(struct rs_conn *, void *);
 
 static const struct rs_conn_handler con_handler = {
-	con_ready, con_frame, con_error, con_closed, NULL, NULL
+	NULL, con_frame, con_error, con_closed, NULL, NULL
 };
 
 /* say(x, fn, fmt, ...): a line through fn (cfg.log or cfg.warn), if set. */
@@ -74,14 +73,6 @@ con_error(struct rs_conn *c, void *ud)
 	if (!k->done)
 		rs_err_set(&k->err, rs_conn_err(c)->kind, "%s", rs_conn_err(c)->msg);
 	rs_stop_over(k);
-}
-
-/* Not called: cluster.c hands over connections already open. */
-static void
-con_ready(struct rs_conn *c, void *ud)
-{
-	(void)c;
-	(void)ud;
 }
 
 /* cluster.c found the stream's node (c), or failed (c NULL): start reading there. */

@@ -198,7 +198,7 @@ struct rs_consumer {
  * The subscription ids of a consumer: the records (main), the end of the
  * stream (snap, at "last") and where retention starts it (first, at
  * "first"; also the stretch read back for -n). On the wire, an id adds
- * sub_base: a consumer sharing a connection (multi.c) has its own three.
+ * sub_base: a consumer sharing a connection (multipool.c) has its own three.
  */
 #define RS_CONSUMER_SUB_IDS	3	/* subscription ids a consumer uses */
 #define RS_SUB_MAIN		0

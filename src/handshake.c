@@ -45,8 +45,7 @@ enum step {
 	WAIT_AUTHENTICATE,
 	WAIT_TUNE,
 	WAIT_OPEN,
-	WAIT_COMMAND_VERSIONS,
-	DONE
+	WAIT_COMMAND_VERSIONS
 };
 
 /* Fail the connection with a sentence; the handshake is over. */
@@ -104,22 +103,20 @@ map_whole(const struct rs_frame *f)
 static void
 malformed(struct rs_handshake *hs, const char *what)
 {
-	fail(hs, RS_E_RUNTIME, "%s:%u: bad frame from the broker: "
-	    "malformed %s response", hs->host, hs->port, what);
+	fail(hs, RS_E_RUNTIME, "bad frame from the broker: malformed %s "
+	    "response", what);
 }
 
 /* Set up a handshake for a connection; rs_handshake_start() begins it. */
 void
 rs_handshake_init(struct rs_handshake *hs, const struct rs_handshake_ops *ops,
-    void *ud, const struct rs_uri *uri, const char *host, unsigned port,
-    struct rs_buf *out, struct rs_reader *rd)
+    void *ud, const struct rs_uri *uri, struct rs_buf *out,
+    struct rs_reader *rd)
 {
 	memset(hs, 0, sizeof *hs);
 	hs->ops = ops;
 	hs->ud = ud;
 	hs->uri = uri;
-	hs->host = host;
-	hs->port = port;
 	hs->out = out;
 	hs->rd = rd;
 	hs->heartbeat_ask = RS_HEARTBEAT_DEFAULT;
@@ -144,26 +141,25 @@ refused(struct rs_handshake *hs, const struct rs_frame *f, const char *step)
 	if ((f->code == RS_AUTHENTICATION_FAILURE ||
 	    f->code == RS_SASL_AUTHENTICATION_FAILURE_LOOPBACK) &&
 	    hs->sasl == RS_SASL_EXTERNAL)
-		fail(hs, kind, "%s:%u: SASL EXTERNAL: the user named by "
-		    "the client certificate: %s", hs->host, hs->port,
-		    rs_proto_code_str(f->code));
+		fail(hs, kind, "SASL EXTERNAL: the user named by the client "
+		    "certificate: %s", rs_proto_code_str(f->code));
 	else if (f->code == RS_AUTHENTICATION_FAILURE ||
 	    f->code == RS_SASL_AUTHENTICATION_FAILURE_LOOPBACK)
-		fail(hs, kind, "%s:%u: user \"%s\": %s", hs->host, hs->port,
-		    hs->uri->user, rs_proto_code_str(f->code));
+		fail(hs, kind, "user \"%s\": %s", hs->uri->user,
+		    rs_proto_code_str(f->code));
 	else if (f->code == RS_VIRTUAL_HOST_ACCESS_FAILURE)
-		fail(hs, kind, "%s:%u: virtual host \"%s\": %s", hs->host,
-		    hs->port, hs->uri->vhost, rs_proto_code_str(f->code));
+		fail(hs, kind, "virtual host \"%s\": %s", hs->uri->vhost,
+		    rs_proto_code_str(f->code));
 	else
-		fail(hs, kind, "%s:%u: %s refused: %s", hs->host, hs->port,
-		    step, rs_proto_code_str(f->code));
+		fail(hs, kind, "%s refused: %s", step,
+		    rs_proto_code_str(f->code));
 }
 
 /* The handshake is over: the connection takes it from here. */
 static void
 done(struct rs_handshake *hs)
 {
-	hs->step = DONE;
+	hs->step = WAIT_NOTHING;
 	hs->ops->ready(hs->ud);
 }
 
@@ -176,9 +172,8 @@ on_command_versions(struct rs_handshake *hs, const struct rs_frame *f)
 	uint32_t			 n, i;
 
 	if (f->code != RS_OK) {
-		logf_(hs, "%s:%u: ExchangeCommandVersions refused: %s; going on "
-		    "with version 1 commands", hs->host, hs->port,
-		    rs_proto_code_str(f->code));
+		logf_(hs, "ExchangeCommandVersions refused: %s; going on with "
+		    "version 1 commands", rs_proto_code_str(f->code));
 		done(hs);
 		return;
 	}
@@ -193,8 +188,7 @@ on_command_versions(struct rs_handshake *hs, const struct rs_frame *f)
 	done(hs);
 	return;
 bad:
-	fail(hs, RS_E_RUNTIME, "%s:%u: bad frame from the broker: "
-	    "malformed ExchangeCommandVersions response", hs->host, hs->port);
+	malformed(hs, "ExchangeCommandVersions");
 }
 
 /* Open succeeded: negotiate command versions with 3.11+, then be ready. */
@@ -207,10 +201,6 @@ on_open(struct rs_handshake *hs, const struct rs_frame *f)
 	};
 	struct rs_str	 v;
 
-	if (f->code != RS_OK) {
-		refused(hs, f, "Open");
-		return;
-	}
 	if (!map_whole(f)) {
 		malformed(hs, "Open");
 		return;
@@ -254,15 +244,14 @@ rs_handshake_tune(struct rs_handshake *hs, const struct rs_frame *f)
 	uint32_t	 fm, hb;
 
 	if (hs->step != WAIT_TUNE || rs_frame_tune_decode(f, &fm, &hb) == -1) {
-		fail(hs, RS_E_RUNTIME, "%s:%u: unexpected Tune", hs->host,
-		    hs->port);
+		fail(hs, RS_E_RUNTIME, "unexpected Tune");
 		return;
 	}
 	hs->frame_max = negotiate(RS_FRAME_MAX_DEFAULT, fm);
 	hs->heartbeat = negotiate(hs->heartbeat_ask, hb);
 	if (hs->frame_max < 1024) {
-		fail(hs, RS_E_RUNTIME, "%s:%u: frame max %u is too small",
-		    hs->host, hs->port, hs->frame_max);
+		fail(hs, RS_E_RUNTIME, "frame max %u is too small",
+		    hs->frame_max);
 		return;
 	}
 	hs->rd->max_frame = 2 * (size_t)hs->frame_max;
@@ -277,12 +266,8 @@ rs_handshake_tune(struct rs_handshake *hs, const struct rs_frame *f)
 
 /* SaslAuthenticate answered: wait for the server's Tune. */
 static void
-on_authenticate(struct rs_handshake *hs, const struct rs_frame *f)
+on_authenticate(struct rs_handshake *hs)
 {
-	if (f->code != RS_OK) {
-		refused(hs, f, "SaslAuthenticate");
-		return;
-	}
 	hs->external_sent = 0;
 	hs->step = WAIT_TUNE;
 }
@@ -323,19 +308,14 @@ on_mechanisms(struct rs_handshake *hs, const struct rs_frame *f)
 	char		 list[128];
 	int		 has;
 
-	if (f->code != RS_OK) {
-		refused(hs, f, "SaslHandshake");
-		return;
-	}
 	if ((has = rs_frame_mechanisms_has(f, mech)) == -1) {
 		malformed(hs, "SaslHandshake");
 		return;
 	}
 	if (has != 1) {
 		offered(f, list, sizeof list);
-		fail(hs, RS_E_NOPERM, "%s:%u: the broker does not offer "
-		    "SASL %s (it offers %s)", hs->host, hs->port, mech,
-		    list[0] ? list : "none");
+		fail(hs, RS_E_NOPERM, "the broker does not offer SASL %s (it "
+		    "offers %s)", mech, list[0] ? list : "none");
 		return;
 	}
 	if (hs->sasl == RS_SASL_EXTERNAL) {
@@ -378,10 +358,6 @@ on_peer_properties(struct rs_handshake *hs, const struct rs_frame *f)
 {
 	struct rs_str	 v;
 
-	if (f->code != RS_OK) {
-		refused(hs, f, "PeerProperties");
-		return;
-	}
 	if (!map_whole(f)) {
 		malformed(hs, "PeerProperties");
 		return;
@@ -400,9 +376,21 @@ on_peer_properties(struct rs_handshake *hs, const struct rs_frame *f)
 void
 rs_handshake_reply(struct rs_handshake *hs, const struct rs_frame *f)
 {
+	/* The requests a bad code ends the handshake at (not versions: 1 then). */
+	static const char *const refusable[] = {
+		[WAIT_PEER_PROPERTIES] = "PeerProperties",
+		[WAIT_MECHANISMS] = "SaslHandshake",
+		[WAIT_AUTHENTICATE] = "SaslAuthenticate",
+		[WAIT_OPEN] = "Open",
+	};
 	int	 step = hs->step;
 
 	hs->step = WAIT_NOTHING;
+	if (step < (int)(sizeof refusable / sizeof refusable[0]) &&
+	    refusable[step] != NULL && f->code != RS_OK) {
+		refused(hs, f, refusable[step]);
+		return;
+	}
 	switch (step) {
 	case WAIT_PEER_PROPERTIES:
 		on_peer_properties(hs, f);
@@ -411,7 +399,7 @@ rs_handshake_reply(struct rs_handshake *hs, const struct rs_frame *f)
 		on_mechanisms(hs, f);
 		break;
 	case WAIT_AUTHENTICATE:
-		on_authenticate(hs, f);
+		on_authenticate(hs);
 		break;
 	case WAIT_OPEN:
 		on_open(hs, f);
@@ -437,10 +425,9 @@ rs_handshake_hung_up(struct rs_handshake *hs)
 {
 	if (!hs->external_sent)
 		return 0;
-	fail(hs, RS_E_NOPERM, "%s:%u: the broker closed the connection "
-	    "on SASL EXTERNAL; RabbitMQ %s cannot authenticate stream "
-	    "connections with EXTERNAL (fixed in 3.11.18 and 3.12: "
-	    "rabbitmq-server#8488)", hs->host, hs->port,
+	fail(hs, RS_E_NOPERM, "the broker closed the connection on SASL "
+	    "EXTERNAL; RabbitMQ %s cannot authenticate stream connections "
+	    "with EXTERNAL (fixed in 3.11.18 and 3.12: rabbitmq-server#8488)",
 	    hs->version[0] ? hs->version : "(version unknown)");
 	return 1;
 }

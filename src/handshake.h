@@ -34,8 +34,6 @@ struct rs_handshake {
 	const struct rs_handshake_ops	*ops;
 	void				*ud;
 	const struct rs_uri		*uri;		/* the connection's */
-	const char			*host;		/* for messages */
-	unsigned			 port;
 	struct rs_buf			*out;		/* where requests go */
 	struct rs_reader		*rd;		/* its frame cap follows Tune */
 
@@ -56,8 +54,7 @@ struct rs_handshake {
 };
 
 void	rs_handshake_init(struct rs_handshake *, const struct rs_handshake_ops *,
-	    void *, const struct rs_uri *, const char *, unsigned,
-	    struct rs_buf *, struct rs_reader *);
+	    void *, const struct rs_uri *, struct rs_buf *, struct rs_reader *);
 void	rs_handshake_start(struct rs_handshake *);
 void	rs_handshake_reply(struct rs_handshake *, const struct rs_frame *);
 void	rs_handshake_tune(struct rs_handshake *, const struct rs_frame *);

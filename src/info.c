@@ -40,22 +40,14 @@
 #define SUB_LAST	1
 #define SUB_FIRST	2
 
-static void	con_ready(struct rs_conn *, void *);
 static void	con_frame(struct rs_conn *, const struct rs_frame *, void *);
 static void	con_error(struct rs_conn *, void *);
 static void	con_closed(struct rs_conn *, void *);
 static void	next_stream(void *);
 
 static const struct rs_conn_handler con_handler = {
-	con_ready, con_frame, con_error, con_closed, NULL, NULL
+	NULL, con_frame, con_error, con_closed, NULL, NULL
 };
-
-static void
-con_ready(struct rs_conn *c, void *ud)
-{
-	(void)c;
-	(void)ud;
-}
 
 /* The stream being asked about failed: record why (once), drop the connection, go on. */
 static void

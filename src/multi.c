@@ -312,7 +312,7 @@ seed_closed(struct rs_conn *c, void *ud)
 }
 
 static const struct rs_conn_handler seed_handler = {
-	rs_conn_ignore, rs_conn_ignore_frame, seed_error, seed_closed, NULL, NULL
+	NULL, NULL, seed_error, seed_closed, NULL, NULL
 };
 
 /* Remember that partitions nparts..last belong to the super stream being answered for; 0, or -1. */

@@ -26,6 +26,19 @@
 #include "multipool.h"
 #include "proto.h"
 
+/* One connection to a node, shared by up to RS_MULTIPOOL_SLOTS streams. */
+struct rs_multipool_conn {
+	struct rs_multipool	*pool;
+	struct rs_conn		*c;
+	char			 host[256];
+	unsigned		 port;
+	struct rs_consumer	*slot[RS_MULTIPOOL_SLOTS];
+	size_t			 n;		/* slots taken */
+	int			 closing;	/* no new streams: being closed */
+	int			 dead;		/* failed or closed */
+	struct rs_multipool_conn *next;
+};
+
 /* How many consumers are asking Metadata over c. */
 static size_t
 locating(const struct rs_multipool *m, const struct rs_conn *c)
@@ -45,10 +58,10 @@ static void	pool_closed(struct rs_conn *, void *);
 static void	spare_over(struct rs_conn *, void *);
 
 static const struct rs_conn_handler pool_handler = {
-	rs_conn_ignore, pool_frame, pool_error, pool_closed, NULL, NULL
+	NULL, pool_frame, pool_error, pool_closed, NULL, NULL
 };
 static const struct rs_conn_handler spare_handler = {
-	rs_conn_ignore, rs_conn_ignore_frame, spare_over, spare_over, NULL, NULL
+	NULL, NULL, spare_over, spare_over, NULL, NULL
 };
 
 /* Unlink and free a pooled connection no consumer uses any longer. */
@@ -135,7 +148,6 @@ rs_multipool_attach(struct rs_multipool *m, struct rs_consumer *k,
 		p->port = port;
 		p->next = m->conns;
 		m->conns = p;
-		m->nconns++;
 		rs_conn_set_handler(c, &pool_handler, p);
 		m->kick(m->kick_ud);	/* the others can locate over it */
 	}
@@ -174,7 +186,7 @@ rs_multipool_detach(struct rs_multipool *m, struct rs_consumer *k)
 	if (!p->dead && !p->closing) {
 		for (s = 0; s < RS_CONSUMER_SUB_IDS; s++)
 			rs_frame_unsubscribe(rs_conn_buf(p->c),
-			    rs_conn_corr(p->c, rs_conn_ignore_frame, NULL),
+			    rs_conn_corr(p->c, NULL, NULL),
 			    (uint8_t)(k->sub_base + s));
 		rs_conn_flush(p->c);
 	}

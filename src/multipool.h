@@ -17,22 +17,10 @@
 /* Consumers on one shared connection: 3 subscription ids each, of 256. */
 #define RS_MULTIPOOL_SLOTS	(256 / RS_CONSUMER_SUB_IDS)
 
-/* One connection to a node, shared by up to RS_MULTIPOOL_SLOTS streams. */
-struct rs_multipool_conn {
-	struct rs_multipool	*pool;
-	struct rs_conn		*c;
-	char			 host[256];
-	unsigned		 port;
-	struct rs_consumer	*slot[RS_MULTIPOOL_SLOTS];
-	size_t			 n;		/* slots taken */
-	int			 closing;	/* no new streams: being closed */
-	int			 dead;		/* failed or closed */
-	struct rs_multipool_conn *next;
-};
+struct rs_multipool_conn;
 
 struct rs_multipool {
 	struct rs_multipool_conn *conns;	/* open (or closing) */
-	size_t			 nconns;	/* opened, over the run */
 	struct rs_consumer	*cons;		/* the engine's consumers */
 	size_t			 ncons;		/* started so far */
 	void			(*kick)(void *);	/* start more, soon */

@@ -84,7 +84,7 @@ on_partitions(struct rs_conn *c, const struct rs_frame *f, void *ud)
 	reply(c, f, ud, 0);
 }
 
-/* The Route reply: the streams a key goes to (an empty name: no partition). */
+/* The Route reply: the streams a key goes to. */
 static void
 on_route(struct rs_conn *c, const struct rs_frame *f, void *ud)
 {

@@ -31,7 +31,7 @@ rs_pending_free(struct rs_pending *t)
 
 /* Register a request sent at time sent; its correlation id, or 0 out of memory. */
 uint32_t
-rs_pending_add(struct rs_pending *t, rs_pending_fn *fn, void *priv, double sent)
+rs_pending_add(struct rs_pending *t, rs_reply_fn *fn, void *priv, double sent)
 {
 	struct rs_pending_entry	*p;
 	size_t			 cap;

@@ -13,12 +13,15 @@
 struct rs_conn;
 struct rs_frame;
 
-/* The same type as conn.h's rs_reply_fn. */
-typedef void rs_pending_fn(struct rs_conn *, const struct rs_frame *, void *);
+/*
+ * A reply callback for rs_conn_corr(). NULL: a reply nobody reads (an
+ * Unsubscribe's), still awaited under the reply timeout, then dropped.
+ */
+typedef void rs_reply_fn(struct rs_conn *, const struct rs_frame *, void *);
 
 struct rs_pending_entry {
 	uint32_t	 corr;
-	rs_pending_fn	*fn;		/* NULL: nobody reads it, or forgotten */
+	rs_reply_fn	*fn;		/* NULL: nobody reads it, or forgotten */
 	void		*priv;
 	double		 sent;
 };
@@ -32,7 +35,7 @@ struct rs_pending {
 
 void		 rs_pending_init(struct rs_pending *);
 void		 rs_pending_free(struct rs_pending *);
-uint32_t	 rs_pending_add(struct rs_pending *, rs_pending_fn *, void *,
+uint32_t	 rs_pending_add(struct rs_pending *, rs_reply_fn *, void *,
 		    double);
 int		 rs_pending_take(struct rs_pending *, uint32_t,
 		    struct rs_pending_entry *);

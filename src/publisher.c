@@ -41,14 +41,13 @@
 
 #define RETRY_MAX	5.0		/* longest wait between two connections */
 
-static void	pub_ready(struct rs_conn *, void *);
 static void	pub_frame(struct rs_conn *, const struct rs_frame *, void *);
 static void	pub_error(struct rs_conn *, void *);
 static void	pub_closed(struct rs_conn *, void *);
 static void	pub_drained(struct rs_conn *, void *);
 
 static const struct rs_conn_handler pub_handler = {
-	pub_ready, pub_frame, pub_error, pub_closed, pub_drained, NULL
+	NULL, pub_frame, pub_error, pub_closed, pub_drained, NULL
 };
 
 /* say(x, fn, fmt, ...): a line through fn (cfg.log or cfg.warn), if set. */
@@ -375,13 +374,7 @@ on_sequence(struct rs_conn *c, const struct rs_frame *f, void *ud)
 		    p->cfg.name, (unsigned long long)p->stored);
 	declare(p, c);
 }
-/* The connection is ready: nothing to do, cluster.c reports it through located(). */
-static void
-pub_ready(struct rs_conn *c, void *ud)
-{
-	(void)c;
-	(void)ud;
-}
+
 /* The stream's leader is connected (or could not be): take the connection and declare. */
 static void
 located(struct rs_conn *c, const struct rs_err *err, void *ud)

@@ -535,8 +535,9 @@ main(int argc, char *argv[])
 			break;
 		}
 	}
-	/* The first operand is STREAM, the others FILEs. */
-	if ((rc = rs_opts_streams(&o, argv + optind, optind < argc)) != 0)
+	/* The first operand is STREAM (one, if any), the others FILEs. */
+	if ((rc = rs_opts_streams(&o, argv + optind,
+	    optind < argc ? 1 : 0)) != 0)
 		return rc;
 	cfg.stream = argv[optind++];
 	cfg.framing = o.framing == RS_OPTS_BE32 ? RS_INPUT_BE32 :

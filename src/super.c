@@ -436,9 +436,6 @@ rs_super_run(struct rs_super *s, const struct rs_super_cfg *cfg)
 	rs_superadm_init(&s->adm, s->loop, &cfg->pub.conn, cfg->pub.stream,
 	    cfg->pub.log, cfg->pub.log_ud, &s->err);
 	if (rs_superadm_connect(&s->adm) == -1)
-		return -1;
-	if (rs_conn_require(s->adm.conn, RS_FEATURE_SUPER_STREAMS,
-	    &s->err) == -1)
 		goto out;
 	if (cfg->delete) {
 		rc = rs_superadm_delete(&s->adm);

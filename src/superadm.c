@@ -55,8 +55,7 @@ c_error(struct rs_conn *c, void *ud)
 {
 	struct rs_superadm	*a = ud;
 
-	if (a->err->kind == RS_E_OK)
-		*a->err = *rs_conn_err(c);
+	rs_err_set(a->err, rs_conn_err(c)->kind, "%s", rs_conn_err(c)->msg);
 	a->dead = 1;
 	wake(a);
 }
@@ -81,7 +80,7 @@ c_log(struct rs_conn *c, const char *msg, void *ud)
 }
 
 static const struct rs_conn_handler handler = {
-	c_ready, rs_conn_ignore_frame, c_error, c_closed, NULL, c_log
+	c_ready, NULL, c_error, c_closed, NULL, c_log
 };
 
 /* Set up for the super stream super; nothing is connected yet. */
@@ -129,7 +128,7 @@ rs_superadm_disconnect(struct rs_superadm *a)
 	a->dead = 0;
 }
 
-/* Connect to the first seed that answers; 0, or -1 (err set). */
+/* Connect to the first seed that answers, a broker with super streams; 0, or -1 (err set). */
 int
 rs_superadm_connect(struct rs_superadm *a)
 {
@@ -155,7 +154,9 @@ rs_superadm_connect(struct rs_superadm *a)
 			    rs_conn_err(a->conn)->msg);
 		} else if (wait_for(a) == 0) {
 			a->frame_max = rs_conn_frame_max(a->conn);
-			return 0;
+			/* Before anything is asked: a 3.10 broker has none. */
+			return rs_conn_require(a->conn,
+			    RS_FEATURE_SUPER_STREAMS, a->err);
 		}
 		rs_conn_free(a->conn);
 		a->conn = NULL;
@@ -187,8 +188,6 @@ require_commands(struct rs_superadm *a, const char *what, const char *instead)
 {
 	struct rs_err	 e;
 
-	if (rs_conn_require(a->conn, RS_FEATURE_SUPER_STREAMS, a->err) == -1)
-		return -1;
 	if (rs_conn_require(a->conn, RS_FEATURE_SUPER_STREAM_COMMANDS,
 	    &e) == 0)
 		return 0;
@@ -421,8 +420,9 @@ rs_superadm_route(struct rs_superadm *a, const char *key, size_t klen,
 	struct rs_route_entry	*e, **b;
 	char			 kz[RS_ROUTE_KEY_MAX + 1];
 
-	if (a->cache == NULL &&
-	    ((a->cache = calloc(CACHE_BUCKETS, sizeof *a->cache)) == NULL ||
+	if ((a->cache == NULL &&
+	    (a->cache = calloc(CACHE_BUCKETS, sizeof *a->cache)) == NULL) ||
+	    (a->route == NULL &&
 	    (a->route = calloc(a->nparts, sizeof *a->route)) == NULL)) {
 		rs_err_set(a->err, RS_E_RUNTIME, "out of memory");
 		return -1;

@@ -7,7 +7,8 @@
  * meanwhile: the router (super.c) has nothing else to do until it is
  * answered.
  *
- * Failures go into the run's struct rs_err (the first one stays). The
+ * Failures go into the run's struct rs_err (the first one stays; a seed
+ * that does not answer gives way to the next, and its error with it). The
  * partitions' names stay here, owned, for Route's answers to be matched
  * against; the router reads them.
  */
