@@ -18,10 +18,11 @@
  * dials the seed's address again, and after Open we compare what the node
  * reached advertises with the nodes wanted (the leader; for reading any
  * replica, or the leader when there is none, or the leader too once half
- * the tries are spent). Not one: close, wait (RS_CLUSTER_LB_DELAY doubling
- * to RS_CLUSTER_LB_DELAY_MAX, each wait between half and one and a half
- * times that) and dial again, up to RS_CLUSTER_LB_MODE_TRIES times. When
- * the tries run out the last node reached is kept, and -v says so: a
+ * the tries are spent). Not one, or a connection the load balancer could
+ * not make: close, wait (RS_CLUSTER_LB_DELAY doubling to
+ * RS_CLUSTER_LB_DELAY_MAX, each wait between half and one and a half
+ * times that) and dial again, up to RS_CLUSTER_LB_TRIES times. When the
+ * tries run out the last node reached is kept, and -v says so: a
  * publisher on another node still works (the node forwards to the leader),
  * a reader on a node without a member gets "stream not available" and the
  * consumer's --retry-for locates again.
