@@ -263,3 +263,19 @@ through_proxy() {
 	proxy_quiet
 	assert_equal "$(proxy_counts)" 12
 }
+
+@test "--load-balancer that never lands on a member: 20 tries, then rstream-tail says why and, with --retry-for 0, exits 69" {
+	create_stream "$S" 1 1
+	seq 1 10 | timeout "$TOOL_TIMEOUT" rstream-cat -u "$(uri 1)" "$S"
+	# A "load balancer" that only knows node 2, which holds no copy.
+	start_proxy lb "$(nv STREAM_PORT 2)"
+	advertise_nowhere
+	p1=$(nv STREAM_PORT 1) p2=$(nv STREAM_PORT 2)
+	run -69 --separate-stderr timeout "$TOOL_TIMEOUT" rstream-tail -v --load-balancer \
+	    --retry-for 0 -u "$LB_URI" -o first -e "$S"
+	printf '%s\n' "$stderr" | grep -v ': connected to ' | sed 's/^/# /' >&3
+	assert_equal "$output" ""
+	grep -q "reached 127\.0\.0\.2:$p2 instead of 127\.0\.0\.2:$p1 (the leader); 20 tries: staying there, reading needs a node with a member of the stream\$" <<<"$stderr"
+	proxy_quiet
+	assert_equal "$(proxy_counts)" 21
+}
