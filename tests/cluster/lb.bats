@@ -264,6 +264,7 @@ through_proxy() {
 	assert_equal "$(proxy_counts)" 12
 }
 
+# shellcheck disable=SC2154 # run --separate-stderr sets stderr
 @test "--load-balancer that never lands on a member: 20 tries, then rstream-tail says why and, with --retry-for 0, exits 69" {
 	create_stream "$S" 1 1
 	seq 1 10 | timeout "$TOOL_TIMEOUT" rstream-cat -u "$(uri 1)" "$S"
